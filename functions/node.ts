@@ -1,0 +1,43 @@
+/**
+ * Local and self-hosted entry: one Node process serving the built site (dist/)
+ * and the API. `npm start` builds first, then runs this.
+ */
+import { readFileSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { createApp } from './app.ts';
+
+const port = Number(process.env.PORT ?? 4321);
+const hostname = process.env.HOST ?? '127.0.0.1';
+const root = process.env.DIST_DIR ?? 'dist';
+const production = process.env.NODE_ENV === 'production';
+
+const app = createApp({ production });
+
+// Pages live at /path/ (Astro's directory format): send /path to /path/.
+app.use('*', async (c, next) => {
+  const path = c.req.path;
+  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.endsWith('/') && !/\.[a-z0-9]+$/i.test(path)) {
+    const url = new URL(c.req.url);
+    return c.redirect(`${path}/${url.search}`, 301);
+  }
+  await next();
+});
+app.use('/_astro/*', async (c, next) => {
+  await next();
+  if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+});
+app.use('*', serveStatic({ root }));
+app.notFound((c) => {
+  let page = '<!doctype html><html lang="zh-CN"><title>未找到</title><p>未找到该页面。</p></html>';
+  try {
+    page = readFileSync(`${root}/404.html`, 'utf8');
+  } catch {
+    // the build has no 404 page: use the plain one
+  }
+  return c.html(page, 404);
+});
+
+serve({ fetch: app.fetch, port, hostname }, (info) => {
+  console.log(`督察整改公开平台已启动：http://${info.address}:${info.port}/`);
+});

@@ -1,0 +1,168 @@
+/**
+ * The portal's read model: validated content plus everything derived from it
+ * (current text after amendments, assessments as of the build date, roll-ups).
+ * Pages, feeds and open-data files all read this one object, so they agree.
+ */
+import { z } from 'zod';
+import { assessItem, type ItemAssessment } from '../domain/assess.ts';
+import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
+import { todayInChina } from '../domain/dates.ts';
+import { rollup, rollupBy, type Rollup } from '../domain/ratios.ts';
+import type { CaseRecord, Inspection, Item, ItemPart, Plan, Region, Unit } from '../model/schemas.ts';
+import { checkIntegrity } from './integrity.ts';
+import { loadContent, type Content, type ContentProblem } from './load.ts';
+
+// Validation messages in Chinese, like the rest of the portal.
+z.config(z.locales.zhCN());
+
+export interface PortalItem {
+  item: Item;
+  plan: Plan;
+  inspection: Inspection | undefined;
+  groupTitle: string | undefined;
+  /** Parts with every amendment up to the as-of date applied. */
+  parts: ItemPart[];
+  revisions: FieldRevision[];
+  assessment: ItemAssessment;
+  /** 第7项 / 第10、31项 */
+  numberLabel: string;
+  /** A short title: the first sentence of the problem, or the gloss. */
+  title: string;
+  responsibleUnits: string[];
+  supervisingUnits: string[];
+  /** The item's regions and all the regions above them. */
+  regionKeys: string[];
+}
+
+export interface Portal {
+  asOf: string;
+  content: Content;
+  items: PortalItem[];
+  item(id: string): PortalItem | undefined;
+  region(id: string): Region | undefined;
+  unit(id: string): Unit | undefined;
+  plan(id: string): Plan | undefined;
+  inspection(id: string): Inspection | undefined;
+  rollups: {
+    all: Rollup;
+    byPlan: Map<string, Rollup>;
+    byGroup: Map<string, Rollup>;
+    byInspection: Map<string, Rollup>;
+    byRegion: Map<string, Rollup>;
+    byUnit: Map<string, Rollup>;
+    byTopic: Map<string, Rollup>;
+  };
+}
+
+export function numberLabel(item: Item): string {
+  return `第${[item.number, ...item.alsoNumbers].join('、')}项`;
+}
+
+/** The first sentence of the problem, trimmed to a title's length. */
+export function itemTitle(item: Item): string {
+  const text = item.problem ?? item.gloss;
+  if (!text) return '问题原文未公开';
+  const first = text.split(/[。；;]/)[0]!.trim();
+  return first.length > 40 ? `${first.slice(0, 38)}……` : first;
+}
+
+export function ancestors(regionId: string, regions: Map<string, Region>): string[] {
+  const out: string[] = [];
+  let cur = regions.get(regionId);
+  while (cur) {
+    out.push(cur.id);
+    cur = cur.parent ? regions.get(cur.parent) : undefined;
+  }
+  return out;
+}
+
+export function buildPortal(content: Content, asOf: string): Portal {
+  const regions = new Map(content.regions.map((r) => [r.id, r]));
+  const units = new Map(content.units.map((u) => [u.id, u]));
+  const plans = new Map(content.plans.map((p) => [p.id, p]));
+  const inspections = new Map(content.inspections.map((i) => [i.id, i]));
+
+  const items: PortalItem[] = content.items
+    .map((item) => {
+      const plan = plans.get(item.plan)!;
+      const revisions = revisionsOf(item, plan.amendments, asOf);
+      const parts = currentParts(item, revisions);
+      const assessment = assessItem(
+        {
+          statusHistory: item.statusHistory,
+          parts: item.parts.map((p, k) => ({ label: p.label, originalDeadline: p.deadline, currentDeadline: parts[k]!.deadline })),
+        },
+        asOf,
+      );
+      return {
+        item,
+        plan,
+        inspection: inspections.get(plan.inspection),
+        groupTitle: plan.groups.find((g) => g.id === item.group)?.title,
+        parts,
+        revisions,
+        assessment,
+        numberLabel: numberLabel(item),
+        title: itemTitle(item),
+        responsibleUnits: [...new Set(parts.flatMap((p) => p.responsibleUnits?.units ?? []))],
+        supervisingUnits: [...new Set(parts.flatMap((p) => p.supervisingUnits?.units ?? []))],
+        regionKeys: [...new Set(item.regions.flatMap((r) => ancestors(r, regions)))],
+      };
+    })
+    .sort((a, b) => a.plan.id.localeCompare(b.plan.id) || a.item.number - b.item.number);
+
+  const byId = new Map(items.map((i) => [i.item.id, i]));
+  const a = (i: PortalItem) => i.assessment;
+  return {
+    asOf,
+    content,
+    items,
+    item: (id) => byId.get(id),
+    region: (id) => regions.get(id),
+    unit: (id) => units.get(id),
+    plan: (id) => plans.get(id),
+    inspection: (id) => inspections.get(id),
+    rollups: {
+      all: rollup(items.map(a)),
+      byPlan: rollupBy(items, (i) => [i.plan.id], a),
+      byGroup: rollupBy(items, (i) => (i.item.group ? [`${i.plan.id}/${i.item.group}`] : []), a),
+      byInspection: rollupBy(items, (i) => [i.plan.inspection], a),
+      byRegion: rollupBy(items, (i) => i.regionKeys, a),
+      byUnit: rollupBy(items, (i) => i.responsibleUnits, a),
+      byTopic: rollupBy(items, (i) => i.item.topics, a),
+    },
+  };
+}
+
+/** Validates content and cross-references; returns every problem found. */
+export function checkContent(root = 'content'): ContentProblem[] {
+  const { content, problems, origins } = loadContent(root);
+  // Cross-references are checked only on content that loaded cleanly: a record
+  // that failed its schema is missing, and would be reported again as dangling.
+  return problems.length ? problems : checkIntegrity(content, origins);
+}
+
+/** The as-of date of this build: PORTAL_AS_OF if set (for reproducible builds and tests), else today in China. */
+export function buildAsOf(): string {
+  const fromEnv = process.env.PORTAL_AS_OF;
+  if (fromEnv && !/^\d{4}-\d{2}-\d{2}$/.test(fromEnv)) throw new Error(`PORTAL_AS_OF 应为 YYYY-MM-DD：${fromEnv}`);
+  return fromEnv || todayInChina();
+}
+
+let cached: Portal | undefined;
+/** The portal built from `content/` as of the build date; loaded once per process. */
+export function getPortal(): Portal {
+  if (cached) return cached;
+  const all = checkContent();
+  if (all.length) {
+    throw new Error(`内容有误：\n${all.map((p) => `${p.file} › ${p.field}：${p.message}`).join('\n')}`);
+  }
+  cached = buildPortal(loadContent().content, buildAsOf());
+  return cached;
+}
+
+/** Cases touching a region (or any region below it). */
+export function casesInRegion(portal: Portal, regionId: string): CaseRecord[] {
+  const regions = new Map(portal.content.regions.map((r) => [r.id, r]));
+  return portal.content.cases.filter((c) => c.regions.some((r) => ancestors(r, regions).includes(regionId)));
+}

@@ -1,0 +1,35 @@
+/**
+ * Dates as the portal handles them: ISO strings, possibly known only to the
+ * month or year (`2017-10`, `2017`), compared as strings once widened to a day.
+ */
+
+/** The last day a partial date can mean: 2017-10 → 2017-10-31, 2017 → 2017-12-31. */
+export function endOfPeriod(date: string): string {
+  const [y, m, d] = date.split('-');
+  if (d) return date;
+  if (m) {
+    const last = new Date(Date.UTC(Number(y), Number(m), 0)).getUTCDate();
+    return `${y}-${m}-${String(last).padStart(2, '0')}`;
+  }
+  return `${y}-12-31`;
+}
+
+/** The first day a partial date can mean: 2017-10 → 2017-10-01. */
+export function startOfPeriod(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${y}-${m ?? '01'}-${d ?? '01'}`;
+}
+
+/** Formats an ISO or partial date the Chinese way: 2020年7月30日, 2017年10月, 2017年. */
+export function formatDateZh(date: string | undefined): string {
+  if (!date) return '未公开';
+  const [y, m, d] = date.split('-');
+  if (d) return `${y}年${Number(m)}月${Number(d)}日`;
+  if (m) return `${y}年${Number(m)}月`;
+  return `${y}年`;
+}
+
+/** Today's date in China (UTC+8) as YYYY-MM-DD: the default "as of" date of a build. */
+export function todayInChina(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,19 @@
+/** Static open-data files: /data/<table>.csv and /data/<table>.json for every table. */
+import type { APIRoute } from 'astro';
+import { getPortal } from '../../content/portal.ts';
+import { TABLES, toCsv, toJson } from '../../site/opendata.ts';
+
+export function getStaticPaths() {
+  return TABLES.flatMap((t) => [
+    { params: { file: `${t.name}.csv` }, props: { table: t.name, format: 'csv' } },
+    { params: { file: `${t.name}.json` }, props: { table: t.name, format: 'json' } },
+  ]);
+}
+
+export const GET: APIRoute = ({ props }) => {
+  const portal = getPortal();
+  const table = TABLES.find((t) => t.name === props.table)!;
+  return props.format === 'csv'
+    ? new Response(toCsv(table, portal), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } })
+    : new Response(toJson(table, portal), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+};

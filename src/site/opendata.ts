@@ -1,0 +1,229 @@
+/**
+ * Open data: the tables the portal publishes as CSV and JSON, and the field
+ * dictionary that documents every column. Built from the same read model as
+ * the pages, so a figure on a page can be recomputed from these files.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Portal } from '../content/portal.ts';
+import { describeDeadline, dueDate } from '../domain/deadline.ts';
+import { statusLabel } from '../domain/status.ts';
+import { measuresToText } from '../domain/amend.ts';
+import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
+import { urls } from './urls.ts';
+
+type Row = Record<string, string | number | boolean | null>;
+export interface Table {
+  name: string;
+  title: string;
+  /** Column name → meaning, in column order. */
+  columns: Record<string, string>;
+  rows: (portal: Portal) => Row[];
+}
+
+const yesNo = (b: boolean | undefined) => (b === undefined ? null : b);
+
+export const TABLES: Table[] = [
+  {
+    name: 'items',
+    title: '整改任务',
+    columns: {
+      id: '任务的稳定编号（亦用于网址）',
+      plan_id: '所属整改方案编号',
+      plan_title: '整改方案名称',
+      group: '方案中的分组标题',
+      number: '方案中的序号（第X项）；合并任务的其他序号见 also_numbers',
+      also_numbers: '合并整改的其他序号，以“、”分隔',
+      title: '问题首句（本平台摘取）',
+      problem: '反馈问题原文',
+      parts: '分项数',
+      regions: '地区编号，以“;”分隔',
+      responsible_units: '责任单位编号（现行），以“;”分隔',
+      status: '当前状态（未公开进展表示无来源给出状态）',
+      status_date: '当前状态所依据的公开日期',
+      done: '是否计为完成（已销号、已完成、基本完成）',
+      disclosed: '是否有任何公开进展',
+      due_original: '按原定时限的到期日（无具体日期为空）',
+      due_current: '按现行（修改后）时限的到期日',
+      overdue_original: '按原定时限是否逾期未完成',
+      overdue_current: '按现行时限是否逾期未完成',
+      overdue_unreported: '是否逾期未报（现行时限已过且无任何公开进展）',
+      on_time_current: '现行时限已过的任务是否按期完成（未到期为空）',
+      on_time_original: '原定时限已过的任务是否按期完成（未到期为空）',
+      amended: '是否被方案修改通知修改过',
+      url: '任务页面网址',
+      source: '来源文件编号',
+    },
+    rows: (portal) =>
+      portal.items.map((p) => ({
+        id: p.item.id,
+        plan_id: p.plan.id,
+        plan_title: p.plan.title,
+        group: p.groupTitle ?? null,
+        number: p.item.number,
+        also_numbers: p.item.alsoNumbers.join('、'),
+        title: p.title,
+        problem: p.item.problem ?? null,
+        parts: p.parts.length,
+        regions: p.item.regions.join(';'),
+        responsible_units: p.responsibleUnits.join(';'),
+        status: statusLabel(p.assessment.status),
+        status_date: p.assessment.statusDate ?? null,
+        done: p.assessment.done,
+        disclosed: p.assessment.disclosed,
+        due_original: p.assessment.due.original ?? null,
+        due_current: p.assessment.due.current ?? null,
+        overdue_original: p.assessment.overdue.original,
+        overdue_current: p.assessment.overdue.current,
+        overdue_unreported: p.assessment.overdueUnreported,
+        on_time_current: yesNo(p.assessment.onTime.current),
+        on_time_original: yesNo(p.assessment.onTime.original),
+        amended: p.revisions.length > 0,
+        url: urls.item(p.item.id),
+        source: p.item.source.doc,
+      })),
+  },
+  {
+    name: 'parts',
+    title: '整改任务分项（现行内容）',
+    columns: {
+      item_id: '任务编号',
+      part: '分项编号（单一分项为空）',
+      problem: '分项问题原文',
+      target: '整改目标（现行）',
+      deadline_text: '整改时限原文（现行）',
+      deadline_parsed: '整改时限解析结果',
+      due: '到期日（无具体日期为空）',
+      responsible_units: '责任单位原文',
+      responsible_leaders: '责任领导原文',
+      responsible_persons: '责任人员原文',
+      supervising_units: '督导单位原文',
+      measures: '整改措施原文，每条一行',
+      status: '分项当前状态',
+    },
+    rows: (portal) =>
+      portal.items.flatMap((p) =>
+        p.parts.map((part, k) => ({
+          item_id: p.item.id,
+          part: part.label ?? null,
+          problem: part.problem ?? null,
+          target: part.target ?? null,
+          deadline_text: part.deadline ?? null,
+          deadline_parsed: describeDeadline(p.assessment.parts[k]!.deadline.current),
+          due: dueDate(p.assessment.parts[k]!.deadline.current) ?? null,
+          responsible_units: part.responsibleUnits?.text ?? null,
+          responsible_leaders: part.responsibleLeaders?.text ?? null,
+          responsible_persons: part.responsiblePersons?.text ?? null,
+          supervising_units: part.supervisingUnits?.text ?? null,
+          measures: part.measures.length ? measuresToText(part.measures) : null,
+          status: statusLabel(p.assessment.parts[k]!.status),
+        })),
+      ),
+  },
+  {
+    name: 'statuses',
+    title: '状态记录',
+    columns: {
+      item_id: '任务编号',
+      part: '适用分项（空为整项）',
+      date: '状态所依据的公开日期',
+      status: '状态',
+      evidence: '证据类别',
+      note: '来源原文摘录',
+      source: '来源文件编号',
+      locator: '在来源文件中的位置',
+    },
+    rows: (portal) =>
+      portal.items.flatMap((p) =>
+        p.item.statusHistory.map((h) => ({
+          item_id: p.item.id,
+          part: h.part ?? null,
+          date: h.date,
+          status: statusLabel(h.status),
+          evidence: EVIDENCE_LABELS[h.evidence],
+          note: h.note ?? null,
+          source: h.source.doc,
+          locator: h.source.locator ?? null,
+        })),
+      ),
+  },
+  {
+    name: 'amendments',
+    title: '方案修改',
+    columns: {
+      amendment_id: '修改通知编号',
+      date: '修改日期',
+      item_id: '任务编号',
+      part: '分项',
+      field: '被修改的字段',
+      opinion: '审核意见原文',
+      before: '修改前原文',
+      after: '修改后原文',
+      review_doc: '审核意见文号',
+    },
+    rows: (portal) =>
+      portal.content.plans.flatMap((plan) =>
+        plan.amendments.flatMap((a) =>
+          a.changes.map((c) => ({
+            amendment_id: a.id,
+            date: a.date,
+            item_id: c.item,
+            part: c.part ?? null,
+            field: FIELD_LABELS[c.field],
+            opinion: c.opinion ?? null,
+            before: c.before,
+            after: c.after,
+            review_doc: a.reviewDocNumber ?? null,
+          })),
+        ),
+      ),
+  },
+  {
+    name: 'cases',
+    title: '典型案例',
+    columns: {
+      id: '案例编号', title: '标题（本平台拟定）', date: '通报日期', event_date: '事件日期', regions: '地区编号', kinds: '类型',
+      summary: '基本情况原文', problems: '主要问题原文', causes: '原因分析原文', consequences: '处理与要求原文', related_items: '相关任务编号', source: '来源文件编号',
+    },
+    rows: (portal) =>
+      portal.content.cases.map((c) => ({
+        id: c.id, title: c.title, date: c.date, event_date: c.eventDate ?? null, regions: c.regions.join(';'), kinds: c.kinds.join(';'),
+        summary: c.summary, problems: c.problems ?? null, causes: c.causes ?? null, consequences: c.consequences ?? null,
+        related_items: c.relatedItems.join(';'), source: c.source.doc,
+      })),
+  },
+  {
+    name: 'reporting-outcomes',
+    title: '上报情况',
+    columns: {
+      round_id: '上报轮次编号', round_title: '上报轮次', due_on: '上报期限', assessed_on: '通报日期', region: '地区编号', region_name: '地区',
+      outcome: '上报结果', assessment: '通报评价原文', new_due_on: '新期限',
+    },
+    rows: (portal) =>
+      portal.content.reportingRounds.flatMap((r) =>
+        r.outcomes.map((o) => ({
+          round_id: r.id, round_title: r.title, due_on: r.dueOn, assessed_on: r.assessedOn, region: o.region,
+          region_name: portal.region(o.region)?.name ?? o.region, outcome: OUTCOME_LABELS[o.outcome], assessment: o.assessment ?? null, new_due_on: r.newDueOn ?? null,
+        })),
+      ),
+  },
+  {
+    name: 'progress-summaries',
+    title: '进展汇总数字',
+    columns: { summary_id: '汇总编号', title: '标题', as_of: '截至日期', region: '地区编号', label: '项目', value: '数值', unit: '单位', as_printed: '原文写法', source: '来源文件编号' },
+    rows: (portal) =>
+      portal.content.progressSummaries.flatMap((s) =>
+        s.figures.map((f) => ({ summary_id: s.id, title: s.title, as_of: s.asOf, region: s.region, label: f.label, value: f.value, unit: f.unit, as_printed: f.asPrinted ?? null, source: s.source.doc })),
+      ),
+  },
+];
+
+/** CSV with a UTF-8 byte-order mark, so Excel opens the Chinese text correctly. */
+export function toCsv(table: Table, portal: Portal): string {
+  const columns = Object.keys(table.columns);
+  const rows = table.rows(portal).map((r) => columns.map((c) => (r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
+  return '\uFEFF' + stringify([columns, ...rows], { record_delimiter: 'windows' });
+}
+
+export function toJson(table: Table, portal: Portal): string {
+  return JSON.stringify({ table: table.name, title: table.title, asOf: portal.asOf, rows: table.rows(portal) }, null, 1);
+}

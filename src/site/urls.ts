@@ -1,0 +1,22 @@
+/** Stable URLs of the portal's pages. Ids never change, so these links can be cited. */
+export const urls = {
+  home: () => '/',
+  inspections: () => '/inspections/',
+  inspection: (id: string) => `/inspections/${id}/`,
+  plan: (id: string) => `/plans/${id}/`,
+  item: (id: string) => `/items/${id}/`,
+  regions: () => '/regions/',
+  region: (id: string) => `/regions/${id}/`,
+  units: () => '/units/',
+  unit: (id: string) => `/units/${id}/`,
+  cases: () => '/cases/',
+  case: (id: string) => `/cases/${id}/`,
+  reportingRounds: () => '/reporting/',
+  reportingRound: (id: string) => `/reporting/${id}/`,
+  summaries: () => '/progress/',
+  sources: () => '/sources/',
+  methodology: () => '/methodology/',
+  data: () => '/data/',
+  search: () => '/search/',
+  feed: () => '/feed.xml',
+};

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Three kinds of test, run in this order by `npm test` (after `npm run build`):
+// unit — domain rules and content, no build needed;
+// build — the built site in dist/ (files, open data, Pagefind index);
+// e2e — the built site served by the Node server, driven in headless Chromium.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'build', include: ['tests/build/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
