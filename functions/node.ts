@@ -17,7 +17,7 @@ const app = createApp({ production });
 // Pages live at /path/ (Astro's directory format): send /path to /path/.
 app.use('*', async (c, next) => {
   const path = c.req.path;
-  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.endsWith('/') && !/\.[a-z0-9]+$/i.test(path)) {
+  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
     const url = new URL(c.req.url);
     return c.redirect(`${path}/${url.search}`, 301);
   }

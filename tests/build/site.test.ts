@@ -1,0 +1,101 @@
+/** The built site in dist/: every page there, clean HTML for the CSP, open data that reproduces the dashboard. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { getPortal } from '../../src/content/portal.ts';
+import { TABLES } from '../../src/site/opendata.ts';
+
+const htmlFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'pagefind' ? [] : htmlFiles(path);
+    return name.endsWith('.html') ? [path] : [];
+  });
+const page = (path: string) => readFileSync(join('dist', path, 'index.html'), 'utf8');
+const figure = (html: string, name: string) => new RegExp(`data-figure="${name}"[^>]*>([^<]*)<`).exec(html)?.[1]?.trim();
+
+describe('built pages', () => {
+  const portal = getPortal();
+  const files = htmlFiles('dist');
+
+  it('has a page for every item, plan, inspection, region, unit, case and reporting round', () => {
+    for (const i of portal.items) expect(statSync(`dist/items/${i.item.id}/index.html`).isFile()).toBe(true);
+    for (const [dir, list] of [
+      ['plans', portal.content.plans], ['inspections', portal.content.inspections], ['regions', portal.content.regions],
+      ['units', portal.content.units], ['cases', portal.content.cases], ['reporting', portal.content.reportingRounds],
+    ] as const) {
+      for (const r of list) expect(statSync(`dist/${dir}/${r.id}/index.html`).isFile()).toBe(true);
+    }
+    for (const p of ['methodology', 'data', 'search', 'sources', 'progress']) expect(page(p)).toContain('<h1>');
+  });
+
+  it('marks every page zh-CN and contains no server error text', () => {
+    expect(files.length).toBeGreaterThan(50);
+    for (const f of files) {
+      const html = readFileSync(f, 'utf8');
+      expect(html, f).toContain('<html lang="zh-CN">');
+      expect(html, f).not.toMatch(/Internal Server Error|undefined|\[object Object\]|NaN/);
+    }
+  });
+
+  it('ships no inline script or style, so the CSP needs no unsafe-inline', () => {
+    for (const f of files) {
+      const html = readFileSync(f, 'utf8');
+      expect(html, f).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html, f).not.toMatch(/<style[\s>]|\sstyle="/);
+    }
+  });
+
+  it('shows the as-of date and item text on the item page, readable without JavaScript', () => {
+    const html = page('items/wuwei-2020-07');
+    expect(html).toContain('污水管网建设和污水处理厂提标改造等整改工作进展缓慢');
+    expect(html).toContain('费生云');
+    expect(html).toContain('逾期未报');
+    expect(html).toContain(`datetime="${portal.asOf}"`);
+    expect(html).not.toContain('<script');
+  });
+
+  it('shows the amendment of item 10 side by side with the changed text marked', () => {
+    const html = page('items/wuwei-2020-10');
+    expect(html).toContain('class="diff"');
+    expect(html).toMatch(/<ins>凉州<\/ins>城<ins>区<\/ins>|<ins>凉州城区<\/ins>/);
+    expect(html).toContain('甘整改函〔2020〕16号');
+  });
+});
+
+describe('open data', () => {
+  const portal = getPortal();
+  const csv = (name: string) => readFileSync(`dist/data/${name}.csv`, 'utf8');
+  const rows = (name: string) => parse(csv(name), { bom: true, columns: true }) as Record<string, string>[];
+
+  it('writes every table as CSV with a BOM and as JSON with the same rows', () => {
+    for (const t of TABLES) {
+      expect(csv(t.name).startsWith('\uFEFF')).toBe(true);
+      const json = JSON.parse(readFileSync(`dist/data/${t.name}.json`, 'utf8'));
+      expect(json.rows).toHaveLength(rows(t.name).length);
+      expect(Object.keys(rows(t.name)[0] ?? {})).toEqual(Object.keys(t.columns));
+    }
+  });
+
+  it('lets anyone reproduce the dashboard figures from items.csv by the published rules', () => {
+    const items = rows('items');
+    expect(items).toHaveLength(portal.items.length);
+    const yes = (r: Record<string, string>, k: string) => r[k] === '是';
+    const pct = (n: number, d: number) => (d === 0 ? '—' : `${Math.round((n / d) * 1000) / 10}%`);
+    const due = items.filter((r) => r.on_time_current !== '');
+    const html = page('');
+    expect(figure(html, 'completion')).toBe(pct(items.filter((r) => yes(r, 'done')).length, items.length));
+    expect(figure(html, 'on-time')).toBe(pct(due.filter((r) => yes(r, 'on_time_current')).length, due.length));
+    expect(figure(html, 'overdue')).toBe(`${items.filter((r) => yes(r, 'overdue_current')).length} 项`);
+    expect(figure(html, 'overdue-unreported')).toBe(String(items.filter((r) => yes(r, 'overdue_unreported')).length));
+    expect(figure(html, 'disclosure')).toBe(pct(items.filter((r) => yes(r, 'disclosed')).length, items.length));
+  });
+
+  it('publishes an Atom feed with the amendments as entries', () => {
+    const feed = readFileSync('dist/feed.xml', 'utf8');
+    expect(feed).toMatch(/^<\?xml[^>]*\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
+    expect(feed.match(/<entry>/g)!.length).toBeGreaterThanOrEqual(4 + 19);
+    expect(feed).toContain('修改整改时限');
+  });
+});

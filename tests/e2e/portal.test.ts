@@ -1,0 +1,88 @@
+/** Key pages of the served site in headless Chromium: dashboard, item with amendment, unit page, search, keyboard, no JavaScript. */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+
+let server: RunningServer;
+let browser: Browser;
+const errors: string[] = [];
+
+async function open(path: string, javaScriptEnabled = true): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && errors.push(`${path}: ${m.text()}`));
+  page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+  const res = await page.goto(server.url + path);
+  expect(res!.status()).toBe(200);
+  return page;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the portal in Chromium', () => {
+  it('dashboard: ratios, a drawn chart with its table, overdue items, no console errors (CSP included)', async () => {
+    const page = await open('/');
+    await expect.poll(() => page.locator('canvas[data-drawn]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-figure="completion"]').textContent()).toMatch(/%$/);
+    expect(await page.locator('table caption', { hasText: '整改任务状态分布' }).count()).toBe(1);
+    expect(await page.locator('a[href="/items/wuwei-2020-07/"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(errors).toEqual([]);
+  });
+
+  it('item with amendment: current text, diff side by side, review opinion, cite line', async () => {
+    const page = await open('/items/wuwei-2020-10/');
+    expect(await page.locator('h1').textContent()).toContain('第10项');
+    expect(await page.locator('.diff ins').first().textContent()).toBe('凉州城区');
+    expect(await page.locator('.diff del').first().textContent()).toBe('城市');
+    expect(await page.textContent('body')).toContain('整改目标中未明确可吸入颗粒物、细颗粒物下降目标');
+    expect(await page.locator('.cite').textContent()).toContain('武办字〔2020〕47号');
+    expect(await page.textContent('body')).toContain('逾期未报');
+  });
+
+  it('item 17 shows both parts with their own measures', async () => {
+    const page = await open('/items/wuwei-2020-17/');
+    expect(await page.locator('h2', { hasText: '分项(一)' }).count()).toBe(1);
+    expect(await page.locator('h2', { hasText: '分项(二)' }).count()).toBe(1);
+    expect(await page.locator('ol.measures').nth(1).locator('li').count()).toBe(2);
+  });
+
+  it('unit page: the accountability view lists the unit’s items and overdue ones', async () => {
+    const page = await open('/units/wuwei-housing/');
+    expect(await page.locator('h1').textContent()).toBe('市住建局');
+    expect(await page.locator('caption', { hasText: '全部负责任务' }).count()).toBe(1);
+    expect(await page.locator('a[href="/items/wuwei-2020-07/"]').count()).toBeGreaterThan(0);
+  });
+
+  it('search: 污水 lists the item pages that contain it, Traditional text of cases is searchable too', async () => {
+    const page = await open('/search/?q=%E6%B1%A1%E6%B0%B4');
+    await expect.poll(() => page.locator('#search-results li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const hrefs = await page.locator('#search-results li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toContain('/items/wuwei-2020-07/');
+    expect(await page.locator('#search-results mark').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('works without JavaScript: item page content and the chart tables are there', async () => {
+    const page = await open('/items/wuwei-2020-06/', false);
+    expect(await page.textContent('body')).toContain('根据国家自然保护地整合优化审核批复时间确定');
+    const home = await open('/', false);
+    expect(await home.locator('figure.chart table tbody tr').count()).toBeGreaterThan(3);
+  });
+
+  it('keyboard: the first Tab reaches the skip link, which moves focus to the main content', async () => {
+    const page = await open('/plans/wuwei-2020/');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('跳到正文');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toMatch(/#main$/);
+  });
+});
