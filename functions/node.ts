@@ -21,7 +21,7 @@ app.use('*', async (c, next) => {
     const url = new URL(c.req.url);
     return c.redirect(`${path}/${url.search}`, 301);
   }
-  await next();
+  return next();
 });
 app.use('/_astro/*', async (c, next) => {
   await next();

@@ -63,7 +63,10 @@ export function itemTitle(item: Item): string {
   const text = item.problem ?? item.gloss;
   if (!text) return '问题原文未公开';
   const first = text.split(/[。；;]/)[0]!.trim();
-  return first.length > 40 ? `${first.slice(0, 38)}……` : first;
+  if (first.length <= 40) return first;
+  // Too long: end at the last clause break that leaves a readable title.
+  const cut = Math.max(first.lastIndexOf(',', 40), first.lastIndexOf('，', 40));
+  return cut >= 12 ? first.slice(0, cut) : `${first.slice(0, 38)}……`;
 }
 
 export function ancestors(regionId: string, regions: Map<string, Region>): string[] {

@@ -60,7 +60,7 @@ export const sourceDocument = z
     published: partialDate.optional(),
     /** The web site or outlet that published it. */
     publishedBy: z.string().optional(),
-    url: z.string().url().optional(),
+    url: z.url().optional(),
     script: z.enum(['simplified', 'traditional']),
     /** File name of the archived copy in the project's seed documents. */
     archivedCopy: z.string().optional(),
