@@ -4,7 +4,7 @@
  * Pages, feeds and open-data files all read this one object, so they agree.
  */
 import { z } from 'zod';
-import { assessItem, type ItemAssessment } from '../domain/assess.ts';
+import { assessItem, type ItemAssessment, type ItemFacts } from '../domain/assess.ts';
 import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
 import { todayInChina } from '../domain/dates.ts';
 import { rollup, rollupBy, type Rollup } from '../domain/ratios.ts';
@@ -16,6 +16,8 @@ import { loadContent, type Content, type ContentProblem } from './load.ts';
 z.config(z.locales.zhCN());
 
 export interface PortalItem {
+  /** The facts the assessment was made from, for re-assessing at other dates. */
+  facts: ItemFacts;
   item: Item;
   plan: Plan;
   inspection: Inspection | undefined;
@@ -90,14 +92,13 @@ export function buildPortal(content: Content, asOf: string): Portal {
       const plan = plans.get(item.plan)!;
       const revisions = revisionsOf(item, plan.amendments, asOf);
       const parts = currentParts(item, revisions);
-      const assessment = assessItem(
-        {
-          statusHistory: item.statusHistory,
-          parts: item.parts.map((p, k) => ({ label: p.label, originalDeadline: p.deadline, currentDeadline: parts[k]!.deadline })),
-        },
-        asOf,
-      );
+      const facts: ItemFacts = {
+        statusHistory: item.statusHistory,
+        parts: item.parts.map((p, k) => ({ label: p.label, originalDeadline: p.deadline, currentDeadline: parts[k]!.deadline })),
+      };
+      const assessment = assessItem(facts, asOf);
       return {
+        facts,
         item,
         plan,
         inspection: inspections.get(plan.inspection),

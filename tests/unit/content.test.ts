@@ -30,7 +30,7 @@ describe('the real content', () => {
   });
 
   it('keeps every field verbatim: each text is found in the seed document', () => {
-    const seed = readFileSync(join(import.meta.dirname, '../../../shared/seeds/001_b5fa22a766b1ca11.txt'), 'utf8');
+    const seed = readFileSync(join(import.meta.dirname, '../fixtures/seeds/001_b5fa22a766b1ca11.txt'), 'utf8');
     for (const i of content.items.filter((x) => x.plan === 'wuwei-2020')) {
       expect(seed).toContain(i.problem!);
       for (const p of i.parts) {
@@ -88,6 +88,24 @@ describe('the real content', () => {
     expect(by('on-time')).toEqual(['gansu-dingxi', 'gansu-gannan', 'gansu-jiayuguan']);
     expect(by('not-reported')).toEqual(['gansu-baiyin', 'gansu-tianshui']);
     expect(round.outcomes).toHaveLength(15);
+  });
+
+  it('keeps the verbatim text of cases, reporting rounds and summaries as found in their archived sources', () => {
+    const seeds = new Map(content.sources.map((s) => [s.id, readFileSync(join(import.meta.dirname, '../fixtures/seeds', s.archivedCopy!), 'utf8')]));
+    for (const c of content.cases) {
+      for (const t of [c.summary, c.problems, c.causes, c.consequences]) if (t) expect(seeds.get(c.source.doc)).toContain(t);
+    }
+    for (const r of content.reportingRounds) {
+      const seed = seeds.get(r.source.doc)!;
+      for (const o of r.outcomes) if (o.assessment) expect(seed).toContain(o.assessment);
+      for (const f of r.findings) expect(seed).toContain(f.text);
+    }
+    for (const s of content.progressSummaries) {
+      for (const f of s.figures) if (f.asPrinted) expect(seeds.get(s.source.doc)).toContain(f.asPrinted);
+    }
+    for (const i of content.items) {
+      for (const h of i.statusHistory) if (h.note) expect(seeds.get(h.source.doc)).toContain(h.note);
+    }
   });
 
   it('holds the four falsification cases of seed 003', () => {
