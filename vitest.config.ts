@@ -2,12 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Three kinds of test, run in this order by `npm test` (after `npm run build`):
 // unit — domain rules and content, no build needed;
+// integration — the API (Hono app) on a real libSQL file in a temporary folder;
 // build — the built site in dist/ (files, open data, Pagefind index);
 // e2e — the built site served by the Node server, driven in headless Chromium.
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
       { test: { name: 'build', include: ['tests/build/**/*.test.ts'] } },
       {
         test: {

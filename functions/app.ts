@@ -5,11 +5,14 @@
  */
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
 
 export interface AppOptions {
   /** Production adds HSTS; local HTTP must not send it. */
   production: boolean;
+  /** Database-backed features; absent when no database is configured (they answer 503). */
+  complaints?: ComplaintDeps | undefined;
 }
 
 /**
@@ -43,7 +46,18 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
+  if (options.complaints) {
+    app.route('/api/complaints', complaintRoutes(options.complaints));
+  } else {
+    app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
+    app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
+  }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
+  app.onError((error, c) => {
+    // The message may hold personal data from a request: log the kind of error only.
+    console.error(`内部错误：${c.req.method} ${c.req.path}：${error.name}`);
+    return apiError(c, 500, 'internal_error', '服务器内部错误，请稍后再试。');
+  });
   return app;
 }

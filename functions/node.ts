@@ -5,14 +5,27 @@
 import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
+import { localSecrets, openLocalDatabase } from './local.ts';
+import { loadContent } from '../src/content/load.ts';
 
 const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
 const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
 
-const app = createApp({ production });
+const db = await openLocalDatabase();
+const regions = loadContent().content.regions.map((r) => r.id);
+const app = createApp({
+  production,
+  complaints: {
+    db,
+    ...(await localSecrets()),
+    regions,
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  },
+});
 
 // Pages live at /path/ (Astro's directory format): send /path to /path/.
 app.use('*', async (c, next) => {

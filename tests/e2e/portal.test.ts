@@ -78,6 +78,19 @@ describe('the portal in Chromium', () => {
     expect(await home.locator('figure.chart table tbody tr').count()).toBeGreaterThan(3);
   });
 
+  it('the Node server takes a complaint on its embedded libSQL file and answers its lookup', async () => {
+    const res = await fetch(`${server.url}/api/complaints`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-smoke-0001' },
+      body: JSON.stringify({ pollutionTypes: ['噪声'], region: 'gansu-wuwei', address: '武威市某建筑工地', observedAt: '2026-01-05', description: '夜间施工噪声扰民，持续到凌晨。', anonymous: true, consentPublish: false }),
+    });
+    expect(res.status).toBe(201);
+    const { trackingCode } = (await res.json()) as { trackingCode: string };
+    const lookup = await fetch(`${server.url}/api/complaints/${trackingCode}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('keyboard: the first Tab reaches the skip link, which moves focus to the main content', async () => {
     const page = await open('/plans/wuwei-2020/');
     await page.keyboard.press('Tab');

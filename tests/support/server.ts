@@ -1,6 +1,9 @@
 /** Starts the portal's Node server (functions/node.ts) on a free port for browser tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,8 +23,10 @@ export interface RunningServer {
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
+  // Each server gets its own embedded database and secrets, removed when it stops.
+  const dataDir = mkdtempSync(join(tmpdir(), 'portal-data-'));
   const child: ChildProcess = spawn('node_modules/.bin/tsx', ['functions/node.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,10 +46,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     url,
     stop: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-      }),
+      }).then(() => rmSync(dataDir, { recursive: true, force: true })),
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * The database schema (drizzle-orm, SQLite dialect for libSQL/Turso): the
+ * single source of truth for everything the portal stores at run time.
+ * Migrations in db/migrations/ are generated from this file by drizzle-kit
+ * (`npm run db:generate`) and committed; never edit them by hand.
+ */
+
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** A complaint as submitted, and its current handling state. */
+export const complaints = sqliteTable(
+  'complaints',
+  {
+    id: text('id').primaryKey(),
+    /** The code the reporter tracks the complaint with; random, unguessable. */
+    trackingCode: text('tracking_code').notNull().unique(),
+    /** The client's idempotency key (or a digest of the submission): a retry finds the same row. */
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    state: text('state').notNull().default('submitted'),
+    /** JSON array of pollution types. */
+    pollutionTypes: text('pollution_types', { mode: 'json' }).$type<string[]>().notNull(),
+    region: text('region').notNull(),
+    address: text('address').notNull(),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    observedAt: text('observed_at').notNull(),
+    description: text('description').notNull(),
+    suspectedPolluter: text('suspected_polluter'),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    /** Name, phone and e-mail, AES-GCM encrypted as one JSON document; null when anonymous. */
+    contactCiphertext: text('contact_ciphertext'),
+    consentPublish: integer('consent_publish', { mode: 'boolean' }).notNull(),
+    /** Salted hash of the client's address, for abuse limits; never the address itself. */
+    clientHash: text('client_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('complaints_state_idx').on(t.state), index('complaints_created_idx').on(t.createdAt)],
+);
+
+/** Append-only history of a complaint: every step, with what the reporter may see kept apart. */
+export const complaintEvents = sqliteTable(
+  'complaint_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    complaintId: text('complaint_id').notNull().references(() => complaints.id),
+    at: text('at').notNull(),
+    /** 'reporter', 'system' or a staff account id. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    /** The state after this step. */
+    state: text('state').notNull(),
+    /** Shown to the reporter and, once published, to the public. */
+    publicNote: text('public_note'),
+    /** Staff only. */
+    internalNote: text('internal_note'),
+  },
+  (t) => [index('complaint_events_complaint_idx').on(t.complaintId)],
+);
+
+/** Fixed-window request counters per client and action, for rate limits kept in the database. */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').notNull(),
+    windowStart: integer('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+

@@ -1,0 +1,57 @@
+/**
+ * Cryptography through WebCrypto only, so the same code runs in Node and in
+ * Workers: AES-GCM for reporters' contact details at rest, salted SHA-256 for
+ * client identities in rate limits.
+ */
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Imports a 256-bit key given as base64 (the CONTACT_ENCRYPTION_KEY secret). */
+export async function importContactKey(base64: string): Promise<CryptoKey> {
+  const raw = fromBase64(base64);
+  if (raw.length !== 32) throw new Error('CONTACT_ENCRYPTION_KEY 应为 32 字节的 base64 编码');
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** A new random 256-bit key as base64, for generating secrets. */
+export function newKeyBase64(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encrypts a JSON value. `context` (the complaint id) is bound as additional
+ * data, so a ciphertext copied onto another row does not decrypt.
+ * Format: v1.<iv base64>.<ciphertext base64>
+ */
+export async function encryptJson(key: CryptoKey, value: unknown, context: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = encoder.encode(JSON.stringify(value));
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(context) }, key, data);
+  return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
+}
+
+export async function decryptJson<T>(key: CryptoKey, text: string, context: string): Promise<T> {
+  const [version, iv, ct] = text.split('.');
+  if (version !== 'v1' || !iv || !ct) throw new Error('无法识别的密文格式');
+  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64(iv), additionalData: encoder.encode(context) }, key, fromBase64(ct));
+  return JSON.parse(new TextDecoder().decode(plain)) as T;
+}
+
+/** Hex SHA-256 of salt and value: how a client's address is kept (never the address itself). */
+export async function saltedHash(salt: string, value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${salt}\u0000${value}`));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}

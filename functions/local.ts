@@ -1,0 +1,58 @@
+/**
+ * The embedded default for Node: a libSQL file under .data/, migrations
+ * applied at start, and secrets generated on first start into an ignored file.
+ * Environment variables override each: DATABASE_URL, DATABASE_AUTH_TOKEN,
+ * CONTACT_ENCRYPTION_KEY, CLIENT_HASH_SALT.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import { importContactKey, newKeyBase64 } from './crypto.ts';
+import { openDatabase, type Database } from './db.ts';
+
+export const DATA_DIR = process.env.DATA_DIR ?? '.data';
+export const MIGRATIONS = 'db/migrations';
+
+interface Secrets {
+  contactEncryptionKey: string;
+  clientHashSalt: string;
+}
+
+/** Reads secrets from the environment, else from .data/secrets.json, creating it (mode 600) on first start. */
+export function loadSecrets(dir = DATA_DIR): Secrets {
+  const fromEnv = { contactEncryptionKey: process.env.CONTACT_ENCRYPTION_KEY, clientHashSalt: process.env.CLIENT_HASH_SALT };
+  if (fromEnv.contactEncryptionKey && fromEnv.clientHashSalt) return fromEnv as Secrets;
+  const file = join(dir, 'secrets.json');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const fresh: Secrets = { contactEncryptionKey: newKeyBase64(), clientHashSalt: newKeyBase64() };
+    writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
+    console.log(`已生成本地密钥文件 ${file}（请勿提交或外传；丢失后已加密的联系方式将无法解密）。`);
+  }
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  return {
+    contactEncryptionKey: fromEnv.contactEncryptionKey ?? stored.contactEncryptionKey,
+    clientHashSalt: fromEnv.clientHashSalt ?? stored.clientHashSalt,
+  };
+}
+
+/** Opens the database and brings its schema up to date. Re-running the migrations is a no-op. */
+export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`): Promise<Database> {
+  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)) || '.', { recursive: true });
+  const db = openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
+  if (url.startsWith('file:')) {
+    // WAL lets readers run beside the writer; the busy timeout makes a locked database wait, not fail.
+    await db.$client.execute('PRAGMA journal_mode = WAL');
+    await db.$client.execute('PRAGMA busy_timeout = 5000');
+    await db.$client.execute('PRAGMA foreign_keys = ON');
+  }
+  await migrate(db, { migrationsFolder: MIGRATIONS });
+  return db;
+}
+
+export async function localSecrets(dir = DATA_DIR) {
+  const secrets = loadSecrets(dir);
+  return { contactKey: await importContactKey(secrets.contactEncryptionKey), clientSalt: secrets.clientHashSalt };
+}
+
+export type { Database };

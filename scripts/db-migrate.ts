@@ -1,0 +1,11 @@
+/**
+ * Applies the committed migrations (db/migrations/) to DATABASE_URL — the
+ * embedded file by default, or Turso with DATABASE_AUTH_TOKEN in production.
+ * `npm start` runs the same step itself; run this before deploying new code.
+ */
+import { openLocalDatabase } from '../functions/local.ts';
+
+const db = await openLocalDatabase();
+const { rows } = await db.$client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
+console.log(`数据库已是最新结构（已应用迁移 ${String(rows[0]!.n)} 个）。`);
+db.$client.close();

@@ -1,0 +1,65 @@
+/** A Hono app on a fresh libSQL file in a temporary folder, for API integration tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../functions/app.ts';
+import type { ComplaintDeps } from '../../functions/complaints.ts';
+import { importContactKey, newKeyBase64 } from '../../functions/crypto.ts';
+import { openLocalDatabase, type Database } from '../../functions/local.ts';
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  db: Database;
+  contactKey: CryptoKey;
+  dir: string;
+  close: () => void;
+}
+
+export async function testApi(overrides: Partial<ComplaintDeps> = {}): Promise<TestApi> {
+  const dir = mkdtempSync(join(tmpdir(), 'portal-api-'));
+  const db = await openLocalDatabase(`file:${join(dir, 'test.db')}`);
+  const contactKey = await importContactKey(newKeyBase64());
+  const app = createApp({
+    production: false,
+    complaints: {
+      db,
+      contactKey,
+      clientSalt: 'test-salt',
+      regions: ['gansu-wuwei', 'gansu-wuwei-liangzhou', 'gansu-lanzhou'],
+      clientAddress: (c) => c.req.header('X-Test-Client') ?? '198.51.100.7',
+      ...overrides,
+    },
+  });
+  return {
+    app,
+    db,
+    contactKey,
+    dir,
+    close: () => {
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A complaint that passes validation; override fields per test. */
+export function validComplaint(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    pollutionTypes: ['大气'],
+    region: 'gansu-wuwei-liangzhou',
+    address: '凉州区某工业园区东侧',
+    observedAt: '2026-11-20',
+    description: '夜间工厂烟囱冒黑烟，气味刺鼻，持续约两小时。',
+    anonymous: true,
+    consentPublish: true,
+    ...overrides,
+  };
+}
+
+export function postJson(app: TestApi['app'], path: string, body: unknown, headers: Record<string, string> = {}) {
+  return app.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
