@@ -7,12 +7,15 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
 
 export interface AppOptions {
   /** Production adds HSTS; local HTTP must not send it. */
   production: boolean;
   /** Database-backed features; absent when no database is configured (they answer 503). */
   complaints?: ComplaintDeps | undefined;
+  /** Region ids for the API description when no database is configured. */
+  regions?: readonly string[];
 }
 
 /**
@@ -47,6 +50,7 @@ export function createApp(options: AppOptions) {
   );
 
   app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.complaints?.regions ?? options.regions ?? [])));
   if (options.complaints) {
     app.route('/api/complaints', complaintRoutes(options.complaints));
   } else {

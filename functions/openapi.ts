@@ -1,0 +1,109 @@
+/**
+ * The OpenAPI 3.1 document served at /api/openapi.json. Request bodies are
+ * generated from the same zod schemas that validate them, so the document
+ * cannot drift from the code.
+ */
+import { z } from 'zod';
+import { complaintInput } from '../src/domain/complaint.ts';
+import { COMPLAINT_STATES } from '../src/domain/complaint-states.ts';
+import { todayInChina } from '../src/domain/dates.ts';
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+export function openApiDocument(regions: readonly string[]) {
+  const input = z.toJSONSchema(complaintInput(regions, todayInChina()), { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  delete (input as { $schema?: string }).$schema;
+  input.properties.region = { type: 'string', enum: [...regions], description: '地区编号（见 /data/portal.json 的 regions）' };
+  input.properties.website = { ...input.properties.website, description: '防机器人字段：必须为空或省略' };
+  const state = { type: 'string', enum: COMPLAINT_STATES.map((s) => s.id), description: COMPLAINT_STATES.map((s) => `${s.id}：${s.label}`).join('；') };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '督察整改公开平台 API',
+      version: '0.1.0',
+      description: '投诉受理与查询。所有错误均以 Error 结构返回，HTTP 状态码表明错误类别。',
+    },
+    paths: {
+      '/api/health': {
+        get: {
+          summary: '健康检查',
+          responses: { 200: { description: '服务正常', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' }, database: { enum: ['configured', 'not_configured'] } } } } } } },
+        },
+      },
+      '/api/complaints': {
+        post: {
+          summary: '提交投诉',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,100}$' }, description: '同一键的重试返回同一回执' }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ComplaintInput' } } } },
+          responses: {
+            201: { description: '已受理提交，返回回执（写入已提交）', content: { 'application/json': { schema: { $ref: '#/components/schemas/Receipt' } } } },
+            200: { description: '重试：返回首次提交的回执', content: { 'application/json': { schema: { $ref: '#/components/schemas/Receipt' } } } },
+            400: error('请求格式错误（JSON 无效或 Idempotency-Key 无效）'),
+            413: error('请求内容过大'),
+            415: error('内容类型不受支持'),
+            422: error('字段校验失败，fields 列出每个字段的错误'),
+            429: error('提交过于频繁；见 Retry-After 响应头'),
+            503: error('未配置数据库'),
+          },
+        },
+      },
+      '/api/complaints/{code}': {
+        get: {
+          summary: '按受理编号查询办理进展',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' }, description: '受理编号，大小写和连字符不限' }],
+          responses: {
+            200: { description: '办理进展（仅公开答复）', content: { 'application/json': { schema: { $ref: '#/components/schemas/ComplaintStatus' } } } },
+            404: error('没有该受理编号'),
+            429: error('查询过于频繁'),
+            503: error('未配置数据库'),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', description: '机器可读的错误代码' },
+                message: { type: 'string', description: '中文说明' },
+                fields: { type: 'object', additionalProperties: { type: 'string' }, description: '校验失败时，每个字段的中文错误' },
+              },
+            },
+          },
+        },
+        ComplaintInput: input,
+        Receipt: {
+          type: 'object',
+          properties: {
+            trackingCode: { type: 'string' }, trackingCodeDisplay: { type: 'string' }, receivedAt: { type: 'string', format: 'date-time' },
+            state, stateLabel: { type: 'string' }, trackUrl: { type: 'string' },
+          },
+        },
+        ComplaintStatus: {
+          allOf: [
+            { $ref: '#/components/schemas/Receipt' },
+            {
+              type: 'object',
+              properties: {
+                pollutionTypes: { type: 'array', items: { type: 'string' } },
+                region: { type: 'string' },
+                timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, state, stateLabel: { type: 'string' }, publicNote: { type: ['string', 'null'] } } } },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
