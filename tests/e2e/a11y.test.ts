@@ -1,23 +1,12 @@
 /** axe-core on every kind of page: no WCAG 2.1 A/AA violations. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useServedSite } from '../support/browser.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-let server: RunningServer;
-let browser: Browser;
+const site = useServedSite();
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const PAGES = [
   '/', '/inspections/', '/inspections/central-2-gansu/', '/plans/wuwei-2020/', '/items/wuwei-2020-10/', '/items/wuwei-2020-17/',
@@ -28,9 +17,9 @@ const PAGES = [
 
 async function audit(path: string, plant?: () => void): Promise<string[]> {
   // The audit script is injected by the test, so the page's CSP is bypassed for it alone.
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await site.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(server.url + path);
+  await page.goto(site.server.url + path);
   await page.waitForLoadState('networkidle');
   if (plant) await page.evaluate(plant);
   await page.evaluate(axeSource);

@@ -1,31 +1,21 @@
 /** Key pages of the served site in headless Chromium: dashboard, item with amendment, unit page, search, keyboard, no JavaScript. */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useServedSite } from '../support/browser.ts';
 
-let server: RunningServer;
-let browser: Browser;
+const site = useServedSite();
 const errors: string[] = [];
 
 async function open(path: string, javaScriptEnabled = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled, locale: 'zh-CN' });
+  const context = await site.browser.newContext({ javaScriptEnabled, locale: 'zh-CN' });
   const page = await context.newPage();
   page.on('console', (m) => m.type() === 'error' && errors.push(`${path}: ${m.text()}`));
   page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
-  const res = await page.goto(server.url + path);
+  const res = await page.goto(site.server.url + path);
   expect(res!.status()).toBe(200);
   return page;
 }
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 describe('the portal in Chromium', () => {
   it('dashboard: ratios, a drawn chart with its table, overdue items, no console errors (CSP included)', async () => {
@@ -79,14 +69,14 @@ describe('the portal in Chromium', () => {
   });
 
   it('the Node server takes a complaint on its embedded libSQL file and answers its lookup', async () => {
-    const res = await fetch(`${server.url}/api/complaints`, {
+    const res = await fetch(`${site.server.url}/api/complaints`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'e2e-smoke-0001' },
       body: JSON.stringify({ pollutionTypes: ['噪声'], region: 'gansu-wuwei', address: '武威市某建筑工地', observedAt: '2026-01-05', description: '夜间施工噪声扰民，持续到凌晨。', anonymous: true, consentPublish: false }),
     });
     expect(res.status).toBe(201);
     const { trackingCode } = (await res.json()) as { trackingCode: string };
-    const lookup = await fetch(`${server.url}/api/complaints/${trackingCode}`);
+    const lookup = await fetch(`${site.server.url}/api/complaints/${trackingCode}`);
     expect(lookup.status).toBe(200);
     expect(lookup.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });

@@ -1,5 +1,7 @@
 /** Headless Debian Chromium driven by playwright-core (a browser download does not work here). */
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, type RunningServer } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -8,4 +10,21 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Starts the portal server and a browser for a test file, and stops both after
+ * it. Use at the top level of a test file; read `server` and `browser` in tests.
+ */
+export function useServedSite(): { server: RunningServer; browser: Browser } {
+  const site = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    site.server = await startServer();
+    site.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await site.browser?.close();
+    await site.server?.stop();
+  });
+  return site;
 }
