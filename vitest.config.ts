@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // unit — domain rules and content, no build needed;
 // integration — the API (Hono app) on a real libSQL file in a temporary folder;
 // build — the built site in dist/ (files, open data, Pagefind index);
+// workerd — the Worker bundle with the built site in workerd (wrangler dev), no database;
 // e2e — the built site served by the Node server, driven in headless Chromium.
 export default defineConfig({
   test: {
@@ -11,6 +12,9 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
       { test: { name: 'build', include: ['tests/build/**/*.test.ts'] } },
+      {
+        test: { name: 'workerd', include: ['tests/workerd/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 },
+      },
       {
         test: {
           name: 'e2e',

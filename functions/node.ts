@@ -36,6 +36,8 @@ app.use('*', async (c, next) => {
   }
   return next();
 });
+// dist/_headers is configuration for Cloudflare's static assets, not a page.
+app.get('/_headers', (c) => c.notFound());
 app.use('/_astro/*', async (c, next) => {
   await next();
   if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');

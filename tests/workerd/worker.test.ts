@@ -1,0 +1,88 @@
+/**
+ * Smoke test of the production build: the Worker (functions/worker.ts) with the
+ * built site as static assets, run in workerd by `wrangler dev`, offline and
+ * without a database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let child: ChildProcess;
+let base: string;
+let output = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  child = spawn('node_modules/.bin/wrangler', ['dev', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'warn'], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return;
+    } catch {
+      // workerd is still starting
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+describe('the Worker bundle in workerd', () => {
+  it('serves the static site with the security headers from dist/_headers', async () => {
+    const res = await fetch(`${base}/items/wuwei-2020-07/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('污水管网建设和污水处理厂提标改造等整改工作进展缓慢');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('answers /api/health from the Hono app, with HSTS in production', async () => {
+    const res = await fetch(`${base}/api/health`);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'not_configured' });
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  });
+
+  it('answers the complaint API with a clear 503 when no database is configured', async () => {
+    const res = await fetch(`${base}/api/complaints`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: { code: 'database_unavailable', message: '投诉服务暂不可用：未配置数据库。' } });
+  });
+
+  it('describes the API, with the region list read from the static assets', async () => {
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { components: { schemas: { ComplaintInput: { properties: { region: { enum: string[] } } } } } };
+    expect(doc.components.schemas.ComplaintInput.properties.region.enum).toContain('gansu-wuwei');
+  });
+
+  it('answers unknown API paths in the error format, and unknown pages with the 404 page', async () => {
+    const api = await fetch(`${base}/api/nothing-here`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const page = await fetch(`${base}/no-such-page/`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('未找到页面');
+  });
+});
