@@ -70,3 +70,49 @@ export const rateLimits = sqliteTable(
 );
 
 
+
+/** Staff accounts. Created by the CLI (scripts/staff.ts); passwords only as salted PBKDF2 hashes. */
+export const staffUsers = sqliteTable('staff_users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  /** admin: everything; handler: complaints of their unit; viewer: read only. */
+  role: text('role', { enum: ['admin', 'handler', 'viewer'] }).notNull(),
+  /** Unit id from content/units.yaml; required for handlers. */
+  unit: text('unit'),
+  /** pbkdf2-sha256$<iterations>$<salt b64>$<hash b64> */
+  passwordHash: text('password_hash').notNull(),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: text('locked_until'),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Login sessions. Only a hash of the session token is stored. */
+export const staffSessions = sqliteTable(
+  'staff_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull().references(() => staffUsers.id),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('staff_sessions_user_idx').on(t.userId)],
+);
+
+/** Append-only audit log of staff actions, including every view of a reporter's contact details. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    /** Staff user id, or 'anonymous' for failed logins of unknown names. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    /** What the action was on: a complaint id, a user id. */
+    target: text('target'),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+);

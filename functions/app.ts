@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { staffRoutes } from './staff.ts';
 
 export interface AppOptions {
   /** Production adds HSTS; local HTTP must not send it. */
@@ -53,9 +54,11 @@ export function createApp(options: AppOptions) {
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.complaints?.regions ?? options.regions ?? [])));
   if (options.complaints) {
     app.route('/api/complaints', complaintRoutes(options.complaints));
+    app.route('/api/staff', staffRoutes({ db: options.complaints.db, production: options.production, ...(options.complaints.now ? { now: options.complaints.now } : {}) }));
   } else {
     app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
+    app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
   app.onError((error, c) => {

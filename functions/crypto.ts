@@ -55,3 +55,38 @@ export async function saltedHash(salt: string, value: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${salt}\u0000${value}`));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * Password hashing: PBKDF2-SHA256 with a random 16-byte salt. 100,000
+ * iterations is the most Workers' WebCrypto allows; the count is stored with
+ * the hash so it can be raised later without invalidating old hashes.
+ */
+export const PBKDF2_ITERATIONS = 100_000;
+
+async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(password), 'PBKDF2', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
+  return new Uint8Array(bits);
+}
+
+export async function hashPassword(password: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  return `pbkdf2-sha256$${iterations}$${toBase64(salt)}$${toBase64(await pbkdf2(password, salt, iterations))}`;
+}
+
+/** Compares in constant time with respect to the hash contents. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, iter, salt, hash] = stored.split('$');
+  if (scheme !== 'pbkdf2-sha256' || !iter || !salt || !hash) return false;
+  const actual = await pbkdf2(password, fromBase64(salt), Number(iter));
+  const expected = fromBase64(hash);
+  if (actual.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < actual.length; i++) diff |= actual[i]! ^ expected[i]!;
+  return diff === 0;
+}
+
+/** A random token (256 bits) as URL-safe base64, for sessions and CSRF. */
+export function randomToken(): string {
+  return toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

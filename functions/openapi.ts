@@ -64,6 +64,20 @@ export function openApiDocument(regions: readonly string[]) {
           },
         },
       },
+      '/api/staff/login': {
+        post: {
+          summary: '工作人员登录',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } } } } } },
+          responses: {
+            200: { description: '登录成功；设置 HttpOnly、SameSite=Strict 的会话 Cookie，返回 CSRF 令牌（之后每个修改请求须以 X-CSRF-Token 头提交）' },
+            401: error('用户名或密码错误'),
+            422: error('字段校验失败'),
+            423: error(`连续失败 5 次后账号锁定 15 分钟；见 Retry-After`),
+          },
+        },
+      },
+      '/api/staff/me': { get: { summary: '当前登录的工作人员', responses: { 200: { description: '用户与 CSRF 令牌' }, 401: error('未登录或会话已失效') } } },
+      '/api/staff/logout': { post: { summary: '退出登录', responses: { 204: { description: '已退出' }, 401: error('未登录'), 403: error('CSRF 校验失败') } } },
     },
     components: {
       schemas: {

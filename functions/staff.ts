@@ -1,0 +1,177 @@
+/**
+ * Staff authentication: password login with lockout, a session cookie
+ * (HttpOnly, SameSite=Strict, Secure in production), CSRF tokens for every
+ * state-changing request, logout, and an audit entry for each of these.
+ *
+ * POST /api/staff/login   { username, password } → 200 { user, csrfToken } and the session cookie
+ * POST /api/staff/logout  (session + X-CSRF-Token) → 204
+ * GET  /api/staff/me      (session) → { user, csrfToken }
+ */
+import { and, eq, gt } from 'drizzle-orm';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { auditLog, staffSessions, staffUsers } from '../db/schema.ts';
+import { hashPassword, randomToken, saltedHash, verifyPassword } from './crypto.ts';
+import type { Database } from './db.ts';
+import { apiError } from './errors.ts';
+
+export const SESSION_COOKIE = 'portal_session';
+export const SESSION_HOURS = 8;
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MINUTES = 15;
+
+export type StaffRole = 'admin' | 'handler' | 'viewer';
+export interface StaffUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  unit: string | null;
+}
+export interface StaffVariables {
+  user: StaffUser;
+  csrfToken: string;
+}
+
+export interface StaffDeps {
+  db: Database;
+  /** Production sets the Secure flag on the cookie. */
+  production: boolean;
+  now?: () => Date;
+}
+
+/** Records one staff action. Callers pass no personal data of reporters in `detail`. */
+export async function audit(db: Database, at: Date, actor: string, action: string, target?: string, detail?: string) {
+  await db.insert(auditLog).values({ at: at.toISOString(), actor, action, target: target ?? null, detail: detail ?? null });
+}
+
+const loginBody = z.object({
+  username: z.string().trim().min(1, '请填写用户名').max(64, '用户名过长'),
+  password: z.string().min(1, '请填写密码').max(256, '密码过长'),
+});
+
+// Compared against when the user does not exist, so the answer takes as long either way.
+const DUMMY_HASH = hashPassword('not-a-real-password');
+
+export function publicUser(u: typeof staffUsers.$inferSelect): StaffUser {
+  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unit: u.unit };
+}
+
+/** Resolves the session cookie to a user, or answers 401. */
+export function requireStaff(deps: StaffDeps): MiddlewareHandler<{ Variables: StaffVariables }> {
+  const now = deps.now ?? (() => new Date());
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (!token) return apiError(c, 401, 'unauthenticated', '请先登录。');
+    const tokenHash = await saltedHash('session', token);
+    const row = await deps.db
+      .select({ user: staffUsers, csrfToken: staffSessions.csrfToken })
+      .from(staffSessions)
+      .innerJoin(staffUsers, eq(staffSessions.userId, staffUsers.id))
+      .where(and(eq(staffSessions.tokenHash, tokenHash), gt(staffSessions.expiresAt, now().toISOString())))
+      .get();
+    if (!row || row.user.disabled) return apiError(c, 401, 'unauthenticated', '登录已失效，请重新登录。');
+    c.set('user', publicUser(row.user));
+    c.set('csrfToken', row.csrfToken);
+    // Every state-changing request must carry the session's CSRF token, and come from this site.
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+      const origin = c.req.header('Origin');
+      if (origin && origin !== new URL(c.req.url).origin) return apiError(c, 403, 'csrf_failed', '请求来源不符。');
+      if (c.req.header('X-CSRF-Token') !== row.csrfToken) return apiError(c, 403, 'csrf_failed', '安全校验失败，请刷新页面后重试。');
+    }
+    return next();
+  };
+}
+
+/** Allows only the given roles; use after requireStaff. */
+export function requireRole(...roles: StaffRole[]): MiddlewareHandler<{ Variables: StaffVariables }> {
+  return async (c, next) => {
+    if (!roles.includes(c.get('user').role)) return apiError(c, 403, 'forbidden', '您的账号无权执行此操作。');
+    return next();
+  };
+}
+
+export function staffRoutes(deps: StaffDeps) {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono<{ Variables: StaffVariables }>();
+
+  app.post('/login', bodyLimit({ maxSize: 4096, onError: (c) => apiError(c, 413, 'payload_too_large', '请求内容过大。') }), async (c: Context) => {
+    if (!(c.req.header('Content-Type') ?? '').startsWith('application/json')) {
+      return apiError(c, 415, 'unsupported_media_type', '请以 application/json 提交。');
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return apiError(c, 400, 'invalid_json', '请求内容不是有效的 JSON。');
+    }
+    const parsed = loginBody.safeParse(body);
+    if (!parsed.success) {
+      return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])));
+    }
+    const { username, password } = parsed.data;
+    const at = now();
+    const user = await db.query.staffUsers.findFirst({ where: eq(staffUsers.username, username) });
+    const refused = () => apiError(c, 401, 'invalid_credentials', '用户名或密码错误。');
+    if (!user) {
+      await verifyPassword(password, await DUMMY_HASH);
+      await audit(db, at, 'anonymous', 'login_failed', undefined, '用户名不存在');
+      return refused();
+    }
+    if (user.lockedUntil && user.lockedUntil > at.toISOString()) {
+      await audit(db, at, user.id, 'login_refused_locked', user.id);
+      c.header('Retry-After', String(Math.ceil((Date.parse(user.lockedUntil) - at.getTime()) / 1000)));
+      return apiError(c, 423, 'account_locked', `登录失败次数过多，账号已锁定至 ${user.lockedUntil.slice(11, 16)}（UTC）。`);
+    }
+    if (user.disabled || !(await verifyPassword(password, user.passwordHash))) {
+      const failed = user.failedLogins + 1;
+      const lock = failed >= MAX_FAILED_LOGINS;
+      await db
+        .update(staffUsers)
+        .set({ failedLogins: lock ? 0 : failed, lockedUntil: lock ? new Date(at.getTime() + LOCKOUT_MINUTES * 60_000).toISOString() : user.lockedUntil })
+        .where(eq(staffUsers.id, user.id));
+      await audit(db, at, user.id, lock ? 'account_locked' : 'login_failed', user.id);
+      return refused();
+    }
+    const token = randomToken();
+    const csrfToken = randomToken();
+    const expires = new Date(at.getTime() + SESSION_HOURS * 3600_000);
+    await db.batch([
+      db.insert(staffSessions).values({ tokenHash: await saltedHash('session', token), userId: user.id, csrfToken, createdAt: at.toISOString(), expiresAt: expires.toISOString() }),
+      db.update(staffUsers).set({ failedLogins: 0, lockedUntil: null }).where(eq(staffUsers.id, user.id)),
+    ]);
+    await audit(db, at, user.id, 'login', user.id);
+    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: deps.production, path: '/', expires });
+    return c.json({ user: publicUser(user), csrfToken });
+  });
+
+  app.get('/me', requireStaff(deps), (c) => c.json({ user: c.get('user'), csrfToken: c.get('csrfToken') }));
+
+  app.post('/logout', requireStaff(deps), async (c) => {
+    const token = getCookie(c, SESSION_COOKIE)!;
+    await db.delete(staffSessions).where(eq(staffSessions.tokenHash, await saltedHash('session', token)));
+    await audit(db, now(), c.get('user').id, 'logout', c.get('user').id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.production, sameSite: 'Strict' });
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+/** Creates a staff account (used by the CLI). */
+export async function createStaffUser(
+  db: Database,
+  input: { username: string; displayName: string; role: StaffRole; unit?: string | undefined; password: string },
+  at = new Date(),
+): Promise<StaffUser> {
+  if (input.password.length < 12) throw new Error('密码至少 12 个字符');
+  if (input.role === 'handler' && !input.unit) throw new Error('经办人账号必须指定所属单位（--unit）');
+  const id = crypto.randomUUID();
+  const row = { id, username: input.username, displayName: input.displayName, role: input.role, unit: input.unit ?? null, passwordHash: await hashPassword(input.password), createdAt: at.toISOString() };
+  await db.insert(staffUsers).values(row);
+  await audit(db, at, 'cli', 'create_staff_user', id, `${input.username}（${input.role}）`);
+  return publicUser({ ...row, failedLogins: 0, lockedUntil: null, disabled: false });
+}
