@@ -1,0 +1,145 @@
+/**
+ * Complaint handling rules: which action may follow which state, who may take
+ * it, and the statutory clocks — a decision to accept or refuse within 15 days
+ * of submission, and closure within 60 days of acceptance, extendable once by
+ * up to 30 days with a reason the reporter sees.
+ */
+import type { ComplaintState } from './complaint-states.ts';
+
+export const ACCEPT_WITHIN_DAYS = 15;
+export const CLOSE_WITHIN_DAYS = 60;
+export const MAX_EXTENSION_DAYS = 30;
+
+export const VERDICTS = ['属实', '基本属实', '部分属实', '不属实'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export type HandlingAction =
+  | { kind: 'accept' }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'assign'; unit: string }
+  | { kind: 'start' }
+  | { kind: 'extend'; days: number; reason: string }
+  | { kind: 'close-partially'; verdict: Verdict; reply: string }
+  | { kind: 'close'; verdict: Verdict; reply: string }
+  | { kind: 'mark-duplicate'; of: string }
+  | { kind: 'dispute'; note: string }
+  | { kind: 'reopen'; reason: string };
+
+/** What the rules need to know of a complaint. */
+export interface HandlingFacts {
+  state: ComplaintState;
+  submittedAt: string;
+  acceptedAt?: string | null;
+  extendedDays?: number | null;
+}
+
+/** From which states each action may be taken, and the state it leads to. */
+const TRANSITIONS: Record<HandlingAction['kind'], { from: readonly ComplaintState[]; to: ComplaintState }> = {
+  accept: { from: ['submitted'], to: 'accepted' },
+  reject: { from: ['submitted'], to: 'rejected' },
+  assign: { from: ['accepted', 'assigned'], to: 'assigned' },
+  start: { from: ['assigned'], to: 'in-progress' },
+  extend: { from: ['accepted', 'assigned', 'in-progress', 'partially-closed'], to: 'in-progress' },
+  'close-partially': { from: ['assigned', 'in-progress'], to: 'partially-closed' },
+  close: { from: ['assigned', 'in-progress', 'partially-closed'], to: 'closed' },
+  'mark-duplicate': { from: ['submitted', 'accepted', 'assigned', 'in-progress'], to: 'duplicate' },
+  // The reporter disputes a closure; staff then reopen it for review.
+  dispute: { from: ['closed', 'partially-closed'], to: 'disputed' },
+  reopen: { from: ['disputed'], to: 'in-progress' },
+};
+
+export class HandlingError extends Error {}
+
+function requireText(text: string, what: string) {
+  if (!text.trim()) throw new HandlingError(`请填写${what}`);
+  if (text.length > 2000) throw new HandlingError(`${what}不能超过 2000 个字`);
+}
+
+/**
+ * Checks an action against the complaint's state and the rules, and returns
+ * the state it leads to. Throws HandlingError with a Chinese message otherwise.
+ */
+export function applyAction(facts: HandlingFacts, action: HandlingAction): ComplaintState {
+  const rule = TRANSITIONS[action.kind];
+  if (!rule.from.includes(facts.state)) throw new HandlingError(`当前状态下不能执行此操作`);
+  switch (action.kind) {
+    case 'reject':
+      requireText(action.reason, '不予受理的理由');
+      break;
+    case 'assign':
+      if (!action.unit) throw new HandlingError('请选择承办单位');
+      break;
+    case 'extend':
+      if (facts.extendedDays) throw new HandlingError('办理期限只能延长一次');
+      if (!Number.isInteger(action.days) || action.days < 1 || action.days > MAX_EXTENSION_DAYS) {
+        throw new HandlingError(`延长天数应为 1 至 ${MAX_EXTENSION_DAYS} 天`);
+      }
+      requireText(action.reason, '延期理由');
+      // Extending does not move a complaint backwards.
+      return facts.state === 'accepted' || facts.state === 'assigned' || facts.state === 'partially-closed' ? facts.state : rule.to;
+    case 'close-partially':
+    case 'close':
+      if (!VERDICTS.includes(action.verdict)) throw new HandlingError('请选择核查结论');
+      requireText(action.reply, '办理答复');
+      break;
+    case 'mark-duplicate':
+      if (!action.of) throw new HandlingError('请填写重复的受理编号');
+      break;
+    case 'dispute':
+      requireText(action.note, '异议说明');
+      break;
+    case 'reopen':
+      requireText(action.reason, '重新办理的理由');
+      break;
+  }
+  return rule.to;
+}
+
+function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+}
+
+export interface Clocks {
+  /** Accept or refuse by this time. */
+  decideBy: string;
+  /** Close by this time, once accepted (extension included). */
+  closeBy?: string | undefined;
+  /** The clock that applies now has run out. */
+  overdue: boolean;
+}
+
+const OPEN_BEFORE_ACCEPTANCE: readonly ComplaintState[] = ['submitted'];
+const OPEN_AFTER_ACCEPTANCE: readonly ComplaintState[] = ['accepted', 'assigned', 'in-progress', 'partially-closed', 'disputed'];
+
+/** The statutory clocks of a complaint, as of `now`. */
+export function clocks(facts: HandlingFacts, now: string): Clocks {
+  const decideBy = addDays(facts.submittedAt, ACCEPT_WITHIN_DAYS);
+  const closeBy = facts.acceptedAt ? addDays(facts.acceptedAt, CLOSE_WITHIN_DAYS + (facts.extendedDays ?? 0)) : undefined;
+  const overdue =
+    (OPEN_BEFORE_ACCEPTANCE.includes(facts.state) && now > decideBy) ||
+    (OPEN_AFTER_ACCEPTANCE.includes(facts.state) && closeBy !== undefined && now > closeBy);
+  return { decideBy, closeBy, overdue };
+}
+
+/**
+ * Each unit's on-time rate: complaints it closed within the clock ÷ complaints
+ * it closed or that are overdue while with it. Open complaints still in time
+ * are not counted yet.
+ */
+export function onTimeByUnit(
+  complaints: readonly { unit: string | null; closedAt: string | null; closeBy: string | undefined; overdue: boolean }[],
+): Map<string, { onTime: number; counted: number }> {
+  const out = new Map<string, { onTime: number; counted: number }>();
+  for (const c of complaints) {
+    if (!c.unit) continue;
+    const entry = out.get(c.unit) ?? { onTime: 0, counted: 0 };
+    if (c.closedAt) {
+      entry.counted += 1;
+      if (c.closeBy && c.closedAt <= c.closeBy) entry.onTime += 1;
+    } else if (c.overdue) {
+      entry.counted += 1;
+    }
+    out.set(c.unit, entry);
+  }
+  return out;
+}
