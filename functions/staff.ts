@@ -53,7 +53,9 @@ const loginBody = z.object({
 });
 
 // Compared against when the user does not exist, so the answer takes as long either way.
-const DUMMY_HASH = hashPassword('not-a-real-password');
+// Made on first use: Workers do not allow random generation at module scope.
+let dummyHash: Promise<string> | undefined;
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not-a-real-password'));
 
 export function publicUser(u: typeof staffUsers.$inferSelect): StaffUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unit: u.unit };
@@ -117,7 +119,7 @@ export function staffRoutes(deps: StaffDeps) {
     const user = await db.query.staffUsers.findFirst({ where: eq(staffUsers.username, username) });
     const refused = () => apiError(c, 401, 'invalid_credentials', '用户名或密码错误。');
     if (!user) {
-      await verifyPassword(password, await DUMMY_HASH);
+      await verifyPassword(password, await DUMMY_HASH());
       await audit(db, at, 'anonymous', 'login_failed', undefined, '用户名不存在');
       return refused();
     }

@@ -157,11 +157,12 @@ let cached: Portal | undefined;
 /** The portal built from `content/` as of the build date; loaded once per process. */
 export function getPortal(): Portal {
   if (cached) return cached;
-  const all = checkContent();
+  const { content, problems, origins } = loadContent();
+  const all = problems.length ? problems : checkIntegrity(content, origins);
   if (all.length) {
     throw new Error(`内容有误：\n${all.map((p) => `${p.file} › ${p.field}：${p.message}`).join('\n')}`);
   }
-  cached = buildPortal(loadContent().content, buildAsOf());
+  cached = buildPortal(content, buildAsOf());
   return cached;
 }
 
