@@ -34,8 +34,70 @@ export const complaints = sqliteTable(
     clientHash: text('client_hash').notNull(),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    // Handling (see src/domain/complaint-handling.ts for the rules).
+    acceptedAt: text('accepted_at'),
+    /** Unit id (content/units.yaml) the complaint was passed to (转办). */
+    assignedUnit: text('assigned_unit'),
+    verdict: text('verdict'),
+    /** The one extension of the 60-day clock, in days, and its reason (shown to the reporter). */
+    extendedDays: integer('extended_days'),
+    extensionReason: text('extension_reason'),
+    /** Tracking code of the earlier complaint this one repeats; the earlier one lists it back. */
+    duplicateOf: text('duplicate_of'),
+    closedAt: text('closed_at'),
+    /** Enforcement figures: 责令整改/立案处罚 (家), 罚款 (元), 立案侦查 (件), 拘留/约谈/问责 (人). */
+    enforcement: text('enforcement', { mode: 'json' }).$type<Record<string, number>>(),
+    /** The redacted public record (边督边改 shape), written by staff; published only with consent. */
+    publication: text('publication', { mode: 'json' }).$type<{ summary: string; investigation: string; result: string }>(),
+    publishedAt: text('published_at'),
   },
-  (t) => [index('complaints_state_idx').on(t.state), index('complaints_created_idx').on(t.createdAt)],
+  (t) => [
+    index('complaints_state_idx').on(t.state),
+    index('complaints_created_idx').on(t.createdAt),
+    index('complaints_unit_idx').on(t.assignedUnit),
+    index('complaints_published_idx').on(t.publishedAt),
+  ],
+);
+
+/** Photos attached to a complaint, stored with their metadata (EXIF, GPS) removed. Staff only. */
+export const complaintPhotos = sqliteTable(
+  'complaint_photos',
+  {
+    id: text('id').primaryKey(),
+    complaintId: text('complaint_id').notNull().references(() => complaints.id),
+    /** Key in the photo store (local folder or R2). */
+    storageKey: text('storage_key').notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('complaint_photos_complaint_idx').on(t.complaintId)],
+);
+
+/**
+ * Objections (异议) lodged against an item during its sign-off notice window
+ * (验收销号公示). The item is shown as signed off only when its window has
+ * closed and every objection has a published disposition.
+ */
+export const objections = sqliteTable(
+  'objections',
+  {
+    id: text('id').primaryKey(),
+    trackingCode: text('tracking_code').notNull().unique(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** Item id from content/items. */
+    itemId: text('item_id').notNull(),
+    text: text('text').notNull(),
+    /** Optional contact, AES-GCM encrypted like a complaint's. */
+    contactCiphertext: text('contact_ciphertext'),
+    clientHash: text('client_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** Staff's disposition, published with the item. */
+    disposition: text('disposition'),
+    disposedAt: text('disposed_at'),
+    disposedBy: text('disposed_by'),
+  },
+  (t) => [index('objections_item_idx').on(t.itemId)],
 );
 
 /** Append-only history of a complaint: every step, with what the reporter may see kept apart. */

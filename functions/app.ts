@@ -3,11 +3,16 @@
  * The same app runs in Node (functions/node.ts, serving the static build from
  * dist/) and, in production, on Cloudflare Workers with static assets.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { complaintPages } from './pages/complaints.ts';
+import { objectionPages } from './pages/objections.ts';
+import { publishedDownload } from './pages/published.ts';
+import { html, renderPage, type ShellSource } from './pages/shell.ts';
+import { staffPages } from './pages/staff.ts';
 import { staffRoutes } from './staff.ts';
 
 export interface AppOptions {
@@ -17,7 +22,12 @@ export interface AppOptions {
   complaints?: ComplaintDeps | undefined;
   /** Region ids for the API description when no database is configured. */
   regions?: readonly string[];
+  /** The built page frames for pages rendered at run time (functions/pages/shell.ts). */
+  shells?: ShellSource | undefined;
 }
+
+/** Paths the app renders at run time; everything else is the static site. */
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/'] as const;
 
 /**
  * Content-Security-Policy without 'unsafe-inline': the build emits no inline
@@ -51,14 +61,24 @@ export function createApp(options: AppOptions) {
   );
 
   app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
-  app.get('/api/openapi.json', (c) => c.json(openApiDocument(options.complaints?.regions ?? options.regions ?? [])));
-  if (options.complaints) {
-    app.route('/api/complaints', complaintRoutes(options.complaints));
-    app.route('/api/staff', staffRoutes({ db: options.complaints.db, production: options.production, ...(options.complaints.now ? { now: options.complaints.now } : {}) }));
+  const regionIds = options.complaints?.reference.regions.map((r) => r.id) ?? options.regions ?? [];
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(regionIds)));
+  const deps = options.complaints;
+  if (deps) {
+    const pageDeps = { ...deps, shells: options.shells, production: options.production };
+    app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
+    app.route('/api/complaints', complaintRoutes(deps));
+    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, ...(deps.now ? { now: deps.now } : {}) }));
+    app.route('/complaints/', complaintPages(pageDeps));
+    app.route('/objections/', objectionPages(pageDeps));
+    app.route('/staff/', staffPages(pageDeps));
   } else {
     app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
+    const unavailable = (c: Context) =>
+      renderPage(c, options.shells, { section: 'complaints', title: '服务暂不可用', status: 503, body: html`<h1>服务暂不可用</h1><p>在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。</p><p><a href="/">返回首页</a></p>` });
+    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
   app.onError((error, c) => {

@@ -5,10 +5,13 @@
  * CONTACT_ENCRYPTION_KEY, CLIENT_HASH_SALT.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { importContactKey, newKeyBase64 } from './crypto.ts';
 import { openDatabase, type Database } from './db.ts';
+import type { PhotoStore } from './photo-store.ts';
+import { cachedShells } from './pages/shell.ts';
 
 export const DATA_DIR = process.env.DATA_DIR ?? '.data';
 export const MIGRATIONS = 'db/migrations';
@@ -56,3 +59,27 @@ export async function localSecrets(dir = DATA_DIR) {
 }
 
 export type { Database };
+
+/** Photos in a local folder (default .data/photos), one file per photo with its type beside it. */
+export function localPhotoStore(dir = join(DATA_DIR, 'photos')): PhotoStore {
+  const path = (key: string) => join(dir, ...key.split('/').map((part) => part.replace(/[^A-Za-z0-9_-]/g, '_')));
+  return {
+    async put(key, bytes, contentType) {
+      await mkdir(dirname(path(key)), { recursive: true });
+      await writeFile(path(key), bytes, { mode: 0o600 });
+      await writeFile(`${path(key)}.type`, contentType, { mode: 0o600 });
+    },
+    async get(key) {
+      try {
+        return { bytes: new Uint8Array(await readFile(path(key))), contentType: await readFile(`${path(key)}.type`, 'utf8') };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** The built page frames, read from the build output (dist/shells/). */
+export function distShells(root: string) {
+  return cachedShells((section) => readFile(join(root, 'shells', section, 'index.html'), 'utf8'));
+}

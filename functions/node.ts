@@ -7,8 +7,10 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
-import { localSecrets, openLocalDatabase } from './local.ts';
+import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
 import { loadContent } from '../src/content/load.ts';
+import { itemTitle } from '../src/content/portal.ts';
+import { referenceFrom } from '../src/site/reference.ts';
 
 const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
@@ -16,13 +18,15 @@ const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
 
 const db = await openLocalDatabase();
-const regions = loadContent().content.regions.map((r) => r.id);
+const reference = referenceFrom(loadContent().content, itemTitle);
 const app = createApp({
   production,
+  shells: distShells(root),
   complaints: {
     db,
     ...(await localSecrets()),
-    regions,
+    reference,
+    photos: localPhotoStore(),
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
   },
 });
@@ -30,7 +34,7 @@ const app = createApp({
 // Pages live at /path/ (Astro's directory format): send /path to /path/.
 app.use('*', async (c, next) => {
   const path = c.req.path;
-  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
+  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.startsWith('/open311/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
     const url = new URL(c.req.url);
     return c.redirect(`${path}/${url.search}`, 301);
   }

@@ -4,9 +4,10 @@
  * cannot drift from the code.
  */
 import { z } from 'zod';
-import { complaintInput } from '../src/domain/complaint.ts';
+import { POLLUTION_TYPES, complaintInput } from '../src/domain/complaint.ts';
 import { COMPLAINT_STATES } from '../src/domain/complaint-states.ts';
 import { todayInChina } from '../src/domain/dates.ts';
+import { VERDICTS } from '../src/domain/complaint-handling.ts';
 
 const error = (description: string) => ({
   description,
@@ -62,6 +63,20 @@ export function openApiDocument(regions: readonly string[]) {
             429: error('查询过于频繁'),
             503: error('未配置数据库'),
           },
+        },
+      },
+      '/api/complaints/published': {
+        get: {
+          summary: '已公开的投诉办理结果（“边督边改”公开表格式）',
+          description: '只含投诉人同意公开、且工作人员已公开的办理结果；不含任何个人信息和详细地址。地区筛选包含下级地区。',
+          parameters: [
+            { name: 'region', in: 'query', schema: { type: 'string' }, description: '地区编号' },
+            { name: 'type', in: 'query', schema: { type: 'string', enum: [...POLLUTION_TYPES] }, description: '污染类型' },
+            { name: 'verdict', in: 'query', schema: { type: 'string', enum: [...VERDICTS] }, description: '是否属实' },
+            { name: 'unit', in: 'query', schema: { type: 'string' }, description: '责任单位编号' },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'], default: 'json' }, description: 'csv 为带 BOM 的 UTF-8' },
+          ],
+          responses: { 200: { description: '结果表（JSON 或 CSV）' }, 400: error('筛选条件有误'), 503: error('未配置数据库') },
         },
       },
       '/api/staff/login': {

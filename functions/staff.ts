@@ -22,7 +22,8 @@ export const SESSION_HOURS = 8;
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
 
-export type StaffRole = 'admin' | 'handler' | 'viewer';
+export type { StaffRole } from '../src/domain/complaint-handling.ts';
+import type { StaffRole } from '../src/domain/complaint-handling.ts';
 export interface StaffUser {
   id: string;
   username: string;
@@ -61,30 +62,95 @@ export function publicUser(u: typeof staffUsers.$inferSelect): StaffUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, unit: u.unit };
 }
 
+/** The signed-in user and the session's CSRF token, from the session cookie; undefined if none is valid. */
+export async function sessionOf(c: Context, deps: StaffDeps): Promise<{ user: StaffUser; csrfToken: string } | undefined> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token || token.length > 200) return undefined;
+  const tokenHash = await saltedHash('session', token);
+  const row = await deps.db
+    .select({ user: staffUsers, csrfToken: staffSessions.csrfToken })
+    .from(staffSessions)
+    .innerJoin(staffUsers, eq(staffSessions.userId, staffUsers.id))
+    .where(and(eq(staffSessions.tokenHash, tokenHash), gt(staffSessions.expiresAt, (deps.now ?? (() => new Date()))().toISOString())))
+    .get();
+  if (!row || row.user.disabled) return undefined;
+  return { user: publicUser(row.user), csrfToken: row.csrfToken };
+}
+
+/** A state-changing request from another site is refused even with the cookie (SameSite=Strict is the first guard). */
+export function crossOrigin(c: Context): boolean {
+  const origin = c.req.header('Origin');
+  return !!origin && origin !== new URL(c.req.url).origin;
+}
+
 /** Resolves the session cookie to a user, or answers 401. */
 export function requireStaff(deps: StaffDeps): MiddlewareHandler<{ Variables: StaffVariables }> {
-  const now = deps.now ?? (() => new Date());
   return async (c, next) => {
-    const token = getCookie(c, SESSION_COOKIE);
-    if (!token) return apiError(c, 401, 'unauthenticated', '请先登录。');
-    const tokenHash = await saltedHash('session', token);
-    const row = await deps.db
-      .select({ user: staffUsers, csrfToken: staffSessions.csrfToken })
-      .from(staffSessions)
-      .innerJoin(staffUsers, eq(staffSessions.userId, staffUsers.id))
-      .where(and(eq(staffSessions.tokenHash, tokenHash), gt(staffSessions.expiresAt, now().toISOString())))
-      .get();
-    if (!row || row.user.disabled) return apiError(c, 401, 'unauthenticated', '登录已失效，请重新登录。');
-    c.set('user', publicUser(row.user));
-    c.set('csrfToken', row.csrfToken);
+    const session = await sessionOf(c, deps);
+    if (!session) return apiError(c, 401, 'unauthenticated', getCookie(c, SESSION_COOKIE) ? '登录已失效，请重新登录。' : '请先登录。');
+    c.set('user', session.user);
+    c.set('csrfToken', session.csrfToken);
     // Every state-changing request must carry the session's CSRF token, and come from this site.
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
-      const origin = c.req.header('Origin');
-      if (origin && origin !== new URL(c.req.url).origin) return apiError(c, 403, 'csrf_failed', '请求来源不符。');
-      if (c.req.header('X-CSRF-Token') !== row.csrfToken) return apiError(c, 403, 'csrf_failed', '安全校验失败，请刷新页面后重试。');
+      if (crossOrigin(c)) return apiError(c, 403, 'csrf_failed', '请求来源不符。');
+      if (c.req.header('X-CSRF-Token') !== session.csrfToken) return apiError(c, 403, 'csrf_failed', '安全校验失败，请刷新页面后重试。');
     }
     return next();
   };
+}
+
+type LoginResult =
+  | { ok: true; user: StaffUser; token: string; csrfToken: string; expires: Date }
+  | { ok: false; status: 401 | 423; code: string; message: string; retryAfter?: number };
+
+/**
+ * Checks a username and password, with the lockout after repeated failures,
+ * and opens a session. Every attempt is audited.
+ */
+export async function attemptLogin(db: Database, username: string, password: string, at: Date): Promise<LoginResult> {
+  const user = await db.query.staffUsers.findFirst({ where: eq(staffUsers.username, username) });
+  const refused = { ok: false, status: 401, code: 'invalid_credentials', message: '用户名或密码错误。' } as const;
+  if (!user) {
+    await verifyPassword(password, await DUMMY_HASH());
+    await audit(db, at, 'anonymous', 'login_failed', undefined, '用户名不存在');
+    return refused;
+  }
+  if (user.lockedUntil && user.lockedUntil > at.toISOString()) {
+    await audit(db, at, user.id, 'login_refused_locked', user.id);
+    const minutes = Math.ceil((Date.parse(user.lockedUntil) - at.getTime()) / 60_000);
+    return { ok: false, status: 423, code: 'account_locked', message: `登录失败次数过多，账号已锁定，请 ${minutes} 分钟后再试。`, retryAfter: Math.ceil((Date.parse(user.lockedUntil) - at.getTime()) / 1000) };
+  }
+  if (user.disabled || !(await verifyPassword(password, user.passwordHash))) {
+    const failed = user.failedLogins + 1;
+    const lock = failed >= MAX_FAILED_LOGINS;
+    await db
+      .update(staffUsers)
+      .set({ failedLogins: lock ? 0 : failed, lockedUntil: lock ? new Date(at.getTime() + LOCKOUT_MINUTES * 60_000).toISOString() : user.lockedUntil })
+      .where(eq(staffUsers.id, user.id));
+    await audit(db, at, user.id, lock ? 'account_locked' : 'login_failed', user.id);
+    return refused;
+  }
+  const token = randomToken();
+  const csrfToken = randomToken();
+  const expires = new Date(at.getTime() + SESSION_HOURS * 3600_000);
+  await db.batch([
+    db.insert(staffSessions).values({ tokenHash: await saltedHash('session', token), userId: user.id, csrfToken, createdAt: at.toISOString(), expiresAt: expires.toISOString() }),
+    db.update(staffUsers).set({ failedLogins: 0, lockedUntil: null }).where(eq(staffUsers.id, user.id)),
+  ]);
+  await audit(db, at, user.id, 'login', user.id);
+  return { ok: true, user: publicUser(user), token, csrfToken, expires };
+}
+
+export function setSessionCookie(c: Context, deps: StaffDeps, token: string, expires: Date) {
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: deps.production, path: '/', expires });
+}
+
+/** Deletes the session behind the cookie and the cookie itself. */
+export async function endSession(c: Context, deps: StaffDeps, userId: string, at: Date) {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) await deps.db.delete(staffSessions).where(eq(staffSessions.tokenHash, await saltedHash('session', token)));
+  await audit(deps.db, at, userId, 'logout', userId);
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.production, sameSite: 'Strict' });
 }
 
 /** Allows only the given roles; use after requireStaff. */
@@ -114,49 +180,19 @@ export function staffRoutes(deps: StaffDeps) {
     if (!parsed.success) {
       return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])));
     }
-    const { username, password } = parsed.data;
-    const at = now();
-    const user = await db.query.staffUsers.findFirst({ where: eq(staffUsers.username, username) });
-    const refused = () => apiError(c, 401, 'invalid_credentials', '用户名或密码错误。');
-    if (!user) {
-      await verifyPassword(password, await DUMMY_HASH());
-      await audit(db, at, 'anonymous', 'login_failed', undefined, '用户名不存在');
-      return refused();
+    const result = await attemptLogin(db, parsed.data.username, parsed.data.password, now());
+    if (!result.ok) {
+      if (result.retryAfter) c.header('Retry-After', String(result.retryAfter));
+      return apiError(c, result.status, result.code, result.message);
     }
-    if (user.lockedUntil && user.lockedUntil > at.toISOString()) {
-      await audit(db, at, user.id, 'login_refused_locked', user.id);
-      c.header('Retry-After', String(Math.ceil((Date.parse(user.lockedUntil) - at.getTime()) / 1000)));
-      return apiError(c, 423, 'account_locked', `登录失败次数过多，账号已锁定至 ${user.lockedUntil.slice(11, 16)}（UTC）。`);
-    }
-    if (user.disabled || !(await verifyPassword(password, user.passwordHash))) {
-      const failed = user.failedLogins + 1;
-      const lock = failed >= MAX_FAILED_LOGINS;
-      await db
-        .update(staffUsers)
-        .set({ failedLogins: lock ? 0 : failed, lockedUntil: lock ? new Date(at.getTime() + LOCKOUT_MINUTES * 60_000).toISOString() : user.lockedUntil })
-        .where(eq(staffUsers.id, user.id));
-      await audit(db, at, user.id, lock ? 'account_locked' : 'login_failed', user.id);
-      return refused();
-    }
-    const token = randomToken();
-    const csrfToken = randomToken();
-    const expires = new Date(at.getTime() + SESSION_HOURS * 3600_000);
-    await db.batch([
-      db.insert(staffSessions).values({ tokenHash: await saltedHash('session', token), userId: user.id, csrfToken, createdAt: at.toISOString(), expiresAt: expires.toISOString() }),
-      db.update(staffUsers).set({ failedLogins: 0, lockedUntil: null }).where(eq(staffUsers.id, user.id)),
-    ]);
-    await audit(db, at, user.id, 'login', user.id);
-    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: deps.production, path: '/', expires });
-    return c.json({ user: publicUser(user), csrfToken });
+    setSessionCookie(c, deps, result.token, result.expires);
+    return c.json({ user: result.user, csrfToken: result.csrfToken });
   });
 
   app.get('/me', requireStaff(deps), (c) => c.json({ user: c.get('user'), csrfToken: c.get('csrfToken') }));
 
   app.post('/logout', requireStaff(deps), async (c) => {
-    const token = getCookie(c, SESSION_COOKIE)!;
-    await db.delete(staffSessions).where(eq(staffSessions.tokenHash, await saltedHash('session', token)));
-    await audit(db, now(), c.get('user').id, 'logout', c.get('user').id);
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.production, sameSite: 'Strict' });
+    await endSession(c, deps, c.get('user').id, now());
     return c.body(null, 204);
   });
 

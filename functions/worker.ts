@@ -1,11 +1,14 @@
 /**
  * Cloudflare Workers entry: the same Hono app as in Node, on Turso. Static
  * pages are served by Workers static assets (see wrangler.toml); this code
- * runs for /api/*. Bindings come from the environment of each request.
+ * runs for the dynamic paths (DYNAMIC_PREFIXES in app.ts). Bindings come from the environment of each request.
  */
 import { createApp } from './app.ts';
 import { importContactKey } from './crypto.ts';
 import { openDatabase } from './db.ts';
+import { cachedShells } from './pages/shell.ts';
+import { r2PhotoStore } from './photo-store.ts';
+import type { Reference } from '../src/site/reference.ts';
 
 interface Env {
   ASSETS: { fetch: (input: Request | string) => Promise<Response> };
@@ -13,30 +16,38 @@ interface Env {
   DATABASE_AUTH_TOKEN?: string;
   CONTACT_ENCRYPTION_KEY?: string;
   CLIENT_HASH_SALT?: string;
+  /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
+  PHOTOS?: Parameters<typeof r2PhotoStore>[0];
 }
 
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;
 
-/** Region ids from the built site's open data, read once per isolate. */
-async function regions(env: Env): Promise<string[]> {
-  const res = await env.ASSETS.fetch('https://assets.invalid/data/regions.json');
-  if (!res.ok) throw new Error(`regions.json: HTTP ${res.status}`);
-  return ((await res.json()) as { rows: { id: string }[] }).rows.map((r) => r.id);
+/** Regions, units and notice windows from the built site (the content it was built from), read once per isolate. */
+async function reference(env: Env): Promise<Reference> {
+  const res = await env.ASSETS.fetch('https://assets.invalid/data/reference.json');
+  if (!res.ok) throw new Error(`reference.json: HTTP ${res.status}`);
+  return (await res.json()) as Reference;
 }
 
 async function build(env: Env): Promise<App> {
-  const regionIds = await regions(env);
+  const ref = await reference(env);
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
   return createApp({
     production: true,
-    regions: regionIds,
+    regions: ref.regions.map((r) => r.id),
+    shells: cachedShells(async (section) => {
+      const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);
+      if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);
+      return res.text();
+    }),
     complaints: configured
       ? {
           db: openDatabase(env.DATABASE_URL!, env.DATABASE_AUTH_TOKEN),
           contactKey: await importContactKey(env.CONTACT_ENCRYPTION_KEY!),
           clientSalt: env.CLIENT_HASH_SALT!,
-          regions: regionIds,
+          reference: ref,
+          photos: env.PHOTOS ? r2PhotoStore(env.PHOTOS) : undefined,
           // Cloudflare puts the client's address in this header; it is only ever hashed.
           clientAddress: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown',
         }

@@ -143,3 +143,54 @@ export function onTimeByUnit(
   }
   return out;
 }
+
+/** Staff roles: admin does everything; a handler works the complaints passed to their unit; a viewer only reads. */
+export type StaffRole = 'admin' | 'handler' | 'viewer';
+
+/** Actions staff may take, by role. Triage (accept, refuse, pass on, duplicates, reopening) stays with admins. */
+const ROLE_ACTIONS: Record<StaffRole, readonly HandlingAction['kind'][]> = {
+  admin: ['accept', 'reject', 'assign', 'start', 'extend', 'close-partially', 'close', 'mark-duplicate', 'reopen'],
+  handler: ['start', 'extend', 'close-partially', 'close'],
+  viewer: [],
+};
+
+/**
+ * Whether a staff member may take an action on a complaint: by role, and for
+ * handlers only on complaints assigned to their own unit. `dispute` is the
+ * reporter's, never staff's.
+ */
+export function mayTake(staff: { role: StaffRole; unit: string | null }, kind: HandlingAction['kind'], assignedUnit: string | null): boolean {
+  if (!ROLE_ACTIONS[staff.role].includes(kind)) return false;
+  return staff.role !== 'handler' || (!!staff.unit && staff.unit === assignedUnit);
+}
+
+/** Whether a staff member may see a complaint at all (and so its reporter's contact details, audited). */
+export function maySee(staff: { role: StaffRole; unit: string | null }, assignedUnit: string | null): boolean {
+  return staff.role !== 'handler' || (!!staff.unit && staff.unit === assignedUnit);
+}
+
+/** Enforcement figures recorded per complaint, as the 边督边改 tables publish them. */
+export const ENFORCEMENT_FIGURES = [
+  { id: 'ordered', label: '责令整改', unit: '家' },
+  { id: 'penalised', label: '立案处罚', unit: '家' },
+  { id: 'fineYuan', label: '罚款', unit: '元' },
+  { id: 'investigated', label: '立案侦查', unit: '件' },
+  { id: 'detained', label: '拘留', unit: '人' },
+  { id: 'summoned', label: '约谈', unit: '人' },
+  { id: 'heldAccountable', label: '问责', unit: '人' },
+] as const;
+export type EnforcementFigures = Partial<Record<(typeof ENFORCEMENT_FIGURES)[number]['id'], number>>;
+
+/** Reads figures as typed in a form: blank is "not recorded"; anything else must be a whole number ≥ 0. */
+export function parseEnforcement(raw: Record<string, unknown>): { figures: EnforcementFigures; errors: Record<string, string> } {
+  const figures: EnforcementFigures = {};
+  const errors: Record<string, string> = {};
+  for (const f of ENFORCEMENT_FIGURES) {
+    const v = raw[f.id];
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) continue;
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isSafeInteger(n) || n < 0) errors[f.id] = `${f.label}应为不小于 0 的整数（${f.unit}）`;
+    else figures[f.id] = n;
+  }
+  return { figures, errors };
+}

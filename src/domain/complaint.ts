@@ -112,3 +112,26 @@ export function normaliseTrackingCode(input: string): string | undefined {
   if (code.length !== TRACKING_LENGTH) return undefined;
   return [...code].every((c) => TRACKING_ALPHABET.includes(c)) ? code : undefined;
 }
+
+/** The form's field names, in the order of the form (for the error summary). */
+export const FORM_FIELDS = [
+  'pollutionTypes', 'region', 'address', 'latitude', 'longitude', 'observedAt', 'description',
+  'suspectedPolluter', 'photos', 'anonymous', 'name', 'phone', 'email', 'consentPublish',
+] as const;
+
+/**
+ * Reads the complaint form (FormData in the browser, a parsed body on the
+ * server) into the object the intake schema validates, so both sides see the
+ * same values.
+ */
+export function complaintFromForm(get: (name: string) => string | undefined, getAll: (name: string) => string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { pollutionTypes: getAll('pollutionTypes') };
+  for (const name of ['region', 'address', 'latitude', 'longitude', 'observedAt', 'description', 'suspectedPolluter', 'name', 'phone', 'email', 'website'] as const) {
+    const v = get(name);
+    if (v !== undefined) out[name] = v;
+  }
+  // Radio buttons: "1" anonymous, "0" real name; unchecked boxes are simply absent.
+  out.anonymous = get('anonymous') === '1';
+  out.consentPublish = get('consentPublish') === '1';
+  return out;
+}

@@ -33,3 +33,9 @@ export function formatDateZh(date: string | undefined): string {
 export function todayInChina(now: Date = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
+
+/** An instant (ISO timestamp) in China time, the Chinese way: 2026年11月23日 17:50. */
+export function formatDateTimeZh(iso: string): string {
+  const t = new Date(Date.parse(iso) + 8 * 3600_000).toISOString();
+  return `${formatDateZh(t.slice(0, 10))} ${t.slice(11, 16)}`;
+}

@@ -21,4 +21,10 @@ export const urls = {
   data: () => '/data/',
   search: () => '/search/',
   feed: () => '/feed.xml',
+  // Pages rendered at run time by the Hono app (functions/pages/).
+  complaints: () => '/complaints/',
+  complaintForm: () => '/complaints/new/',
+  complaintTrack: (code?: string) => (code ? `/complaints/track/${code}/` : '/complaints/track/'),
+  objection: (itemId: string) => `/objections/${itemId}/`,
+  staff: () => '/staff/',
 };

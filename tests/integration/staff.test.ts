@@ -54,7 +54,7 @@ describe('login and sessions', () => {
   });
 
   it('marks the cookie Secure in production', async () => {
-    const production = createApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', regions: [], clientAddress: () => 'x' } });
+    const production = createApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', reference: { regions: [], units: [], notices: [] }, clientAddress: () => 'x' } });
     const res = await postJson(production, '/api/staff/login', { username: 'handler1', password: PASSWORD });
     expect(res.headers.get('Set-Cookie')).toMatch(/; Secure/);
   });

@@ -6,6 +6,31 @@ import { createApp } from '../../functions/app.ts';
 import type { ComplaintDeps } from '../../functions/complaints.ts';
 import { importContactKey, newKeyBase64 } from '../../functions/crypto.ts';
 import { openLocalDatabase, type Database } from '../../functions/local.ts';
+import type { PhotoStore } from '../../functions/photo-store.ts';
+import { loadContent } from '../../src/content/load.ts';
+import { itemTitle } from '../../src/content/portal.ts';
+import { referenceFrom, type Reference } from '../../src/site/reference.ts';
+
+let realReference: Reference | undefined;
+/** The real regions and units from content/, as the server loads them. */
+export function testReference(): Reference {
+  realReference ??= referenceFrom(loadContent().content, itemTitle);
+  return structuredClone(realReference);
+}
+
+/** Photos kept in memory, to inspect what was stored. */
+export function memoryPhotoStore(): PhotoStore & { stored: Map<string, { bytes: Uint8Array; contentType: string }> } {
+  const stored = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  return {
+    stored,
+    async put(key, bytes, contentType) {
+      stored.set(key, { bytes, contentType });
+    },
+    async get(key) {
+      return stored.get(key);
+    },
+  };
+}
 
 export interface TestApi {
   app: ReturnType<typeof createApp>;
@@ -25,7 +50,8 @@ export async function testApi(overrides: Partial<ComplaintDeps> = {}): Promise<T
       db,
       contactKey,
       clientSalt: 'test-salt',
-      regions: ['gansu-wuwei', 'gansu-wuwei-liangzhou', 'gansu-lanzhou'],
+      reference: testReference(),
+      photos: memoryPhotoStore(),
       clientAddress: (c) => c.req.header('X-Test-Client') ?? '198.51.100.7',
       ...overrides,
     },

@@ -18,6 +18,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  /** The server's own data folder (database, secrets, photos). */
+  dataDir: string;
   stop: () => Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   }
   return {
     url,
+    dataDir,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

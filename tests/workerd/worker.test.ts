@@ -72,6 +72,16 @@ describe('the Worker bundle in workerd', () => {
     expect(await res.json()).toEqual({ error: { code: 'database_unavailable', message: '投诉服务暂不可用：未配置数据库。' } });
   });
 
+  it('renders the complaint pages in the site frame, saying plainly that the service is unavailable', async () => {
+    const res = await fetch(`${base}/complaints/new/`);
+    expect(res.status).toBe(503);
+    const page = await res.text();
+    expect(page).toContain('<html lang="zh-CN">');
+    expect(page).toContain('服务暂不可用');
+    expect(page).toContain('aria-current="page"');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('describes the API, with the region list read from the static assets', async () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { components: { schemas: { ComplaintInput: { properties: { region: { enum: string[] } } } } } };
     expect(doc.components.schemas.ComplaintInput.properties.region.enum).toContain('gansu-wuwei');

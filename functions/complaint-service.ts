@@ -1,0 +1,452 @@
+/**
+ * What the portal does with complaints, apart from how it is asked: the JSON
+ * API (functions/complaints.ts, functions/staff-api.ts), the HTML pages
+ * (functions/pages/) and Open311 (functions/open311.ts) all call these.
+ * The rules themselves live in src/domain/complaint-handling.ts.
+ */
+import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { auditLog, complaintEvents, complaintPhotos, complaints } from '../db/schema.ts';
+import { formatTrackingCode, newTrackingCode, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
+import {
+  applyAction,
+  clocks,
+  HandlingError,
+  mayTake,
+  maySee,
+  type EnforcementFigures,
+  type HandlingAction,
+  type StaffRole,
+} from '../src/domain/complaint-handling.ts';
+import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
+import type { Reference } from '../src/site/reference.ts';
+import { decryptJson, encryptJson } from './crypto.ts';
+import type { Database } from './db.ts';
+import type { PhotoStore } from './photo-store.ts';
+
+export type ComplaintRow = typeof complaints.$inferSelect;
+
+export interface Receipt {
+  trackingCode: string;
+  trackingCodeDisplay: string;
+  receivedAt: string;
+  state: string;
+  stateLabel: string;
+  /** The public tracking page. */
+  trackUrl: string;
+}
+
+export function receiptOf(row: { trackingCode: string; createdAt: string; state: string }): Receipt {
+  return {
+    trackingCode: row.trackingCode,
+    trackingCodeDisplay: formatTrackingCode(row.trackingCode),
+    receivedAt: row.createdAt,
+    state: row.state,
+    stateLabel: complaintStateLabel(row.state),
+    trackUrl: `/complaints/track/${row.trackingCode}/`,
+  };
+}
+
+/** SQLite reports a violated UNIQUE constraint this way; the cause may be wrapped by drizzle. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e = error as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.message === 'string' && e.message.includes('UNIQUE constraint failed')) return true;
+  }
+  return false;
+}
+
+export interface IntakeDeps {
+  db: Database;
+  contactKey: CryptoKey;
+  photos?: PhotoStore | undefined;
+}
+
+/** A photo that passed src/domain/photos.ts: type sniffed, metadata stripped. */
+export interface CheckedPhoto {
+  type: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Stores a validated complaint and returns its receipt. The receipt exists
+ * only once the complaint and its first history entry are committed together;
+ * a second call with the same `idempotencyKey` returns the first receipt
+ * (`replay: true`) and stores nothing.
+ */
+export async function submitComplaint(
+  deps: IntakeDeps,
+  input: ComplaintInput,
+  meta: { idempotencyKey: string; clientHash: string; at: Date; photos?: readonly CheckedPhoto[] },
+): Promise<{ receipt: Receipt; replay: boolean }> {
+  const { db } = deps;
+  const existing = await db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) });
+  if (existing) return { receipt: receiptOf(existing), replay: true };
+
+  const id = crypto.randomUUID();
+  const at = meta.at.toISOString();
+  const contact = input.anonymous ? null : await encryptJson(deps.contactKey, { name: input.name, phone: input.phone, email: input.email }, id);
+  // Photos go to the store first: a row never points at a photo that is not there.
+  // A failed commit leaves an unreferenced photo, which is harmless.
+  const photoRows = [];
+  for (const photo of meta.photos ?? []) {
+    if (!deps.photos) throw new Error('photo store not configured');
+    const photoId = crypto.randomUUID();
+    const storageKey = `complaints/${id}/${photoId}`;
+    await deps.photos.put(storageKey, photo.bytes, photo.type);
+    photoRows.push({ id: photoId, complaintId: id, storageKey, contentType: photo.type, bytes: photo.bytes.byteLength, createdAt: at });
+  }
+  for (let attempt = 0; ; attempt++) {
+    const trackingCode = newTrackingCode();
+    try {
+      await db.batch([
+        db.insert(complaints).values({
+          id, trackingCode, idempotencyKey: meta.idempotencyKey, state: 'submitted',
+          pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
+          latitude: input.latitude ?? null, longitude: input.longitude ?? null, observedAt: input.observedAt,
+          description: input.description, suspectedPolluter: input.suspectedPolluter ?? null,
+          anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish,
+          clientHash: meta.clientHash, createdAt: at, updatedAt: at,
+        }),
+        db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: 'submitted' }),
+        ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
+      ] as unknown as Parameters<typeof db.batch>[0]);
+      return { receipt: receiptOf({ trackingCode, createdAt: at, state: 'submitted' }), replay: false };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent retry with the same key won the race: answer with its receipt.
+      const winner = await db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) });
+      if (winner) return { receipt: receiptOf(winner), replay: true };
+      // Otherwise the random tracking code collided: draw another.
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+export async function findByCode(db: Database, input: string): Promise<ComplaintRow | undefined> {
+  const code = normaliseTrackingCode(input);
+  return code ? db.query.complaints.findFirst({ where: eq(complaints.trackingCode, code) }) : undefined;
+}
+
+/** One step of a complaint's history as the reporter and the public may see it. */
+export interface PublicStep {
+  at: string;
+  state: string;
+  stateLabel: string;
+  publicNote: string | null;
+}
+
+/** What the tracking page shows: never contact details, internal notes, address or photos. */
+export interface PublicComplaintView extends Receipt {
+  pollutionTypes: string[];
+  region: string;
+  assignedUnit: string | null;
+  verdict: string | null;
+  extension: { days: number; reason: string } | null;
+  decideBy: string;
+  closeBy: string | null;
+  overdue: boolean;
+  duplicateOf: string | null;
+  /** Later complaints marked as repeating this one. */
+  duplicates: string[];
+  disputable: boolean;
+  timeline: PublicStep[];
+}
+
+export async function publicView(db: Database, row: ComplaintRow, now: Date): Promise<PublicComplaintView> {
+  const [events, dupes] = await Promise.all([
+    db.query.complaintEvents.findMany({ where: eq(complaintEvents.complaintId, row.id), orderBy: (e, { asc }) => [asc(e.id)] }),
+    db.select({ code: complaints.trackingCode }).from(complaints).where(eq(complaints.duplicateOf, row.trackingCode)),
+  ]);
+  const clock = clocks(factsOf(row), now.toISOString());
+  return {
+    ...receiptOf(row),
+    pollutionTypes: row.pollutionTypes,
+    region: row.region,
+    assignedUnit: row.assignedUnit,
+    verdict: row.verdict,
+    extension: row.extendedDays ? { days: row.extendedDays, reason: row.extensionReason ?? '' } : null,
+    decideBy: clock.decideBy,
+    closeBy: clock.closeBy ?? null,
+    overdue: clock.overdue,
+    duplicateOf: row.duplicateOf,
+    duplicates: dupes.map((d) => d.code),
+    disputable: row.state === 'closed' || row.state === 'partially-closed',
+    timeline: events.map((e) => ({ at: e.at, state: e.state, stateLabel: complaintStateLabel(e.state), publicNote: e.publicNote ?? null })),
+  };
+}
+
+function factsOf(row: ComplaintRow) {
+  return { state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays };
+}
+
+/** The reporter disputes a closure, with a note; the complaint goes back to staff for review. */
+export async function disputeByReporter(db: Database, row: ComplaintRow, note: string, at: Date): Promise<void> {
+  const state = applyAction(factsOf(row), { kind: 'dispute', note });
+  await commitStep(db, row, { state, at, actor: 'reporter', action: 'dispute', publicNote: note.trim(), set: {} });
+}
+
+/** A signed-in staff member, as the handling code needs to know them. */
+export interface Staff {
+  id: string;
+  role: StaffRole;
+  unit: string | null;
+}
+
+export class ForbiddenError extends Error {}
+export class ConflictError extends Error {}
+
+/**
+ * Takes one handling step on a complaint for a staff member: checks their
+ * role and unit, the state machine, writes the new state, the history entry
+ * and the audit entry in one transaction. A concurrent change of the same
+ * complaint makes this fail with ConflictError rather than overwrite it.
+ */
+export async function takeAction(
+  db: Database,
+  ref: Reference,
+  staff: Staff,
+  row: ComplaintRow,
+  action: HandlingAction,
+  at: Date,
+  internalNote?: string,
+): Promise<ComplaintState> {
+  if (!mayTake(staff, action.kind, row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
+  const state = applyAction(factsOf(row), action);
+  const set: Partial<ComplaintRow> = {};
+  let publicNote: string | null = null;
+  const iso = at.toISOString();
+  switch (action.kind) {
+    case 'accept':
+      set.acceptedAt = iso;
+      break;
+    case 'reject':
+      publicNote = `不予受理：${action.reason.trim()}`;
+      set.closedAt = iso;
+      break;
+    case 'assign': {
+      const unit = ref.units.find((u) => u.id === action.unit);
+      if (!unit) throw new HandlingError('承办单位不在单位名录中');
+      set.assignedUnit = unit.id;
+      publicNote = `已转交${unit.name}办理`;
+      break;
+    }
+    case 'extend':
+      set.extendedDays = action.days;
+      set.extensionReason = action.reason.trim();
+      publicNote = `办理期限延长 ${action.days} 天：${action.reason.trim()}`;
+      break;
+    case 'close':
+    case 'close-partially':
+      set.verdict = action.verdict;
+      set.closedAt = iso;
+      publicNote = `核查结论：${action.verdict}。${action.reply.trim()}`;
+      break;
+    case 'mark-duplicate': {
+      const original = await findByCode(db, action.of);
+      if (!original) throw new HandlingError('没有找到所填的受理编号');
+      if (original.id === row.id) throw new HandlingError('不能标记为与自身重复');
+      set.duplicateOf = original.trackingCode;
+      set.closedAt = iso;
+      publicNote = `与受理编号 ${formatTrackingCode(original.trackingCode)} 的投诉重复，合并办理`;
+      break;
+    }
+    case 'reopen':
+      set.closedAt = null;
+      publicNote = `重新办理：${action.reason.trim()}`;
+      break;
+    case 'start':
+      break;
+    case 'dispute':
+      throw new ForbiddenError('异议由投诉人提出。');
+  }
+  await commitStep(db, row, { state, at, actor: staff.id, action: action.kind, publicNote, internalNote: internalNote?.trim() || null, set });
+  return state;
+}
+
+/**
+ * Writes a step: the complaint's new state (only if nobody changed it since
+ * it was read), its history entry and, for staff, the audit entry — together.
+ */
+async function commitStep(
+  db: Database,
+  row: ComplaintRow,
+  step: { state: string; at: Date; actor: string; action: string; publicNote: string | null; internalNote?: string | null; set: Partial<ComplaintRow> },
+) {
+  const at = step.at.toISOString();
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(complaints)
+      .set({ ...step.set, state: step.state, updatedAt: at })
+      .where(and(eq(complaints.id, row.id), eq(complaints.updatedAt, row.updatedAt)))
+      .returning({ id: complaints.id });
+    if (updated.length === 0) throw new ConflictError('该投诉已被他人更新，请刷新后重试。');
+    await tx.insert(complaintEvents).values({
+      complaintId: row.id, at, actor: step.actor, action: step.action, state: step.state,
+      publicNote: step.publicNote, internalNote: step.internalNote ?? null,
+    });
+    if (step.actor !== 'reporter') {
+      await tx.insert(auditLog).values({ at, actor: step.actor, action: `complaint_${step.action}`, target: row.id, detail: complaintStateLabel(step.state) });
+    }
+  });
+}
+
+/** Records enforcement figures (admin, or the handler of the assigned unit). */
+export async function recordEnforcement(db: Database, staff: Staff, row: ComplaintRow, figures: EnforcementFigures, at: Date) {
+  if (!mayTake(staff, 'close', row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
+  await db.batch([
+    db.update(complaints).set({ enforcement: figures, updatedAt: at.toISOString() }).where(eq(complaints.id, row.id)),
+    db.insert(auditLog).values({ at: at.toISOString(), actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }),
+  ]);
+}
+
+export interface Publication {
+  summary: string;
+  investigation: string;
+  result: string;
+}
+
+/**
+ * Publishes the redacted record of a handled complaint (admin only). Only
+ * complaints whose reporter consented, and that are (partly) closed, can be
+ * published; the text is what staff wrote for the public, never the reporter's.
+ */
+export async function publish(db: Database, staff: Staff, row: ComplaintRow, publication: Publication | null, at: Date) {
+  if (staff.role !== 'admin') throw new ForbiddenError('只有管理员可以公开或撤回办理结果。');
+  if (publication) {
+    if (!row.consentPublish) throw new HandlingError('投诉人未同意公开，不能公开');
+    if (!['closed', 'partially-closed', 'disputed'].includes(row.state)) throw new HandlingError('办结（或阶段性办结）后才能公开');
+    for (const [k, label] of [['summary', '交办问题基本情况'], ['investigation', '调查核实情况'], ['result', '处理和整改情况']] as const) {
+      if (!publication[k].trim()) throw new HandlingError(`请填写${label}`);
+      if (publication[k].length > 2000) throw new HandlingError(`${label}不能超过 2000 个字`);
+    }
+  }
+  const iso = at.toISOString();
+  await db.batch([
+    db
+      .update(complaints)
+      .set({ publication: publication ? { summary: publication.summary.trim(), investigation: publication.investigation.trim(), result: publication.result.trim() } : null, publishedAt: publication ? iso : null, updatedAt: iso })
+      .where(eq(complaints.id, row.id)),
+    db.insert(auditLog).values({ at: iso, actor: staff.id, action: publication ? 'complaint_publish' : 'complaint_unpublish', target: row.id }),
+  ]);
+}
+
+/** Decrypts a reporter's contact details for staff who may see the complaint; the view is audited first. */
+export async function viewContact(db: Database, key: CryptoKey, staff: Staff, row: ComplaintRow, at: Date) {
+  if (!maySee(staff, row.assignedUnit) || staff.role === 'viewer') throw new ForbiddenError('您的账号无权查看投诉人联系方式。');
+  if (!row.contactCiphertext) return null;
+  await db.insert(auditLog).values({ at: at.toISOString(), actor: staff.id, action: 'view_contact', target: row.id });
+  return decryptJson<{ name?: string; phone?: string; email?: string }>(key, row.contactCiphertext, row.id);
+}
+
+export interface QueueFilters {
+  state?: string | undefined;
+  unit?: string | undefined;
+  region?: string | undefined;
+  overdue?: boolean | undefined;
+  code?: string | undefined;
+}
+
+export interface QueueEntry {
+  row: ComplaintRow;
+  decideBy: string;
+  closeBy?: string | undefined;
+  overdue: boolean;
+}
+
+/** The staff queue: newest first, what this staff member may see, with the clocks worked out. */
+export async function queue(db: Database, staff: Staff, filters: QueueFilters, now: Date, limit = 200): Promise<QueueEntry[]> {
+  const where: SQL[] = [];
+  if (staff.role === 'handler') where.push(eq(complaints.assignedUnit, staff.unit ?? '\u0000'));
+  if (filters.state) where.push(eq(complaints.state, filters.state));
+  if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
+  if (filters.region) where.push(eq(complaints.region, filters.region));
+  if (filters.code) {
+    const code = normaliseTrackingCode(filters.code);
+    where.push(eq(complaints.trackingCode, code ?? '-'));
+  }
+  const rows = await db.select().from(complaints).where(and(...where)).orderBy(desc(complaints.createdAt)).limit(filters.overdue ? 5000 : limit);
+  const entries = rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) }));
+  return (filters.overdue ? entries.filter((e) => e.overdue) : entries).slice(0, limit);
+}
+
+/** Every complaint's clock facts for the on-time rates (a handful of columns, all rows). */
+export async function clockFacts(db: Database, now: Date) {
+  const rows = await db
+    .select({ state: complaints.state, createdAt: complaints.createdAt, acceptedAt: complaints.acceptedAt, extendedDays: complaints.extendedDays, closedAt: complaints.closedAt, unit: complaints.assignedUnit })
+    .from(complaints)
+    .where(isNotNull(complaints.assignedUnit));
+  return rows.map((r) => {
+    const c = clocks({ state: r.state as ComplaintState, submittedAt: r.createdAt, acceptedAt: r.acceptedAt, extendedDays: r.extendedDays }, now.toISOString());
+    const closed = ['closed', 'partially-closed'].includes(r.state);
+    return { unit: r.unit, closedAt: closed ? r.closedAt : null, closeBy: c.closeBy, overdue: c.overdue };
+  });
+}
+
+export async function historyOf(db: Database, complaintId: string) {
+  return db.query.complaintEvents.findMany({ where: eq(complaintEvents.complaintId, complaintId), orderBy: (e, { asc }) => [asc(e.id)] });
+}
+
+export async function photosOf(db: Database, complaintId: string) {
+  return db.select().from(complaintPhotos).where(eq(complaintPhotos.complaintId, complaintId));
+}
+
+/** One row of the public list, in the shape of the inspection teams' 边督边改 tables. */
+export interface PublishedComplaint {
+  trackingCode: string;
+  receivedAt: string;
+  region: string;
+  pollutionTypes: string[];
+  summary: string;
+  investigation: string;
+  verdict: string | null;
+  result: string;
+  closed: boolean;
+  state: string;
+  stateLabel: string;
+  responsibleUnit: string | null;
+  enforcement: EnforcementFigures;
+  publishedAt: string;
+}
+
+export interface PublishedFilters {
+  region?: string[] | undefined;
+  pollutionType?: string | undefined;
+  verdict?: string | undefined;
+  unit?: string | undefined;
+}
+
+/** Published complaints, newest first. Only rows with consent and a publication, never contact or address. */
+export async function listPublished(db: Database, filters: PublishedFilters, page = 1, pageSize = 50): Promise<{ total: number; rows: PublishedComplaint[] }> {
+  const where: SQL[] = [isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)];
+  if (filters.region?.length) where.push(inArray(complaints.region, filters.region));
+  if (filters.verdict) where.push(eq(complaints.verdict, filters.verdict));
+  if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
+  if (filters.pollutionType) where.push(sql`exists (select 1 from json_each(${complaints.pollutionTypes}) where value = ${filters.pollutionType})`);
+  const condition = and(...where);
+  const [{ total }] = (await db.select({ total: sql<number>`count(*)` }).from(complaints).where(condition)) as [{ total: number }];
+  const rows = await db
+    .select()
+    .from(complaints)
+    .where(condition)
+    .orderBy(desc(complaints.createdAt), desc(complaints.trackingCode))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  return {
+    total,
+    rows: rows.map((r) => ({
+      trackingCode: r.trackingCode,
+      receivedAt: r.createdAt,
+      region: r.region,
+      pollutionTypes: r.pollutionTypes,
+      summary: r.publication!.summary,
+      investigation: r.publication!.investigation,
+      verdict: r.verdict,
+      result: r.publication!.result,
+      closed: r.state === 'closed',
+      state: r.state,
+      stateLabel: complaintStateLabel(r.state),
+      responsibleUnit: r.assignedUnit,
+      enforcement: r.enforcement ?? {},
+      publishedAt: r.publishedAt!,
+    })),
+  };
+}

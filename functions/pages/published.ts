@@ -1,0 +1,90 @@
+/**
+ * The published complaint results as data: filters shared by the HTML list
+ * (/complaints/) and the download (/api/complaints/published, JSON or CSV
+ * with a BOM so spreadsheet software reads the Chinese correctly).
+ */
+import type { Context } from 'hono';
+import { stringify } from 'csv-stringify/sync';
+import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
+import { ENFORCEMENT_FIGURES, VERDICTS } from '../../src/domain/complaint-handling.ts';
+import { regionFullName, unitName, type Reference } from '../../src/site/reference.ts';
+import { listPublished, type PublishedFilters } from '../complaint-service.ts';
+import type { Database } from '../db.ts';
+import { apiError } from '../errors.ts';
+
+export const PUBLISHED_PAGE_SIZE = 50;
+const MAX_DOWNLOAD = 10_000;
+
+/** Reads ?region=&type=&verdict=&unit=&page=; a region includes the regions under it. */
+export function publishedFilters(c: Context, ref: Reference): { filters: PublishedFilters; page: number; error?: string } {
+  const q = (k: string) => c.req.query(k)?.trim() || undefined;
+  const filters: PublishedFilters = {};
+  const region = q('region');
+  if (region) {
+    if (!ref.regions.some((r) => r.id === region)) return { filters, page: 1, error: '没有这个地区。' };
+    const ids = new Set([region]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const r of ref.regions) if (r.parent && ids.has(r.parent) && !ids.has(r.id)) (ids.add(r.id), (grew = true));
+    }
+    filters.region = [...ids];
+  }
+  const type = q('type');
+  if (type) {
+    if (!(POLLUTION_TYPES as readonly string[]).includes(type)) return { filters, page: 1, error: '污染类型不在可选范围内。' };
+    filters.pollutionType = type;
+  }
+  const verdict = q('verdict');
+  if (verdict) {
+    if (!(VERDICTS as readonly string[]).includes(verdict)) return { filters, page: 1, error: '核查结论不在可选范围内。' };
+    filters.verdict = verdict;
+  }
+  const unit = q('unit');
+  if (unit) {
+    if (!ref.units.some((u) => u.id === unit)) return { filters, page: 1, error: '没有这个责任单位。' };
+    filters.unit = unit;
+  }
+  const pageText = q('page') ?? '1';
+  const page = /^\d{1,6}$/.test(pageText) && Number(pageText) >= 1 ? Number(pageText) : NaN;
+  if (Number.isNaN(page)) return { filters, page: 1, error: '页码应为正整数。' };
+  return { filters, page };
+}
+
+/** GET /api/complaints/published?format=json|csv — the whole filtered list (up to 10,000 rows). */
+export async function publishedDownload(c: Context, db: Database, ref: Reference) {
+  const { filters, error } = publishedFilters(c, ref);
+  if (error) return apiError(c, 400, 'invalid_filter', error);
+  const format = c.req.query('format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') return apiError(c, 400, 'invalid_format', 'format 应为 json 或 csv。');
+  const { total, rows } = await listPublished(db, filters, 1, MAX_DOWNLOAD);
+  const records = rows.map((r) => ({
+    tracking_code: r.trackingCode,
+    received_at: r.receivedAt,
+    region: r.region,
+    region_name: regionFullName(ref, r.region),
+    pollution_types: r.pollutionTypes.join(';'),
+    summary: r.summary,
+    investigation: r.investigation,
+    verdict: r.verdict,
+    result: r.result,
+    closed: r.closed,
+    state: r.stateLabel,
+    responsible_unit: r.responsibleUnit,
+    responsible_unit_name: unitName(ref, r.responsibleUnit) ?? null,
+    ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, r.enforcement[f.id] ?? null])),
+    published_at: r.publishedAt,
+  }));
+  c.header('Cache-Control', 'no-store');
+  if (format === 'json') return c.json({ table: 'published-complaints', title: '投诉举报办理情况', total, truncated: total > rows.length, rows: records });
+  const headers = {
+    tracking_code: '受理编号', received_at: '受理时间', region: '地区编号', region_name: '行政区域', pollution_types: '污染类型',
+    summary: '交办问题基本情况', investigation: '调查核实情况', verdict: '是否属实', result: '处理和整改情况', closed: '是否办结',
+    state: '办理状态', responsible_unit: '责任单位编号', responsible_unit_name: '责任单位',
+    ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, `${f.label}（${f.unit}）`])),
+    published_at: '公开时间',
+  };
+  const csv = stringify(records.map((r) => ({ ...r, closed: r.closed ? '是' : '否' })), { header: true, columns: headers });
+  c.header('Content-Type', 'text/csv; charset=utf-8');
+  c.header('Content-Disposition', 'attachment; filename="published-complaints.csv"');
+  return c.body('\uFEFF' + csv);
+}

@@ -1,0 +1,59 @@
+/**
+ * The reference lists the dynamic parts of the portal need at run time —
+ * regions a complaint may name, units a complaint may be passed to — taken
+ * from the content and published with the build as /data/reference.json, so
+ * the Worker reads the same lists the static site was built from.
+ */
+import type { Content } from '../content/load.ts';
+
+export interface RegionRef {
+  id: string;
+  name: string;
+  level: string;
+  parent: string | null;
+}
+export interface UnitRef {
+  id: string;
+  name: string;
+  kind: 'body' | 'collective';
+  region: string;
+}
+/** An item with a sign-off notice window, for objections (see src/domain/signoff.ts). */
+export interface NoticeRef {
+  itemId: string;
+  title: string;
+  noticeFrom: string;
+  noticeTo: string;
+  signedOffOn: string | null;
+  objectionContact: string | null;
+}
+export interface Reference {
+  regions: RegionRef[];
+  units: UnitRef[];
+  notices: NoticeRef[];
+}
+
+export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'items'>, title: (item: Content['items'][number]) => string): Reference {
+  return {
+    regions: content.regions.map((r) => ({ id: r.id, name: r.name, level: r.level, parent: r.parent ?? null })),
+    units: content.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind, region: u.region })),
+    notices: content.items.flatMap((i) =>
+      i.signOff?.noticeFrom && i.signOff.noticeTo
+        ? [{ itemId: i.id, title: title(i), noticeFrom: i.signOff.noticeFrom, noticeTo: i.signOff.noticeTo, signedOffOn: i.signOff.signedOffOn ?? null, objectionContact: i.signOff.objectionContact ?? null }]
+        : [],
+    ),
+  };
+}
+
+/** A region's full name from the top down, without 全国: 甘肃省武威市凉州区. */
+export function regionFullName(ref: Reference, id: string): string {
+  const names: string[] = [];
+  for (let r = ref.regions.find((x) => x.id === id); r; r = r.parent ? ref.regions.find((x) => x.id === r!.parent) : undefined) {
+    if (r.level !== 'national') names.unshift(r.name);
+  }
+  return names.join('') || id;
+}
+
+export function unitName(ref: Reference, id: string | null | undefined): string | undefined {
+  return id ? ref.units.find((u) => u.id === id)?.name ?? id : undefined;
+}
