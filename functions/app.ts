@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
+import { open311Routes } from './open311.ts';
 import { openApiDocument } from './openapi.ts';
 import { complaintPages } from './pages/complaints.ts';
 import { objectionPages } from './pages/objections.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   regions?: readonly string[];
   /** The built page frames for pages rendered at run time (functions/pages/shell.ts). */
   shells?: ShellSource | undefined;
+  /** Keys that may file Open311 requests (OPEN311_API_KEYS, comma-separated); none by default. */
+  open311Keys?: readonly string[];
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
@@ -72,6 +75,7 @@ export function createApp(options: AppOptions) {
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));
+    app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [] }));
   } else {
     app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
@@ -79,6 +83,7 @@ export function createApp(options: AppOptions) {
     const unavailable = (c: Context) =>
       renderPage(c, options.shells, { section: 'complaints', title: '服务暂不可用', status: 503, body: html`<h1>服务暂不可用</h1><p>在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。</p><p><a href="/">返回首页</a></p>` });
     for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
+    app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
   app.onError((error, c) => {

@@ -29,6 +29,26 @@ export interface ComplaintDeps {
   photos?: PhotoStore | undefined;
   limits?: Partial<Record<LimitedAction, Limit>>;
   now?: () => Date;
+  /** Optional CAPTCHA check (off by default); see CaptchaHook. */
+  captcha?: CaptchaHook | undefined;
+}
+
+/**
+ * A CAPTCHA provider plugged into intake (off by default). The form posts the
+ * provider's token in `field`; `verify` asks the provider (e.g. Cloudflare
+ * Turnstile's siteverify) and answers whether the token is good. A provider
+ * whose widget needs a third-party script must also be added to the CSP.
+ */
+export interface CaptchaHook {
+  field: string;
+  verify(token: string, clientAddress: string): Promise<boolean>;
+}
+
+/** Runs the CAPTCHA hook if one is configured; undefined means passed (or off). */
+export async function captchaError(deps: ComplaintDeps, c: Context, token: unknown): Promise<string | undefined> {
+  if (!deps.captcha) return undefined;
+  if (typeof token !== 'string' || !token || token.length > 4096) return '请完成人机验证';
+  return (await deps.captcha.verify(token, deps.clientAddress(c))) ? undefined : '人机验证未通过，请重试';
 }
 
 export type LimitedAction = 'intake' | 'lookup' | 'dispute' | 'objection';
@@ -99,6 +119,8 @@ export function complaintRoutes(deps: ComplaintDeps) {
       if (!parsed.success) {
         return apiError(c, 422, 'validation_failed', '提交内容有误，请按提示修改。', fieldErrors(parsed.error));
       }
+      const captcha = await captchaError(deps, c, deps.captcha && (body as Record<string, unknown>)[deps.captcha.field]);
+      if (captcha) return apiError(c, 422, 'validation_failed', captcha, { captcha });
       const idempotencyKey = await idempotencyKeyFor(client, keyHeader, parsed.data);
       const { receipt, replay } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
       if (replay) c.header('Idempotent-Replay', 'true');

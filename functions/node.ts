@@ -22,6 +22,7 @@ const reference = referenceFrom(loadContent().content, itemTitle);
 const app = createApp({
   production,
   shells: distShells(root),
+  open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   complaints: {
     db,
     ...(await localSecrets()),

@@ -16,6 +16,8 @@ interface Env {
   DATABASE_AUTH_TOKEN?: string;
   CONTACT_ENCRYPTION_KEY?: string;
   CLIENT_HASH_SALT?: string;
+  /** Comma-separated keys for Open311 POST requests. */
+  OPEN311_API_KEYS?: string;
   /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
 }
@@ -36,6 +38,7 @@ async function build(env: Env): Promise<App> {
   return createApp({
     production: true,
     regions: ref.regions.map((r) => r.id),
+    open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     shells: cachedShells(async (section) => {
       const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);
       if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);

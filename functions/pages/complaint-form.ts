@@ -40,6 +40,7 @@ export const FIELD_LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
   phone: '电话',
   email: '电子邮箱',
   consentPublish: '同意公开',
+  captcha: '人机验证',
 };
 
 function errorSummary(errors: Record<string, string>) {
@@ -170,6 +171,7 @@ ${errorSummary(errors)}
     <div class="choice"><input type="checkbox" name="consentPublish" id="f-consentPublish-input" value="1" ${one(values.consentPublish) === '1' ? html`checked` : ''}><label for="f-consentPublish-input">同意在办结后公开经过处理的办理情况摘要（不含您的姓名、联系方式和详细地址）</label></div>
   </div>
 
+  ${errors.captcha ? html`<div class="form-group has-error" id="f-captcha">${fieldError('captcha', errors)}</div>` : ''}
   <div class="trap" aria-hidden="true"><label for="f-website">网站（请勿填写）</label><input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off" value=""></div>
 
   <p data-submit-status role="status" class="muted"></p>

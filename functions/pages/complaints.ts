@@ -20,7 +20,7 @@ import { checkPhoto, PHOTO_LIMITS, PhotoError } from '../../src/domain/photos.ts
 import { regionFullName, unitName } from '../../src/site/reference.ts';
 import { randomToken } from '../crypto.ts';
 import { disputeByReporter, findByCode, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
-import { idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { captchaError, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { apiError } from '../errors.ts';
 import { complaintForm, type FormValues } from './complaint-form.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
@@ -112,6 +112,8 @@ export function complaintPages(deps: PageDeps) {
           }
         }
       }
+      const captcha = await captchaError(deps, c, deps.captcha && body[deps.captcha.field]);
+      if (captcha) errors.captcha = captcha;
       if (!parsed.success || Object.keys(errors).length) {
         return wantsJson(c) ? apiError(c, 422, 'validation_failed', '提交内容有误，请按提示修改。', errors) : showForm(c, values, errors, 422);
       }

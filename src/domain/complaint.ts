@@ -116,7 +116,7 @@ export function normaliseTrackingCode(input: string): string | undefined {
 /** The form's field names, in the order of the form (for the error summary). */
 export const FORM_FIELDS = [
   'pollutionTypes', 'region', 'address', 'latitude', 'longitude', 'observedAt', 'description',
-  'suspectedPolluter', 'photos', 'anonymous', 'name', 'phone', 'email', 'consentPublish',
+  'suspectedPolluter', 'photos', 'anonymous', 'name', 'phone', 'email', 'consentPublish', 'captcha',
 ] as const;
 
 /**

@@ -374,3 +374,25 @@ describe('objections during a sign-off notice window', () => {
     expect(done).toContain('经现场核查，排污口已封堵，异议不成立。');
   });
 });
+
+describe('the optional CAPTCHA hook', () => {
+  it('is off by default, and when configured refuses a submission without a good token', async () => {
+    const checked: string[] = [];
+    const guarded = createApp({
+      production: false,
+      complaints: {
+        db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', clientAddress: () => '203.0.113.5', reference: testReference(),
+        captcha: { field: 'captchaToken', verify: async (token) => (checked.push(token), token === 'good') },
+      },
+    });
+    const post = (fields: Record<string, string | string[]>) =>
+      guarded.request('/complaints/new/', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: formBody(fields) });
+    const missing = await post(FORM);
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain('请完成人机验证');
+    expect((await post({ ...FORM, captchaToken: 'bad' })).status).toBe(422);
+    expect((await post({ ...FORM, captchaToken: 'good' })).status).toBe(303);
+    expect(checked).toEqual(['bad', 'good']);
+    expect(await api.db.$count(complaints)).toBe(1);
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2/) over the same
+ * intake and states as the portal's own API, so existing city apps and
+ * aggregators can file and follow complaints.
+ *
+ *   GET  /open311/v2/discovery.{json|xml}
+ *   GET  /open311/v2/services.{json|xml}               the pollution types
+ *   GET  /open311/v2/services/{code}.{json|xml}        service definition (attributes)
+ *   POST /open311/v2/requests.{json|xml}               file a complaint (api_key required)
+ *   GET  /open311/v2/requests.{json|xml}               with the spec's filters and limits
+ *   GET  /open311/v2/requests/{id}.{json|xml}          one request (id = tracking code)
+ *
+ * Mapping: service_request_id is the tracking code; status is open or closed;
+ * status_notes the latest public reply. Reporters' personal data, the address
+ * and the description are never returned; published complaints show the
+ * published summary as their description.
+ */
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { complaintEvents, complaints } from '../db/schema.ts';
+import { complaintInput, fieldErrors, normaliseTrackingCode, POLLUTION_TYPES } from '../src/domain/complaint.ts';
+import { complaintStateLabel } from '../src/domain/complaint-states.ts';
+import { todayInChina } from '../src/domain/dates.ts';
+import { regionFullName, unitName } from '../src/site/reference.ts';
+import { submitComplaint, type ComplaintRow } from './complaint-service.ts';
+import { idempotencyKeyFor, limitClient, type ComplaintDeps } from './complaints.ts';
+import { saltedHash } from './crypto.ts';
+
+export interface Open311Deps extends ComplaintDeps {
+  /** Salted hashes are compared, so keys are not kept in memory as typed. Empty: POST is refused. */
+  apiKeys: readonly string[];
+}
+
+/** Service codes are stable ASCII; names are the pollution types. */
+export const SERVICES = [
+  { code: 'air', name: '大气' }, { code: 'water', name: '水' }, { code: 'noise', name: '噪声' }, { code: 'solid-waste', name: '固体废物' },
+  { code: 'soil', name: '土壤' }, { code: 'radiation', name: '辐射' }, { code: 'ecology', name: '生态破坏' }, { code: 'other', name: '其他' },
+] as const satisfies readonly { code: string; name: (typeof POLLUTION_TYPES)[number] }[];
+
+const OPEN_STATES = ['submitted', 'accepted', 'assigned', 'in-progress', 'disputed'];
+const MAX_RESULTS = 1000;
+const DEFAULT_SPAN_DAYS = 90;
+
+type Format = 'json' | 'xml';
+type Value = string | number | boolean | null | undefined | Value[] | { [k: string]: Value };
+
+function escapeXml(text: string) {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}
+
+/** XML as the spec's examples write it: a root list element, one child per entry. */
+function toXml(root: string, item: string, rows: Record<string, Value>[]): string {
+  const node = (name: string, v: Value): string => {
+    if (v === null || v === undefined) return `<${name}/>`;
+    if (Array.isArray(v)) return `<${name}>${v.map((x) => node(name.replace(/s$/, ''), x)).join('')}</${name}>`;
+    if (typeof v === 'object') return `<${name}>${Object.entries(v).map(([k, x]) => node(k, x)).join('')}</${name}>`;
+    return `<${name}>${escapeXml(String(v))}</${name}>`;
+  };
+  return `<?xml version="1.0" encoding="utf-8"?><${root}>${rows.map((r) => node(item, r)).join('')}</${root}>`;
+}
+
+function respond(c: Context, format: Format, root: string, item: string, rows: Record<string, Value>[], status: 200 | 201 = 200) {
+  if (format === 'json') return c.json(rows, status);
+  return c.body(toXml(root, item, rows), status, { 'Content-Type': 'application/xml; charset=utf-8' });
+}
+
+/** The spec's error format: a list of {code, description}, with the HTTP status as code. */
+function fail(c: Context, format: Format, status: 400 | 403 | 404 | 413 | 415 | 429, description: string) {
+  const rows = [{ code: status, description }];
+  if (format === 'json') return c.json(rows, status);
+  return c.body(toXml('errors', 'error', rows), status, { 'Content-Type': 'application/xml; charset=utf-8' });
+}
+
+/** "requests.json" → ["requests", "json"]; an unknown or missing extension is undefined. */
+function split(name: string): [string, Format] | undefined {
+  const m = /^(.+)\.(json|xml)$/.exec(name);
+  return m ? [m[1]!, m[2] as Format] : undefined;
+}
+
+export function open311Routes(deps: Open311Deps) {
+  const { db, reference } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono();
+  const keyHashes = Promise.all(deps.apiKeys.map((k) => saltedHash('open311', k)));
+
+  const serviceOf = (types: string[]) => SERVICES.find((s) => s.name === types[0]) ?? SERVICES[SERVICES.length - 1]!;
+
+  async function view(row: ComplaintRow): Promise<Record<string, Value>> {
+    const last = await db
+      .select({ note: complaintEvents.publicNote, at: complaintEvents.at })
+      .from(complaintEvents)
+      .where(and(eq(complaintEvents.complaintId, row.id), sql`${complaintEvents.publicNote} is not null`))
+      .orderBy(desc(complaintEvents.id))
+      .limit(1);
+    const service = serviceOf(row.pollutionTypes);
+    return {
+      service_request_id: row.trackingCode,
+      status: OPEN_STATES.includes(row.state) ? 'open' : 'closed',
+      status_notes: [complaintStateLabel(row.state), last[0]?.note].filter(Boolean).join('：'),
+      service_name: service.name,
+      service_code: service.code,
+      description: row.publishedAt && row.publication ? row.publication.summary : null,
+      agency_responsible: unitName(reference, row.assignedUnit) ?? null,
+      service_notice: null,
+      requested_datetime: row.createdAt,
+      updated_datetime: row.updatedAt,
+      expected_datetime: null,
+      address: regionFullName(reference, row.region),
+      address_id: null,
+      zipcode: null,
+      lat: null,
+      long: null,
+      media_url: null,
+    };
+  }
+
+  app.get('/:name{discovery\\.(json|xml)}', (c) => {
+    const [, format] = split(c.req.param('name'))!;
+    const base = new URL('/open311/v2/', c.req.url).toString();
+    const body = {
+      changeset: '2026-11-23T00:00:00Z',
+      contact: '本平台运维单位',
+      key_service: '向本平台运维单位申请 api_key',
+      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-11-23T00:00:00Z', type: 'production', formats: ['application/json', 'text/xml'] }],
+    };
+    if (format === 'json') return c.json(body);
+    const endpoints = body.endpoints.map((e) => `<endpoint><specification>${e.specification}</specification><url>${escapeXml(e.url)}</url><changeset>${e.changeset}</changeset><type>${e.type}</type><formats>${e.formats.map((f) => `<format>${f}</format>`).join('')}</formats></endpoint>`).join('');
+    return c.body(`<?xml version="1.0" encoding="utf-8"?><discovery><changeset>${body.changeset}</changeset><contact>${body.contact}</contact><key_service>${body.key_service}</key_service><endpoints>${endpoints}</endpoints></discovery>`, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  });
+
+  app.get('/:name{services\\.(json|xml)}', (c) => {
+    const [, format] = split(c.req.param('name'))!;
+    const rows = SERVICES.map((s) => ({ service_code: s.code, service_name: s.name, description: `${s.name}污染或生态环境问题`, metadata: true, type: 'realtime', keywords: s.name, group: '生态环境' }));
+    return respond(c, format, 'services', 'service', rows);
+  });
+
+  app.get('/services/:name', (c) => {
+    const parts = split(c.req.param('name'));
+    if (!parts) return fail(c, 'json', 404, '格式应为 json 或 xml');
+    const [code, format] = parts;
+    if (!SERVICES.some((s) => s.code === code)) return fail(c, format, 404, '没有这个服务代码');
+    const regions = reference.regions.filter((r) => r.level !== 'national');
+    const definition = {
+      service_code: code,
+      attributes: [
+        { variable: true, code: 'region', datatype: 'singlevaluelist', required: true, datatype_description: '所在地区', order: 1, description: '所在地区', values: regions.map((r) => ({ key: r.id, name: regionFullName(reference, r.id) })) },
+        { variable: true, code: 'observed_at', datatype: 'string', required: true, datatype_description: 'YYYY-MM-DD', order: 2, description: '发现时间' },
+        { variable: true, code: 'suspected_polluter', datatype: 'string', required: false, datatype_description: '最多 100 字', order: 3, description: '涉嫌污染单位' },
+        { variable: true, code: 'consent_publish', datatype: 'singlevaluelist', required: false, datatype_description: '', order: 4, description: '同意公开办理结果摘要', values: [{ key: 'true', name: '同意' }, { key: 'false', name: '不同意' }] },
+      ],
+    };
+    if (format === 'json') return c.json(definition);
+    return c.body(toXml('service_definitions', 'service_definition', [definition as unknown as Record<string, Value>]).replace(/^(<\?xml[^>]*>)<service_definitions>|<\/service_definitions>$/g, '$1'), 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  });
+
+  app.post('/:name{requests\\.(json|xml)}', bodyLimit({ maxSize: 32 * 1024, onError: (c) => fail(c, 'json', 413, '请求内容过大') }), async (c) => {
+    const [, format] = split(c.req.param('name'))!;
+    const type = (c.req.header('Content-Type') ?? '').toLowerCase();
+    if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return fail(c, format, 415, '请以 application/x-www-form-urlencoded 提交');
+    let body: Record<string, string | File>;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      return fail(c, format, 400, '请求内容无法解析');
+    }
+    const f = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+    const key = f('api_key');
+    if (!key || key.length > 200 || !(await keyHashes).includes(await saltedHash('open311', key))) return fail(c, format, 403, 'api_key 无效');
+    const { client, retryAfter } = await limitClient(deps, c, 'intake');
+    if (retryAfter !== undefined) {
+      c.header('Retry-After', String(retryAfter));
+      return fail(c, format, 429, `提交过于频繁，请在 ${retryAfter} 秒后再试`);
+    }
+    const service = SERVICES.find((s) => s.code === f('service_code'));
+    if (!service) return fail(c, format, 400, 'service_code 无效');
+    const name = [f('last_name'), f('first_name')].filter(Boolean).join('');
+    const input = {
+      pollutionTypes: [service.name],
+      region: f('attribute[region]'),
+      address: f('address_string') ?? '',
+      latitude: f('lat'),
+      longitude: f('long'),
+      observedAt: f('attribute[observed_at]'),
+      description: f('description'),
+      suspectedPolluter: f('attribute[suspected_polluter]'),
+      anonymous: !name && !f('phone') && !f('email'),
+      name: name || undefined,
+      phone: f('phone'),
+      email: f('email'),
+      consentPublish: f('attribute[consent_publish]') === 'true',
+    };
+    const parsed = complaintInput(reference.regions.map((r) => r.id), todayInChina(now())).safeParse(input);
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      return fail(c, format, 400, Object.entries(errors).map(([k, m]) => `${k}：${m}`).join('；'));
+    }
+    const idempotencyKey = await idempotencyKeyFor(client, f('device_id') && f('device_id')!.length <= 100 ? `open311:${f('device_id')}:${JSON.stringify(parsed.data)}` : undefined, parsed.data);
+    const { receipt } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
+    return respond(c, format, 'service_requests', 'request', [{ service_request_id: receipt.trackingCode, service_notice: '已收到，受理编号即 service_request_id。', account_id: null }], 201);
+  });
+
+  app.get('/:name{requests\\.(json|xml)}', async (c) => {
+    const [, format] = split(c.req.param('name'))!;
+    const q = (k: string) => c.req.query(k)?.trim() || undefined;
+    const where: SQL[] = [];
+    const ids = q('service_request_id');
+    if (ids) {
+      const codes = ids.split(',').slice(0, MAX_RESULTS).map((s) => normaliseTrackingCode(s));
+      if (codes.some((x) => !x)) return fail(c, format, 400, 'service_request_id 无效');
+      where.push(inArray(complaints.trackingCode, codes as string[]));
+    } else {
+      // Without ids the spec limits the span: the last 90 days unless dates are given.
+      const iso = (k: string) => {
+        const v = q(k);
+        if (v === undefined) return undefined;
+        const t = Date.parse(v);
+        return Number.isNaN(t) || v.length > 40 ? null : new Date(t).toISOString();
+      };
+      const end = iso('end_date');
+      const start = iso('start_date');
+      if (end === null || start === null) return fail(c, format, 400, 'start_date / end_date 应为 W3C 日期时间');
+      const to = end ?? now().toISOString();
+      const from = start ?? new Date(Date.parse(to) - DEFAULT_SPAN_DAYS * 86_400_000).toISOString();
+      if (from > to) return fail(c, format, 400, 'start_date 不能晚于 end_date');
+      where.push(gte(complaints.createdAt, from), lte(complaints.createdAt, to));
+      const codes = q('service_code')?.split(',');
+      if (codes) {
+        const names = codes.map((code) => SERVICES.find((s) => s.code === code)?.name);
+        if (names.some((n) => !n)) return fail(c, format, 400, 'service_code 无效');
+        where.push(sql`exists (select 1 from json_each(${complaints.pollutionTypes}) where value in (${sql.join(names.map((n) => sql`${n}`), sql`, `)}))`);
+      }
+      const status = q('status');
+      if (status) {
+        if (status !== 'open' && status !== 'closed') return fail(c, format, 400, 'status 应为 open 或 closed');
+        where.push(status === 'open' ? inArray(complaints.state, OPEN_STATES) : sql`${complaints.state} not in (${sql.join(OPEN_STATES.map((s) => sql`${s}`), sql`, `)})`);
+      }
+    }
+    const rows = await db.select().from(complaints).where(and(...where)).orderBy(desc(complaints.createdAt)).limit(MAX_RESULTS);
+    return respond(c, format, 'service_requests', 'request', await Promise.all(rows.map(view)));
+  });
+
+  app.get('/requests/:name', async (c) => {
+    const parts = split(c.req.param('name'));
+    if (!parts) return fail(c, 'json', 404, '格式应为 json 或 xml');
+    const [id, format] = parts;
+    const code = normaliseTrackingCode(id);
+    const row = code && (await db.query.complaints.findFirst({ where: eq(complaints.trackingCode, code) }));
+    if (!row) return fail(c, format, 404, '没有这个 service_request_id');
+    return respond(c, format, 'service_requests', 'request', [await view(row)]);
+  });
+
+  app.all('*', (c) => fail(c, 'json', 404, '没有这个接口'));
+  return app;
+}
