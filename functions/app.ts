@@ -8,6 +8,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
 import { open311Routes } from './open311.ts';
+import { searchRoutes } from './search.ts';
+import type { FacetLabels } from '../src/search/index-store.ts';
 import { openApiDocument } from './openapi.ts';
 import { complaintPages } from './pages/complaints.ts';
 import { objectionPages } from './pages/objections.ts';
@@ -27,6 +29,8 @@ export interface AppOptions {
   shells?: ShellSource | undefined;
   /** Keys that may file Open311 requests (OPEN311_API_KEYS, comma-separated); none by default. */
   open311Keys?: readonly string[];
+  /** Names for search facet values (regions, units …), from the content; optional. */
+  searchLabels?: FacetLabels | undefined;
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
@@ -76,10 +80,12 @@ export function createApp(options: AppOptions) {
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));
     app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [] }));
+    app.route('/api/search', searchRoutes({ client: deps.db.$client, ...(options.searchLabels ? { labels: options.searchLabels } : {}) }));
   } else {
     app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
+    app.all('/api/search', (c) => apiError(c, 503, 'database_unavailable', '检索服务暂不可用：未配置数据库，请使用站内静态搜索。'));
     const unavailable = (c: Context) =>
       renderPage(c, options.shells, { section: 'complaints', title: '服务暂不可用', status: 503, body: html`<h1>服务暂不可用</h1><p>在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。</p><p><a href="/">返回首页</a></p>` });
     for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);

@@ -18,10 +18,12 @@ import {
   type StaffRole,
 } from '../src/domain/complaint-handling.ts';
 import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
-import type { Reference } from '../src/site/reference.ts';
+import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson } from './crypto.ts';
 import type { Database } from './db.ts';
 import type { PhotoStore } from './photo-store.ts';
+import type { InArgs } from '@libsql/client';
+import { removeStatements, upsertStatements, type SearchDocument } from '../src/search/index-store.ts';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
@@ -309,7 +311,7 @@ export interface Publication {
  * complaints whose reporter consented, and that are (partly) closed, can be
  * published; the text is what staff wrote for the public, never the reporter's.
  */
-export async function publish(db: Database, staff: Staff, row: ComplaintRow, publication: Publication | null, at: Date) {
+export async function publish(db: Database, ref: Reference, staff: Staff, row: ComplaintRow, publication: Publication | null, at: Date) {
   if (staff.role !== 'admin') throw new ForbiddenError('只有管理员可以公开或撤回办理结果。');
   if (publication) {
     if (!row.consentPublish) throw new HandlingError('投诉人未同意公开，不能公开');
@@ -320,13 +322,35 @@ export async function publish(db: Database, staff: Staff, row: ComplaintRow, pub
     }
   }
   const iso = at.toISOString();
-  await db.batch([
-    db
-      .update(complaints)
-      .set({ publication: publication ? { summary: publication.summary.trim(), investigation: publication.investigation.trim(), result: publication.result.trim() } : null, publishedAt: publication ? iso : null, updatedAt: iso })
-      .where(eq(complaints.id, row.id)),
-    db.insert(auditLog).values({ at: iso, actor: staff.id, action: publication ? 'complaint_publish' : 'complaint_unpublish', target: row.id }),
-  ]);
+  const text = publication && { summary: publication.summary.trim(), investigation: publication.investigation.trim(), result: publication.result.trim() };
+  const statements = [
+    db.update(complaints).set({ publication: text, publishedAt: text ? iso : null, updatedAt: iso }).where(eq(complaints.id, row.id)),
+    db.insert(auditLog).values({ at: iso, actor: staff.id, action: text ? 'complaint_publish' : 'complaint_unpublish', target: row.id }),
+  ].map((q) => {
+    const { sql: text, params } = q.toSQL();
+    return { sql: text, args: params as InArgs };
+  });
+  // The search index changes in the same transaction: a complaint is findable exactly while it is published.
+  const index = text ? upsertStatements(complaintSearchDocument(ref, { ...row, publication: text, publishedAt: iso })) : removeStatements(`complaint:${row.trackingCode}`);
+  await db.$client.batch([...statements, ...index], 'write');
+}
+
+/** A published complaint as a search document: only what the public list shows. */
+export function complaintSearchDocument(ref: Reference, row: ComplaintRow & { publication: Publication; publishedAt: string }): SearchDocument {
+  return {
+    id: `complaint:${row.trackingCode}`,
+    source: 'complaint',
+    kind: 'complaint',
+    title: `投诉办理结果 ${formatTrackingCode(row.trackingCode)}：${row.publication.summary.slice(0, 40)}`,
+    url: `/complaints/track/${row.trackingCode}/`,
+    date: row.publishedAt.slice(0, 10),
+    fields: [
+      { key: 'summary', label: '交办问题基本情况', column: 'problem', text: row.publication.summary },
+      { key: 'investigation', label: '调查核实情况', column: 'body', text: row.publication.investigation },
+      { key: 'result', label: '处理和整改情况', column: 'body', text: row.publication.result },
+    ],
+    facets: { region: regionWithAncestors(ref, row.region), unit: row.assignedUnit ? [row.assignedUnit] : [], pollution: row.pollutionTypes },
+  };
 }
 
 /** Decrypts a reporter's contact details for staff who may see the complaint; the view is audited first. */

@@ -9,7 +9,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
 import { loadContent } from '../src/content/load.ts';
-import { itemTitle } from '../src/content/portal.ts';
+import { getPortal, itemTitle } from '../src/content/portal.ts';
+import { facetLabels } from '../src/search/content-docs.ts';
 import { referenceFrom } from '../src/site/reference.ts';
 
 const port = Number(process.env.PORT ?? 4321);
@@ -22,6 +23,7 @@ const reference = referenceFrom(loadContent().content, itemTitle);
 const app = createApp({
   production,
   shells: distShells(root),
+  searchLabels: facetLabels(getPortal()),
   open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   complaints: {
     db,

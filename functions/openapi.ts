@@ -79,6 +79,22 @@ export function openApiDocument(regions: readonly string[]) {
           responses: { 200: { description: '结果表（JSON 或 CSV）' }, 400: error('筛选条件有误'), 503: error('未配置数据库') },
         },
       },
+      '/api/search': {
+        get: {
+          summary: '全文检索：整改任务、分项、措施、方案修改、典型案例、上报情况、进展通报和已公开的投诉办理结果',
+          description: '简繁体、全角半角不限；中文按二元组与单字索引，PM2.5、一级A 等字母数字词保持完整。BM25 排序（标题和问题描述权重高于措施），高亮片段保留原文字形。筛选项可重复或以逗号分隔，返回各维度的计数。',
+          parameters: [
+            { name: 'q', in: 'query', required: true, schema: { type: 'string', maxLength: 100 } },
+            ...['kind', 'inspection', 'plan', 'region', 'unit', 'status', 'topic', 'pollution'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+            { name: 'from', in: 'query', schema: { type: 'integer' }, description: '起始年份' },
+            { name: 'to', in: 'query', schema: { type: 'integer' }, description: '截止年份' },
+            { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'] }, description: 'csv 为带 BOM 的 UTF-8（至多 1000 条）' },
+          ],
+          responses: { 200: { description: '结果、分面计数与分页' }, 400: error('查询或筛选条件有误'), 503: error('未配置数据库') },
+        },
+      },
       '/api/staff/login': {
         post: {
           summary: '工作人员登录',

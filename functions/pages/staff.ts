@@ -312,7 +312,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
     if (!row) return notFound(c);
     const f = c.get('form');
     const publication = f.do === 'unpublish' ? null : { summary: f.summary ?? '', investigation: f.investigation ?? '', result: f.result ?? '' };
-    return run(c, row, () => publish(db, c.get('user'), row, publication, now()), publication ? '公开办理结果' : '撤回公开');
+    return run(c, row, () => publish(db, reference, c.get('user'), row, publication, now()), publication ? '公开办理结果' : '撤回公开');
   });
 
   app.get('/photos/:id/', async (c) => {

@@ -57,3 +57,10 @@ export function regionFullName(ref: Reference, id: string): string {
 export function unitName(ref: Reference, id: string | null | undefined): string | undefined {
   return id ? ref.units.find((u) => u.id === id)?.name ?? id : undefined;
 }
+
+/** A region and every region above it (for filters on a province to find its counties). */
+export function regionWithAncestors(ref: Reference, id: string): string[] {
+  const out: string[] = [];
+  for (let r = ref.regions.find((x) => x.id === id); r && !out.includes(r.id); r = r.parent ? ref.regions.find((x) => x.id === r!.parent) : undefined) out.push(r.id);
+  return out.length ? out : [id];
+}

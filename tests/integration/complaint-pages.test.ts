@@ -291,6 +291,14 @@ describe('handling by staff', () => {
     expect(JSON.stringify(json)).not.toMatch(/张三|13912345678|工业园区东侧/);
     expect((await api.app.request('/api/complaints/published?region=mars')).status).toBe(400);
 
+    // Published means searchable, in the same transaction; withdrawn means gone from search.
+    const found = (await (await api.app.request('/api/search?q=' + encodeURIComponent('锅炉除尘') + '&region=gansu-wuwei')).json()) as { results: { id: string }[] };
+    expect(found.results.map((r) => r.id)).toContain(`complaint:${code}`);
+    expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'unpublish' }, { Cookie: admin.cookie })).status).toBe(303);
+    const gone = (await (await api.app.request('/api/search?q=' + encodeURIComponent('锅炉除尘'))).json()) as { results: { id: string }[] };
+    expect(gone.results).toEqual([]);
+    expect(await (await api.app.request('/complaints/')).text()).toContain('data-published-total>0<');
+
     const actions = (await api.db.select().from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['complaint_accept', 'complaint_assign', 'complaint_start', 'complaint_extend', 'complaint_close', 'complaint_enforcement', 'complaint_publish']));
   });

@@ -1,0 +1,210 @@
+/**
+ * Text folding for search: the one place that decides which spellings of a
+ * text count as the same for searching. Framework-free; used at index time
+ * (content, complaints) and at query time, so both sides always agree.
+ *
+ * Folding, in order:
+ * 1. Pinyin conversion artefacts are dropped: `環(huán)境` → `環境` (a faulty
+ *    conversion left a tone-marked syllable in brackets after characters; see
+ *    `shared/seeds/README.md`).
+ * 2. Line breaks between two Han characters are dropped: a word wrapped in the
+ *    source (`污\n水`) is still one word. Chinese has no spaces between words,
+ *    so a break there is layout, never a word boundary.
+ * 3. Width and compatibility forms fold with NFKC (`ＰＭ２．５` → `PM2.5`,
+ *    `，` → `,`); Latin is lower-cased.
+ * 4. Traditional folds to Simplified with OpenCC (`汙水處理廠` → `污水处理厂`).
+ *
+ * The displayed text is never folded: folding is for matching only. Because
+ * steps 1 and 2 remove characters and step 3 may expand one (`…` → `...`),
+ * `foldWithMap` also returns where each folded character came from, so a match
+ * found in folded text can be highlighted in the original.
+ */
+import * as OpenCC from 'opencc-js/t2cn';
+
+/**
+ * Traditional → Simplified. The `tw` preset was chosen by folding the seed
+ * documents with `t`, `tw` and `hk`: all three agree except on 著, which only
+ * `tw` folds to 着 (Traditional 意味著 = Simplified 意味着; Simplified 显著 also
+ * becomes 显着, harmlessly, since both sides fold alike). All three presets map
+ * one character to one character; the phrase presets (`twp`) rewrite
+ * vocabulary and change lengths, which would break the offset map.
+ */
+const toSimplifiedChars = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+/**
+ * Variants the character presets leave apart although mainland text writes
+ * them one way: Taiwan's 矽 is the mainland's 硅 (碳化矽 = 碳化硅). Only
+ * one-to-one character pairs belong here.
+ */
+const EXTRA_FOLDS: Readonly<Record<string, string>> = { 矽: '硅' };
+
+const HAN = /\p{Script=Han}/u;
+
+/** True for a Han (Chinese) character, including the compatibility and extension blocks. */
+export function isHan(ch: string): boolean {
+  return HAN.test(ch);
+}
+
+// A pinyin syllable with a tone mark: letters and ü, at least one marked vowel.
+const TONE_MARKED = 'āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ';
+const SYLLABLE = `[a-zü${TONE_MARKED}]*[${TONE_MARKED}][a-zü${TONE_MARKED}]*`;
+// Neutral-tone syllables carry no mark; only the common ones are accepted, so
+// that a bracketed Latin word after a character (物(PM2.5), 第(a)项) is kept.
+const NEUTRAL = '(?:de|le|me|men|ne|ma|ba|zhe|zi)';
+/**
+ * A Han character followed by a bracketed pinyin syllable: `環(huán)`, `污（wū）`.
+ * Group 1 is the bracket to drop. The syllable must be short (≤ 6 letters),
+ * lower-case and tone-marked (or a common neutral-tone one).
+ */
+export const PINYIN_ARTEFACT = new RegExp(
+  `(?<=\\p{Script=Han})([(（](?:${SYLLABLE}|${NEUTRAL})[)）])`,
+  'gu',
+);
+const ARTEFACT_MAX_SYLLABLE = 6;
+
+/** A run of white space holding at least one line break, between two Han characters. */
+const HAN_LINE_BREAK = /(?<=\p{Script=Han})[ \t\u3000]*(?:\r\n|[\r\n\u2028\u2029])[\s\u3000]*(?=\p{Script=Han})/gu;
+
+/**
+ * Removes pinyin conversion artefacts (`環(huán)境` → `環境`, `污(wū)染` → `污染`).
+ * For indexing only: displayed text keeps the artefacts as published.
+ */
+export function cleanPinyinArtefacts(text: string): string {
+  return text.replace(PINYIN_ARTEFACT, (m) => (m.length - 2 <= ARTEFACT_MAX_SYLLABLE ? '' : m));
+}
+
+/** Removes line breaks (and the spaces around them) between two Han characters: `污\n水` → `污水`. */
+export function joinHanLineBreaks(text: string): string {
+  return text.replace(HAN_LINE_BREAK, '');
+}
+
+/** Traditional → Simplified, one character for one character (see the note on the preset). */
+export function toSimplified(text: string): string {
+  const out = toSimplifiedChars(text);
+  return /[矽]/.test(out) ? out.replace(/[矽]/g, (c) => EXTRA_FOLDS[c] ?? c) : out;
+}
+
+// NFKC + lower case of one code point, cached: the same few hundred
+// punctuation marks and letters recur in every document.
+const widthCache = new Map<string, string>();
+function foldWidthChar(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : ch;
+  // CJK Unified Ideographs are NFKC-stable and have no case: the common case, skip the lookup.
+  if (code >= 0x4e00 && code <= 0x9fff) return ch;
+  let folded = widthCache.get(ch);
+  if (folded === undefined) {
+    folded = ch.normalize('NFKC').toLowerCase();
+    widthCache.set(ch, folded);
+  }
+  return folded;
+}
+
+/**
+ * Full-width → half-width and other compatibility forms (NFKC, per
+ * character), Latin lower-cased: `ＰＭ２．５` → `pm2.5`. Chinese punctuation
+ * without a compatibility form (。、“”《》〔〕) is left as it is; for search
+ * all punctuation is a separator anyway.
+ */
+export function foldWidth(text: string): string {
+  let out = '';
+  for (const ch of text) out += foldWidthChar(ch);
+  return out;
+}
+
+/** Folded text and, for each of its UTF-16 units, the span of the source it came from. */
+export interface FoldedText {
+  text: string;
+  /** `start[i]`..`end[i]` (exclusive) is the source span of `text[i]`, in UTF-16 units. */
+  start: Int32Array;
+  end: Int32Array;
+}
+
+/** Spans of `text` (UTF-16 offsets) that `pattern` matches; group 1 if the pattern has one. */
+function matchedSpans(text: string, pattern: RegExp): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of text.matchAll(pattern)) {
+    const whole = m[0];
+    if (pattern === PINYIN_ARTEFACT && whole.length - 2 > ARTEFACT_MAX_SYLLABLE) continue;
+    spans.push([m.index, m.index + whole.length]);
+  }
+  return spans;
+}
+
+/** Keeps the source positions of the characters of `text` not inside `spans`. */
+function keepOutside(text: string, positions: number[], spans: [number, number][]): { text: string; positions: number[] } {
+  if (!spans.length) return { text, positions };
+  let out = '';
+  const kept: number[] = [];
+  let s = 0;
+  for (let i = 0; i < text.length; i++) {
+    while (s < spans.length && spans[s]![1] <= i) s++;
+    if (s < spans.length && spans[s]![0] <= i) continue;
+    out += text[i];
+    kept.push(positions[i]!);
+  }
+  return { text: out, positions: kept };
+}
+
+/**
+ * Folds `source` for search (see the module comment) and maps every folded
+ * UTF-16 unit back to the source span it came from, so matches found in the
+ * folded text can be highlighted in the original text.
+ */
+export function foldWithMap(source: string): FoldedText {
+  // Steps 1 and 2 delete characters: track each kept unit's source position.
+  let positions = Array.from({ length: source.length }, (_, i) => i);
+  let step = keepOutside(source, positions, matchedSpans(source, PINYIN_ARTEFACT));
+  step = keepOutside(step.text, step.positions, matchedSpans(step.text, HAN_LINE_BREAK));
+  positions = step.positions;
+  const kept = step.text;
+
+  // Step 3, per code point: each output unit inherits its code point's source span.
+  let widthFolded = '';
+  const start: number[] = [];
+  const end: number[] = [];
+  for (let i = 0; i < kept.length; ) {
+    const cp = kept.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const ch = kept.slice(i, i + width);
+    const folded = foldWidthChar(ch);
+    const from = positions[i]!;
+    const to = positions[i + width - 1]! + 1;
+    widthFolded += folded;
+    for (let k = 0; k < folded.length; k++) {
+      start.push(from);
+      end.push(to);
+    }
+    i += width;
+  }
+
+  // Step 4 maps one code point to one code point; a surrogate pair may become
+  // one unit or the reverse, so realign by code points.
+  const simplified = toSimplified(widthFolded);
+  if (simplified.length === widthFolded.length) {
+    return { text: simplified, start: Int32Array.from(start), end: Int32Array.from(end) };
+  }
+  const inCps = [...widthFolded];
+  const outCps = [...simplified];
+  if (inCps.length !== outCps.length) {
+    // Not expected with a character preset; fold without T→S rather than misplace highlights.
+    return { text: widthFolded, start: Int32Array.from(start), end: Int32Array.from(end) };
+  }
+  const s2: number[] = [];
+  const e2: number[] = [];
+  let unit = 0;
+  inCps.forEach((cp, k) => {
+    const out = outCps[k]!;
+    for (let j = 0; j < out.length; j++) {
+      s2.push(start[unit]!);
+      e2.push(end[unit + cp.length - 1]!);
+    }
+    unit += cp.length;
+  });
+  return { text: simplified, start: Int32Array.from(s2), end: Int32Array.from(e2) };
+}
+
+/** Folds `text` for search (see the module comment). Same result as `foldWithMap(text).text`. */
+export function foldText(text: string): string {
+  return toSimplified(foldWidth(joinHanLineBreaks(cleanPinyinArtefacts(text))));
+}
