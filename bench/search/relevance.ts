@@ -271,6 +271,8 @@ CASES.forEach((c, i) => {
 
 console.log('\nNotes: this project\'s latency is a full API answer (ranked page, facet counts over the whole match set,');
 console.log('highlighted snippets); LIKE returns ids only, unranked; MiniSearch runs in memory, no folding, no phrases.');
+console.log('This project ranks records with the query in the title or problem first, so its MRR(about) follows largely');
+console.log('from that rule; "about" lists were written from the documents, and include summaries and review opinions.');
 
 client.close();
 rmSync(dir, { recursive: true, force: true });

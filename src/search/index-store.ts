@@ -10,10 +10,10 @@
  * be tens of thousands of records. Grouping that many rows in SQL took 20 ms
  * per 3,000 matches; instead every (dimension, value) pair gets a small
  * integer id (`search_facet_values`), each document stores its ids as one
- * character per id (`search_doc_facets.fkeys`, cached in memory), and a
- * search evaluates the FTS5 match once: one statement returns every matching
- * document key in rank order, and filters, totals, facet counts and the page
- * are worked out here from that list.
+ * character per id (`search_doc_facets.fkeys`, cached in memory by key), one
+ * statement returns the keys of every match, and filters, totals and facet
+ * counts are worked out here from that list. Only the page is ranked with
+ * BM25 in SQL, tier by tier (see `tiersOf`).
  *
  * Only public material may be written here: everything in the index can be
  * returned by `search`. Content is public by definition; a complaint enters
@@ -128,8 +128,7 @@ export const SEARCH_SCHEMA_SQL: readonly string[] = [
   value TEXT NOT NULL,
   UNIQUE (dim, value)
 )`,
-  // Ids start above 255 so that the characters they are stored as are never ASCII
-  // (the list separator used in counting is a line feed).
+  // Ids start above 255, so the characters they are stored as are never ASCII or control characters.
   "INSERT OR IGNORE INTO search_facet_values (fid, dim, value) VALUES (255, '', '')",
   `CREATE TABLE IF NOT EXISTS search_doc_facets (
   doc_key INTEGER PRIMARY KEY,
@@ -268,7 +267,7 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
       { sql: `DELETE FROM search_fts WHERE rowid IN (${ofSource})`, args: [source] },
       { sql: `DELETE FROM search_doc_facets WHERE doc_key IN (${ofSource})`, args: [source] },
       { sql: 'DELETE FROM search_documents WHERE source = ?', args: [source] },
-      // Written in kind order, then id: equal scores are listed in rowid order (see `rankedPage`).
+      // Written in kind order, then id: equal scores are listed in key order (see `tiersOf`).
       ...insertStatements([...docs].sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
     ],
     'write',
@@ -326,7 +325,7 @@ export interface SearchHit {
   titleHtml: string;
   url: string;
   date: string | null;
-  /** BM25 with column weights: lower is better (FTS5's convention). */
+  /** BM25 with column weights, within the result's ranking tier: lower is better (FTS5's convention). */
   score: number;
   snippets: Snippet[];
   facets: SearchDocument['facets'];
@@ -604,12 +603,12 @@ async function matchKeys(db: SearchDb, query: ParsedQuery, tiers: readonly strin
   if (firstPage) {
     parts.push(`SELECT * FROM (SELECT k, s, NULL AS keys, NULL AS part FROM m ${ORDER} LIMIT ? OFFSET ?)`);
     args.push(firstPage.limit, firstPage.offset);
-    if (tiers.length > 1) parts.push("SELECT NULL, NULL, group_concat(k), 'tier' FROM m");
+    if (tiers.length > 1) parts.push("SELECT NULL AS k, NULL AS s, group_concat(k) AS keys, 'tier' AS part FROM m");
   } else if (tiers.length > 1) {
-    parts.push("SELECT NULL, NULL, group_concat(rowid), 'tier' FROM search_fts WHERE search_fts MATCH ?");
+    parts.push("SELECT NULL AS k, NULL AS s, group_concat(rowid) AS keys, 'tier' AS part FROM search_fts WHERE search_fts MATCH ?");
     args.push(tiers[0]!);
   }
-  parts.push("SELECT NULL, NULL, group_concat(rowid), 'all' FROM search_fts WHERE search_fts MATCH ?");
+  parts.push("SELECT NULL AS k, NULL AS s, group_concat(rowid) AS keys, 'all' AS part FROM search_fts WHERE search_fts MATCH ?");
   args.push(query.match);
   const { rows } = await db.execute({
     sql: `${firstPage ? `WITH m AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ?)\n` : ''}${parts.join('\nUNION ALL ')}`,
@@ -684,10 +683,12 @@ function facetCounts(counts: Map<number, number>, dict: FacetCache, labels: Face
 }
 
 /**
- * Searches the index: BM25 ranking with column weights (title and problem
- * above the body), ties broken by kind then id; snippets highlighted in the
- * original script; facet counts over the whole match set; one page of results.
- * Throws `SearchQueryError` for a query that cannot be searched.
+ * Searches the index: records with the query in their title or problem first,
+ * then those with it only in the body, each tier ranked by BM25 with column
+ * weights (title 8, problem 4, body 1), ties broken by kind then id; snippets
+ * highlighted in the original script; total and facet counts over the whole
+ * match set; one page of results. Throws `SearchQueryError` for a query that
+ * cannot be searched.
  */
 export async function search(db: SearchDb, request: SearchRequest): Promise<SearchResponse> {
   const query = parseOrThrow(request.q);

@@ -129,10 +129,29 @@ describe('seed queries of the issue, on the real content', () => {
     expect(ids(await run('碳化\n硅'))).toEqual(ids(await run('碳化硅')));
   });
 
-  it('ranks a match in the title or problem above one in the measures only', async () => {
+  it('ranks records with the query in the title or problem above those with it only in the body', async () => {
+    for (const q of ['污水', '清洁取暖', '锅炉', '散煤', 'PM2.5']) {
+      const r = await run(q);
+      const inHead = r.results.map((h) => {
+        const doc = docById.get(h.id)!;
+        return [doc.title, ...doc.fields.filter((f) => f.column === 'problem').map((f) => f.text)].some((t) => foldText(t).includes(foldText(q)));
+      });
+      // All head matches first, then the rest.
+      expect(inHead, q).toEqual([...inHead].sort((a, b) => Number(b) - Number(a)));
+    }
     const r = await run('污水');
-    const rank = (id: string) => ids(r).indexOf(id);
-    expect(rank('item:wuwei-2020-07')).toBeLessThan(rank('item:wuwei-2020-06'));
+    expect(ids(r).indexOf('item:wuwei-2020-07')).toBeLessThan(ids(r).indexOf('item:wuwei-2020-06'));
+  });
+
+  it('pages across the two ranking tiers without gaps or repeats', async () => {
+    const all = ids(await run('锅炉'));
+    const paged: string[] = [];
+    for (let page = 1; page <= all.length; page++) paged.push(...ids(await run('锅炉', {}, page, 1)));
+    expect(paged).toEqual(all);
+    const filteredAll = ids(await run('锅炉', { region: ['gansu'] }));
+    const filteredPaged: string[] = [];
+    for (let page = 1; page <= filteredAll.length; page++) filteredPaged.push(...ids(await run('锅炉', { region: ['gansu'] }, page, 2)));
+    expect(filteredPaged).toEqual(filteredAll);
   });
 });
 

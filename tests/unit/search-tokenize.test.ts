@@ -110,6 +110,12 @@ describe('queries', () => {
     expect(parsed('一级A').match).toBe('{title problem body} : "一级 a"');
   });
 
+  it('gives the query restricted to title and problem, for ranking records about it first', () => {
+    expect(parsed('污水 PM2.5').headMatch).toBe('{title problem} : "污水" AND {title problem} : "pm 2.5"');
+    // Single characters are indexed from every field together: no head query.
+    expect(parsed('台10蒸吨').headMatch).toBeUndefined();
+  });
+
   it('looks single characters up in their own column', () => {
     expect(parsed('煤').match).toBe('{chars} : "煤"');
     expect(parsed('台10蒸吨')).toMatchObject({ phrases: [['10', '蒸吨']], chars: [['台']] });
