@@ -88,7 +88,7 @@ export async function submitComplaint(
   const contact = input.anonymous ? null : await encryptJson(deps.contactKey, { name: input.name, phone: input.phone, email: input.email }, id);
   // Photos go to the store first: a row never points at a photo that is not there.
   // A failed commit leaves an unreferenced photo, which is harmless.
-  const photoRows = [];
+  const photoRows: (typeof complaintPhotos.$inferInsert)[] = [];
   for (const photo of meta.photos ?? []) {
     if (!deps.photos) throw new Error('photo store not configured');
     const photoId = crypto.randomUUID();
@@ -96,10 +96,9 @@ export async function submitComplaint(
     await deps.photos.put(storageKey, photo.bytes, photo.type);
     photoRows.push({ id: photoId, complaintId: id, storageKey, contentType: photo.type, bytes: photo.bytes.byteLength, createdAt: at });
   }
-  for (let attempt = 0; ; attempt++) {
-    const trackingCode = newTrackingCode();
-    try {
-      await db.batch([
+  const outcome = await writeWithFreshCode(
+    (trackingCode) =>
+      db.batch([
         db.insert(complaints).values({
           id, trackingCode, idempotencyKey: meta.idempotencyKey, state: 'submitted',
           pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
@@ -110,14 +109,33 @@ export async function submitComplaint(
         }),
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: 'submitted' }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
-      ] as unknown as Parameters<typeof db.batch>[0]);
-      return { receipt: receiptOf({ trackingCode, createdAt: at, state: 'submitted' }), replay: false };
+      ] as unknown as Parameters<typeof db.batch>[0]),
+    () => db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) }),
+  );
+  return 'winner' in outcome
+    ? { receipt: receiptOf(outcome.winner), replay: true }
+    : { receipt: receiptOf({ trackingCode: outcome.trackingCode, createdAt: at, state: 'submitted' }), replay: false };
+}
+
+/**
+ * Writes a new record under a fresh random tracking code. If the write hits a
+ * UNIQUE constraint, either a concurrent retry with the same idempotency key
+ * won the race (its row is returned as `winner`), or the random code collided
+ * and another is drawn.
+ */
+export async function writeWithFreshCode<T>(
+  write: (trackingCode: string) => Promise<unknown>,
+  findSameKey: () => Promise<T | undefined>,
+): Promise<{ trackingCode: string } | { winner: T }> {
+  for (let attempt = 0; ; attempt++) {
+    const trackingCode = newTrackingCode();
+    try {
+      await write(trackingCode);
+      return { trackingCode };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // A concurrent retry with the same key won the race: answer with its receipt.
-      const winner = await db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) });
-      if (winner) return { receipt: receiptOf(winner), replay: true };
-      // Otherwise the random tracking code collided: draw another.
+      const winner = await findSameKey();
+      if (winner) return { winner };
       if (attempt >= 3) throw error;
     }
   }

@@ -73,6 +73,11 @@ export async function limitClient(deps: ComplaintDeps, c: Context, action: Limit
   return { client, retryAfter: result.allowed ? undefined : result.retryAfter };
 }
 
+/** A form's random key (rendered into each form), if the submitted value is one; otherwise undefined. */
+export function formKeyOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{16,100}$/.test(value) ? value : undefined;
+}
+
 /** The key a retry is recognised by: the client's key, else a digest of what was submitted. */
 export async function idempotencyKeyFor(client: string, key: string | undefined, input: unknown) {
   return key ? `key:${await saltedHash(client, key)}` : `digest:${await saltedHash(client, JSON.stringify(input))}`;

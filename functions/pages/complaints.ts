@@ -20,7 +20,7 @@ import { checkPhoto, PHOTO_LIMITS, PhotoError } from '../../src/domain/photos.ts
 import { regionFullName, unitName } from '../../src/site/reference.ts';
 import { randomToken } from '../crypto.ts';
 import { disputeByReporter, findByCode, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
-import { captchaError, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { captchaError, formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { apiError } from '../errors.ts';
 import { complaintForm, type FormValues } from './complaint-form.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
@@ -32,7 +32,6 @@ export interface PageDeps extends ComplaintDeps {
 
 /** Multipart bodies carry up to three photos; anything bigger is refused before it is read. */
 export const MAX_FORM_BYTES = PHOTO_LIMITS.maxCount * PHOTO_LIMITS.maxBytes + 64 * 1024;
-const FORM_KEY = /^[A-Za-z0-9_-]{16,100}$/;
 
 const wantsJson = (c: Context) => (c.req.header('Accept') ?? '').includes('application/json');
 
@@ -51,7 +50,7 @@ export function complaintPages(deps: PageDeps) {
       section: 'complaint-form',
       title: Object.keys(errors).length ? '错误：投诉举报' : '投诉举报',
       status,
-      body: complaintForm(values, errors, { reference, today: todayInChina(now()), formKey: typeof values.formKey === 'string' && FORM_KEY.test(values.formKey) ? values.formKey : randomToken(), photos: !!deps.photos }),
+      body: complaintForm(values, errors, { reference, today: todayInChina(now()), formKey: formKeyOf(values.formKey) ?? randomToken(), photos: !!deps.photos }),
     });
 
   app.get('/new/', (c) => showForm(c, {}, {}));
@@ -117,7 +116,7 @@ export function complaintPages(deps: PageDeps) {
       if (!parsed.success || Object.keys(errors).length) {
         return wantsJson(c) ? apiError(c, 422, 'validation_failed', '提交内容有误，请按提示修改。', errors) : showForm(c, values, errors, 422);
       }
-      const formKey = typeof values.formKey === 'string' && FORM_KEY.test(values.formKey) ? values.formKey : undefined;
+      const formKey = formKeyOf(values.formKey);
       const idempotencyKey = await idempotencyKeyFor(client, formKey && `form:${formKey}`, parsed.data);
       const { receipt, replay } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now(), photos });
       if (wantsJson(c)) {

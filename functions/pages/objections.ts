@@ -11,13 +11,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { desc, eq, isNull, and } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, objections } from '../../db/schema.ts';
-import { formatTrackingCode, newTrackingCode, normaliseTrackingCode } from '../../src/domain/complaint.ts';
+import { formatTrackingCode, normaliseTrackingCode } from '../../src/domain/complaint.ts';
 import { formatDateTimeZh, formatDateZh, todayInChina } from '../../src/domain/dates.ts';
 import { SIGN_OFF_LABELS, signOffState, windowOpen } from '../../src/domain/signoff.ts';
 import type { NoticeRef } from '../../src/site/reference.ts';
 import { urls } from '../../src/site/urls.ts';
-import { isUniqueViolation } from '../complaint-service.ts';
-import { idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { writeWithFreshCode } from '../complaint-service.ts';
+import { formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { encryptJson, randomToken } from '../crypto.ts';
 import type { Database } from '../db.ts';
 import type { StaffUser } from '../staff.ts';
@@ -29,7 +29,6 @@ const objectionInput = z.object({
   phone: z.string().trim().max(30, '电话不能超过 30 个字符').optional(),
   website: z.string().max(0, '提交被拒绝').optional(),
 });
-const FORM_KEY = /^[A-Za-z0-9_-]{16,100}$/;
 
 export async function objectionsOf(db: Database, itemId: string) {
   return db.select().from(objections).where(eq(objections.itemId, itemId)).orderBy(objections.createdAt);
@@ -67,7 +66,7 @@ ${windowOpen(n, today)
   ? html`<h2>提出异议</h2>
 ${entries.length ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>提交内容有误</h2><ul>${entries.map(([f, m]) => html`<li><a href="#o-${f}">${m}</a></li>`)}</ul></div>` : ''}
 <form method="post" action="/objections/${n.itemId}/" novalidate>
-  <input type="hidden" name="formKey" value="${values.formKey && FORM_KEY.test(values.formKey) ? values.formKey : randomToken()}">
+  <input type="hidden" name="formKey" value="${formKeyOf(values.formKey) ?? randomToken()}">
   <div class="${errors.text ? 'form-group has-error' : 'form-group'}"><label for="o-text">异议内容</label><p class="hint" id="o-text-hint">说明您认为该问题尚未整改到位的事实和依据，10 至 2000 字。</p>
   ${errors.text ? html`<p class="field-error" id="o-text-error"><span class="visually-hidden">错误：</span>${errors.text}</p>` : ''}
   <textarea id="o-text" name="text" rows="6" maxlength="2000" aria-describedby="o-text-hint${errors.text ? ' o-text-error' : ''}">${values.text ?? ''}</textarea></div>
@@ -115,23 +114,17 @@ ${list.length
       for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'text')] ??= i.message;
       return show(c, n, { values, errors }, 422);
     }
-    const idempotencyKey = await idempotencyKeyFor(client, values.formKey && FORM_KEY.test(values.formKey) ? `objection:${values.formKey}` : undefined, { item: n.itemId, ...parsed.data });
+    const idempotencyKey = await idempotencyKeyFor(client, formKeyOf(values.formKey) && `objection:${values.formKey}`, { item: n.itemId, ...parsed.data });
     const existing = await db.query.objections.findFirst({ where: eq(objections.idempotencyKey, idempotencyKey) });
     if (existing) return c.redirect(`/objections/${n.itemId}/?receipt=${existing.trackingCode}`, 303);
     const id = crypto.randomUUID();
     const contact = parsed.data.name || parsed.data.phone ? await encryptJson(deps.contactKey, { name: parsed.data.name, phone: parsed.data.phone }, id) : null;
-    for (let attempt = 0; ; attempt++) {
-      const trackingCode = newTrackingCode();
-      try {
-        await db.insert(objections).values({ id, trackingCode, idempotencyKey, itemId: n.itemId, text: parsed.data.text, contactCiphertext: contact, clientHash: client, createdAt: now().toISOString() });
-        return c.redirect(`/objections/${n.itemId}/?receipt=${trackingCode}`, 303);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        const winner = await db.query.objections.findFirst({ where: eq(objections.idempotencyKey, idempotencyKey) });
-        if (winner) return c.redirect(`/objections/${n.itemId}/?receipt=${winner.trackingCode}`, 303);
-        if (attempt >= 3) throw error;
-      }
-    }
+    const outcome = await writeWithFreshCode(
+      (trackingCode) => db.insert(objections).values({ id, trackingCode, idempotencyKey, itemId: n.itemId, text: parsed.data.text, contactCiphertext: contact, clientHash: client, createdAt: now().toISOString() }),
+      () => db.query.objections.findFirst({ where: eq(objections.idempotencyKey, idempotencyKey) }),
+    );
+    const code = 'winner' in outcome ? outcome.winner.trackingCode : outcome.trackingCode;
+    return c.redirect(`/objections/${n.itemId}/?receipt=${code}`, 303);
   });
 
   return app;
@@ -178,11 +171,13 @@ ${o.disposition
     const text = (c.get('form').disposition ?? '').trim();
     if (!text || text.length > 2000) return list(c, '请填写处理结果（不超过 2000 字）');
     const at = now().toISOString();
-    const [done] = await db.batch([
-      db.update(objections).set({ disposition: text, disposedAt: at, disposedBy: user.id }).where(and(eq(objections.id, c.req.param('id')), isNull(objections.disposition))).returning({ id: objections.id }),
-      db.insert(auditLog).values({ at, actor: user.id, action: 'objection_disposition', target: c.req.param('id') }),
-    ]);
-    if (!done.length) return list(c, '该异议不存在或已处理');
+    // Recorded and audited together, and only if the objection is still open.
+    const done = await db.transaction(async (tx) => {
+      const rows = await tx.update(objections).set({ disposition: text, disposedAt: at, disposedBy: user.id }).where(and(eq(objections.id, c.req.param('id')), isNull(objections.disposition))).returning({ id: objections.id });
+      if (rows.length) await tx.insert(auditLog).values({ at, actor: user.id, action: 'objection_disposition', target: c.req.param('id') });
+      return rows.length > 0;
+    });
+    if (!done) return list(c, '该异议不存在或已处理');
     return c.redirect('/staff/objections/', 303);
   });
   return app;
