@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { complaintRoutes, type ComplaintDeps } from './complaints.ts';
+import { complaintRoutes, limitClient, type ComplaintDeps } from './complaints.ts';
 import { apiError } from './errors.ts';
 import { open311Routes } from './open311.ts';
 import { searchRoutes } from './search.ts';
@@ -80,7 +80,14 @@ export function createApp(options: AppOptions) {
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));
     app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [] }));
-    app.route('/api/search', searchRoutes({ client: deps.db.$client, ...(options.searchLabels ? { labels: options.searchLabels } : {}) }));
+    app.route(
+      '/api/search',
+      searchRoutes({
+        client: deps.db.$client,
+        limit: async (c) => (await limitClient(deps, c, 'search')).retryAfter,
+        ...(options.searchLabels ? { labels: options.searchLabels } : {}),
+      }),
+    );
   } else {
     app.all('/api/complaints/*', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));

@@ -13,7 +13,7 @@
  * can reach FTS5 as syntax (see `src/search/tokenize.ts`).
  */
 import { stringify } from 'csv-stringify/sync';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { POLLUTION_TYPES } from '../src/domain/complaint.ts';
 import { STATUS_IDS } from '../src/domain/status.ts';
@@ -38,7 +38,19 @@ export interface SearchDeps {
   client: SearchDb;
   /** Names of facet values (regions, units …), added to facet counts; see `facetLabels`. */
   labels?: FacetLabels;
+  /**
+   * Counts a search against the client's rate limit; answers the seconds to
+   * wait when over it (see `limitClient`), undefined when within it.
+   */
+  limit?: (c: Context) => Promise<number | undefined>;
 }
+
+/**
+ * Results may be cached for a minute by browsers and shared caches: content
+ * changes only with a deploy, and a published complaint can wait that long.
+ * Refusals are never cached.
+ */
+const CACHE_RESULTS = 'public, max-age=60';
 
 /** Rows in a CSV download: a result set larger than this should be narrowed with filters. */
 export const MAX_EXPORT_ROWS = 1000;
@@ -120,6 +132,12 @@ export function searchRoutes(deps: SearchDeps) {
   const app = new Hono();
 
   app.get('/', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const retryAfter = await deps.limit?.(c);
+    if (retryAfter !== undefined) {
+      c.header('Retry-After', String(retryAfter));
+      return apiError(c, 429, 'rate_limited', `搜索过于频繁，请在 ${retryAfter} 秒后再试。`);
+    }
     const raw: Record<string, unknown> = {};
     for (const name of SINGLE_PARAMS) {
       const v = c.req.query(name);
@@ -139,6 +157,7 @@ export function searchRoutes(deps: SearchDeps) {
       status: p.status, topic: p.topic, pollution: p.pollution, from: p.from, to: p.to,
     };
     try {
+      c.header('Cache-Control', CACHE_RESULTS);
       if (p.format === 'csv') {
         const { results } = await searchAll(deps.client, { q: p.q, filters }, MAX_EXPORT_ROWS);
         c.header('Content-Type', 'text/csv; charset=utf-8');
@@ -148,6 +167,7 @@ export function searchRoutes(deps: SearchDeps) {
       const response = await search(deps.client, { q: p.q, filters, page: p.page, pageSize: p.pageSize, ...(deps.labels ? { labels: deps.labels } : {}) });
       return c.json(response);
     } catch (error) {
+      c.header('Cache-Control', 'no-store');
       if (error instanceof SearchQueryError) return apiError(c, 400, 'invalid_query', '搜索参数有误，请按提示修改。', { q: error.message });
       throw error;
     }

@@ -8,6 +8,7 @@ import { importContactKey } from './crypto.ts';
 import { openDatabase } from './db.ts';
 import { cachedShells } from './pages/shell.ts';
 import { r2PhotoStore } from './photo-store.ts';
+import type { FacetLabels } from '../src/search/index-store.ts';
 import type { Reference } from '../src/site/reference.ts';
 
 interface Env {
@@ -25,19 +26,21 @@ interface Env {
 type App = ReturnType<typeof createApp>;
 let app: Promise<App> | undefined;
 
-/** Regions, units and notice windows from the built site (the content it was built from), read once per isolate. */
-async function reference(env: Env): Promise<Reference> {
-  const res = await env.ASSETS.fetch('https://assets.invalid/data/reference.json');
-  if (!res.ok) throw new Error(`reference.json: HTTP ${res.status}`);
-  return (await res.json()) as Reference;
+/** A JSON file of the built site (made from the content it was built from), read once per isolate. */
+async function builtData<T>(env: Env, name: string): Promise<T> {
+  const res = await env.ASSETS.fetch(`https://assets.invalid/data/${name}`);
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+  return (await res.json()) as T;
 }
 
 async function build(env: Env): Promise<App> {
-  const ref = await reference(env);
+  // Regions, units and notice windows; names of search facet values.
+  const [ref, searchLabels] = await Promise.all([builtData<Reference>(env, 'reference.json'), builtData<FacetLabels>(env, 'search-labels.json')]);
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
   return createApp({
     production: true,
     regions: ref.regions.map((r) => r.id),
+    searchLabels,
     open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     shells: cachedShells(async (section) => {
       const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);

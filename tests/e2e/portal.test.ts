@@ -1,4 +1,4 @@
-/** Key pages of the served site in headless Chromium: dashboard, item with amendment, unit page, search, keyboard, no JavaScript. */
+/** Key pages of the served site in headless Chromium: dashboard, item with amendment, unit page, keyboard, no JavaScript. */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useServedSite } from '../support/browser.ts';
@@ -50,15 +50,6 @@ describe('the portal in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('市住建局');
     expect(await page.locator('caption', { hasText: '全部负责任务' }).count()).toBe(1);
     expect(await page.locator('a[href="/items/wuwei-2020-07/"]').count()).toBeGreaterThan(0);
-  });
-
-  it('search: 污水 lists the item pages that contain it, Traditional text of cases is searchable too', async () => {
-    const page = await open('/search/?q=%E6%B1%A1%E6%B0%B4');
-    await expect.poll(() => page.locator('#search-results li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
-    const hrefs = await page.locator('#search-results li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(hrefs).toContain('/items/wuwei-2020-07/');
-    expect(await page.locator('#search-results mark').count()).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
   });
 
   it('works without JavaScript: item page content and the chart tables are there', async () => {

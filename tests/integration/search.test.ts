@@ -24,6 +24,7 @@ import {
   type SearchResponse,
 } from '../../src/search/index-store.ts';
 import { foldText } from '../../src/search/text.ts';
+import { testApi } from '../support/api.ts';
 
 let dir: string;
 let client: Client;
@@ -348,5 +349,47 @@ describe('GET /api/search', () => {
       expect([200, 400], q).toContain(res.status);
     }
     expect((await client.execute('SELECT count(*) AS n FROM search_documents')).rows[0]!.n).toBe(docs.length);
+  });
+});
+
+describe('GET /api/search: caching and rate limit', () => {
+  it('lets results be cached for a minute and refusals not at all', async () => {
+    const app = searchRoutes({ client });
+    const ok = await app.request(`/?q=${encodeURIComponent('污水')}`);
+    expect(ok.headers.get('Cache-Control')).toBe('public, max-age=60');
+    const csv = await app.request(`/?q=${encodeURIComponent('污水')}&format=csv`);
+    expect(csv.headers.get('Cache-Control')).toBe('public, max-age=60');
+    const bad = await app.request('/?q=');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('Cache-Control')).toBe('no-store');
+  });
+
+  it('answers 429 with Retry-After once the client is over its limit, before searching', async () => {
+    let allowed = 2;
+    const app = searchRoutes({ client, limit: async () => (allowed-- > 0 ? undefined : 42) });
+    const q = `/?q=${encodeURIComponent('散煤')}`;
+    expect((await app.request(q)).status).toBe(200);
+    expect((await app.request(q)).status).toBe(200);
+    const refused = await app.request(q);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('Retry-After')).toBe('42');
+    expect(refused.headers.get('Cache-Control')).toBe('no-store');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+});
+
+describe('the app counts searches against each client’s limit in the database', () => {
+  it('refuses the client over its limit and serves another client', async () => {
+    const api = await testApi({ limits: { search: { max: 2, windowSeconds: 600 } } });
+    try {
+      const q = `/api/search?q=${encodeURIComponent('污水')}`;
+      const as = (client: string) => api.app.request(q, { headers: { 'X-Test-Client': client } });
+      expect((await as('203.0.113.1')).status).toBe(200);
+      expect((await as('203.0.113.1')).status).toBe(200);
+      expect((await as('203.0.113.1')).status).toBe(429);
+      expect((await as('203.0.113.2')).status).toBe(200);
+    } finally {
+      api.close();
+    }
   });
 });
