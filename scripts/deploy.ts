@@ -2,8 +2,10 @@
  * Deploys to Cloudflare Workers + Turso, in the order that keeps the live site
  * working: build (content check, site, Pagefind, headers) → bundle the Worker →
  * check the Worker's secrets are set → apply database migrations to Turso →
- * only then upload the new Worker and assets. Migrations are additive, so the
- * old code keeps running on the new schema until the upload completes.
+ * rebuild the content's search index there → only then upload the new Worker
+ * and assets. Migrations are additive, so the old code keeps running on the
+ * new schema until the upload completes; the index is replaced in one
+ * transaction, so searches never see half of it.
  *
  *   npm run deploy                 everything (needs the environment below)
  *   npm run deploy -- --dry-run    build and bundle only; nothing is changed anywhere
@@ -49,12 +51,13 @@ if (missing.length) {
   process.exit(1);
 }
 
-step('4/5 数据库迁移（Turso）');
+step('4/5 数据库迁移与内容检索索引（Turso）');
 if (!process.env.DATABASE_URL?.startsWith('libsql://') || !process.env.DATABASE_AUTH_TOKEN) {
   console.error('请设置 DATABASE_URL（libsql://…）和 DATABASE_AUTH_TOKEN，以便在上线新代码前应用迁移。');
   process.exit(1);
 }
 run(bin('tsx'), ['scripts/db-migrate.ts']);
+run(bin('tsx'), ['scripts/search-index.ts']);
 
 step('5/5 上线 Worker 与静态资源');
 run(bin('wrangler'), ['deploy']);
