@@ -41,6 +41,9 @@ export const SERVICES = [
 const OPEN_STATES = ['submitted', 'accepted', 'assigned', 'in-progress', 'disputed'];
 const MAX_RESULTS = 1000;
 const DEFAULT_SPAN_DAYS = 90;
+/** The dates a start_date or end_date may name. */
+const EARLIEST_DATE = Date.UTC(1900, 0, 1);
+const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 type Format = 'json' | 'xml';
 type Value = string | number | boolean | null | undefined | Value[] | { [k: string]: Value };
@@ -71,6 +74,9 @@ function fail(c: Context, format: Format, status: 400 | 403 | 404 | 413 | 415 | 
   if (format === 'json') return c.json(rows, status);
   return c.body(toXml('errors', 'error', rows), status, { 'Content-Type': 'application/xml; charset=utf-8' });
 }
+
+/** The format a path asks for by its extension (JSON unless it ends in .xml), for refusals made before it is parsed. */
+const formatOfPath = (c: Context): Format => (c.req.path.endsWith('.xml') ? 'xml' : 'json');
 
 /** "requests.json" → ["requests", "json"]; an unknown or missing extension is undefined. */
 function split(name: string): [string, Format] | undefined {
@@ -154,7 +160,7 @@ export function open311Routes(deps: Open311Deps) {
     return c.body(toXml('service_definitions', 'service_definition', [definition as unknown as Record<string, Value>]).replace(/^(<\?xml[^>]*>)<service_definitions>|<\/service_definitions>$/g, '$1'), 200, { 'Content-Type': 'application/xml; charset=utf-8' });
   });
 
-  app.post('/:name{requests\\.(json|xml)}', bodyLimit({ maxSize: 32 * 1024, onError: (c) => fail(c, 'json', 413, '请求内容过大') }), async (c) => {
+  app.post('/:name{requests\\.(json|xml)}', bodyLimit({ maxSize: 32 * 1024, onError: (c) => fail(c, formatOfPath(c), 413, '请求内容过大') }), async (c) => {
     const [, format] = split(c.req.param('name'))!;
     const type = (c.req.header('Content-Type') ?? '').toLowerCase();
     if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return fail(c, format, 415, '请以 application/x-www-form-urlencoded 提交');
@@ -215,7 +221,8 @@ export function open311Routes(deps: Open311Deps) {
         const v = q(k);
         if (v === undefined) return undefined;
         const t = Date.parse(v);
-        return Number.isNaN(t) || v.length > 40 ? null : new Date(t).toISOString();
+        // Years 1900–9999 only: near the ends of the Date range the default 90-day span would leave it (RangeError).
+        return Number.isNaN(t) || v.length > 40 || t < EARLIEST_DATE || t > LATEST_DATE ? null : new Date(t).toISOString();
       };
       const end = iso('end_date');
       const start = iso('start_date');
@@ -250,6 +257,6 @@ export function open311Routes(deps: Open311Deps) {
     return respond(c, format, 'service_requests', 'request', [await view(row)]);
   });
 
-  app.all('*', (c) => fail(c, 'json', 404, '没有这个接口'));
+  app.all('*', (c) => fail(c, formatOfPath(c), 404, '没有这个接口'));
   return app;
 }

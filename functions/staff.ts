@@ -178,7 +178,8 @@ export function staffRoutes(deps: StaffDeps) {
     }
     const parsed = loginBody.safeParse(body);
     if (!parsed.success) {
-      return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])));
+      // A body that is not an object has no field to name: its issue is keyed '_' (as in fieldErrors).
+      return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? '_'), i.message])));
     }
     const result = await attemptLogin(db, parsed.data.username, parsed.data.password, now());
     if (!result.ok) {

@@ -91,7 +91,10 @@ ${list.length
     return n ? show(c, n, undefined) : missing(c);
   });
 
-  app.post('/:itemId/', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('提交内容过大', 413) }), async (c) => {
+  const tooLarge = (c: Context) =>
+    renderPage(c, deps.shells, { section: 'complaints', title: '提交内容过大', status: 413, body: html`<h1>提交内容过大</h1><p>异议内容不能超过 2000 字。请返回后修改再提交。</p>` });
+
+  app.post('/:itemId/', bodyLimit({ maxSize: 16 * 1024, onError: tooLarge }), async (c) => {
     const n = notice(c.req.param('itemId'));
     if (!n) return missing(c);
     const today = todayInChina(now());

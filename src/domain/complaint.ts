@@ -20,6 +20,12 @@ export const LIMITS = {
 // Mainland mobile numbers, and landlines with area code (010-12345678, 0931-1234567).
 const PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?$/;
+/** A day that exists (2026-02-30 does not) and, if given, a time of day that does (25:00 does not). */
+function isRealDate(value: string): boolean {
+  const [y = NaN, m = NaN, d = NaN, hh = 0, mm = 0] = value.split(/[-T :]/).map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && hh < 24 && mm < 60;
+}
 
 const trimmed = (max: number, label: string) =>
   z.string({ error: `请填写${label}` }).trim().max(max, `${label}不能超过 ${max} 个字`);
@@ -55,6 +61,7 @@ export function complaintInput(regions: readonly string[], today: string) {
         .string({ error: '请填写发现时间' })
         .trim()
         .regex(DATE_OR_DATETIME, '发现时间格式应为 YYYY-MM-DD')
+        .refine(isRealDate, '发现时间不是有效的日期')
         .refine((d) => d.slice(0, 10) <= today, '发现时间不能晚于今天'),
       description: trimmed(LIMITS.description.max, '问题描述').min(LIMITS.description.min, `问题描述至少 ${LIMITS.description.min} 个字`),
       suspectedPolluter: optionalText(LIMITS.suspectedPolluter, '涉嫌污染单位'),
