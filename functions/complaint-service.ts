@@ -9,6 +9,7 @@ import { auditLog, complaintEvents, complaintPhotos, complaints } from '../db/sc
 import { formatTrackingCode, newTrackingCode, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
   applyAction,
+  checkInternalNote,
   clocks,
   HandlingError,
   mayTake,
@@ -68,6 +69,17 @@ export interface CheckedPhoto {
   bytes: Uint8Array;
 }
 
+/** One prepared lookup per database: every intake makes it, and building drizzle's SQL costs more than running it. */
+const byKeyLookups = new WeakMap<Database, ReturnType<typeof prepareByKey>>();
+function prepareByKey(db: Database) {
+  return db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, sql.placeholder('key')) }).prepare();
+}
+function findByIdempotencyKey(db: Database, key: string): Promise<ComplaintRow | undefined> {
+  let lookup = byKeyLookups.get(db);
+  if (!lookup) byKeyLookups.set(db, (lookup = prepareByKey(db)));
+  return lookup.execute({ key });
+}
+
 /**
  * Stores a validated complaint and returns its receipt. The receipt exists
  * only once the complaint and its first history entry are committed together;
@@ -80,7 +92,7 @@ export async function submitComplaint(
   meta: { idempotencyKey: string; clientHash: string; at: Date; photos?: readonly CheckedPhoto[] },
 ): Promise<{ receipt: Receipt; replay: boolean }> {
   const { db } = deps;
-  const existing = await db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) });
+  const existing = await findByIdempotencyKey(db, meta.idempotencyKey);
   if (existing) return { receipt: receiptOf(existing), replay: true };
 
   const id = crypto.randomUUID();
@@ -110,7 +122,7 @@ export async function submitComplaint(
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: 'submitted' }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
       ] as unknown as Parameters<typeof db.batch>[0]),
-    () => db.query.complaints.findFirst({ where: eq(complaints.idempotencyKey, meta.idempotencyKey) }),
+    () => findByIdempotencyKey(db, meta.idempotencyKey),
   );
   return 'winner' in outcome
     ? { receipt: receiptOf(outcome.winner), replay: true }
@@ -230,6 +242,7 @@ export async function takeAction(
   internalNote?: string,
 ): Promise<ComplaintState> {
   if (!mayTake(staff, action.kind, row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
+  checkInternalNote(internalNote);
   const state = applyAction(factsOf(row), action);
   const set: Partial<ComplaintRow> = {};
   let publicNote: string | null = null;

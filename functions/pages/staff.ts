@@ -14,6 +14,7 @@ import {
   ENFORCEMENT_FIGURES,
   HandlingError,
   MAX_EXTENSION_DAYS,
+  MAX_INTERNAL_NOTE,
   mayTake,
   maySee,
   onTimeByUnit,
@@ -49,6 +50,8 @@ export interface StaffPageDeps extends ComplaintDeps {
   shells?: ShellSource | undefined;
 }
 
+/** Largest staff form accepted (short text fields only). */
+const MAX_FORM_BYTES = 64 * 1024;
 const ROLE_LABELS = { admin: '管理员', handler: '经办人', viewer: '只读' } as const;
 const day = (iso: string | undefined | null) => (iso ? formatDateZh(todayInChina(new Date(iso))) : '—');
 
@@ -96,6 +99,9 @@ ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法�
     setSessionCookie(c, deps, result.token, result.expires);
     return c.redirect('/staff/', 303);
   });
+
+  // Staff forms are short text (photos are never uploaded here): anything larger is refused unread.
+  app.use('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => page(c, '提交内容过大', html`<h1>提交内容过大</h1><p>表单内容超过 ${MAX_FORM_BYTES / 1024} KB。请<a href="/staff/">返回</a>。</p>`, 413) }));
 
   // Everything below needs a session; state-changing requests also the form's CSRF token.
   app.use('*', async (c, next) => {
@@ -189,7 +195,7 @@ ${rates.length
     let fieldIds = 0;
     const internal = () => {
       const id = `a-internal-${++fieldIds}`;
-      return html`<div class="form-group"><label for="${id}">内部备注（选填，不公开）</label><input type="text" id="${id}" name="internalNote" maxlength="500"></div>`;
+      return html`<div class="form-group"><label for="${id}">内部备注（选填，不公开）</label><input type="text" id="${id}" name="internalNote" maxlength="${MAX_INTERNAL_NOTE}"></div>`;
     };
     const state = row.state;
     const pub = row.publication;

@@ -50,6 +50,14 @@ const TRANSITIONS: Record<HandlingAction['kind'], { from: readonly ComplaintStat
 
 export class HandlingError extends Error {}
 
+/** Longest internal note (staff only, never public) kept with a handling step. */
+export const MAX_INTERNAL_NOTE = 500;
+
+/** Refuses an internal note that is too long (the form says so too, but forms can be bypassed). */
+export function checkInternalNote(note: string | undefined): void {
+  if (note && note.length > MAX_INTERNAL_NOTE) throw new HandlingError(`内部备注不能超过 ${MAX_INTERNAL_NOTE} 个字`);
+}
+
 function requireText(text: string, what: string) {
   if (!text.trim()) throw new HandlingError(`请填写${what}`);
   if (text.length > 2000) throw new HandlingError(`${what}不能超过 2000 个字`);

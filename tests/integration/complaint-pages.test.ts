@@ -255,6 +255,11 @@ describe('handling by staff', () => {
     expect(await again.text()).toContain('办理期限只能延长一次');
     const noVerdict = await act(housing, id, { action: 'close', reply: '已处理' });
     expect(noVerdict.status).toBe(422);
+    const longNote = await act(housing, id, { action: 'close', verdict: '属实', reply: '已处理', internalNote: '备'.repeat(501) });
+    expect(longNote.status).toBe(422);
+    expect(await longNote.text()).toContain('内部备注不能超过 500 个字');
+    const oversized = await act(housing, id, { action: 'close', verdict: '属实', reply: '备'.repeat(30_000) });
+    expect(oversized.status).toBe(413);
     expect((await act(housing, id, { action: 'close', verdict: '属实', reply: '已责令停产整改，罚款五万元。', internalNote: '内部：老板是熟人' })).status).toBe(303);
     const enforcement = await postForm(`/staff/complaints/${id}/enforcement`, { _csrf: housing.csrf, ordered: '1', fineYuan: '50000', summoned: '' }, { Cookie: housing.cookie });
     expect(enforcement.status).toBe(303);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyAction, clocks, HandlingError, onTimeByUnit, type HandlingFacts } from '../../src/domain/complaint-handling.ts';
+import { applyAction, checkInternalNote, clocks, HandlingError, MAX_INTERNAL_NOTE, onTimeByUnit, type HandlingFacts } from '../../src/domain/complaint-handling.ts';
 
 const submitted: HandlingFacts = { state: 'submitted', submittedAt: '2026-01-01T00:00:00.000Z' };
 
@@ -61,5 +61,13 @@ describe('statutory clocks', () => {
     ]);
     expect(rates.get('a')).toEqual({ onTime: 1, counted: 3 });
     expect(rates.size).toBe(1);
+  });
+});
+
+describe('internal notes', () => {
+  it('refuses a note longer than the form allows', () => {
+    expect(() => checkInternalNote('备'.repeat(MAX_INTERNAL_NOTE))).not.toThrow();
+    expect(() => checkInternalNote(undefined)).not.toThrow();
+    expect(() => checkInternalNote('备'.repeat(MAX_INTERNAL_NOTE + 1))).toThrow(HandlingError);
   });
 });
