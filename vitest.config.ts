@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // integration — the API (Hono app) on a real libSQL file in a temporary folder;
 // build — the built site in dist/ (files, open data, Pagefind index);
 // workerd — the Worker bundle with the built site in workerd (wrangler dev), no database;
-// e2e — the built site served by the Node server, driven in headless Chromium.
+// e2e — the built site served by the Node server, driven in headless Chromium;
+// fault — the Node server killed mid-intake and restarted, and a locked database (no build needed).
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +21,15 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'fault',
+          include: ['tests/fault/**/*.test.ts'],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

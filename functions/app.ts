@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { complaintRoutes, limitClient, type ComplaintDeps } from './complaints.ts';
+import { isBusy } from './db.ts';
 import { apiError } from './errors.ts';
 import { open311Routes } from './open311.ts';
 import { searchRoutes } from './search.ts';
@@ -100,6 +101,13 @@ export function createApp(options: AppOptions) {
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
   app.onError((error, c) => {
+    // The database stayed locked longer than the client waits (functions/db.ts): nothing was
+    // written, and the same request can simply be sent again.
+    if (isBusy(error)) {
+      console.error(`数据库繁忙：${c.req.method} ${c.req.path}`);
+      c.header('Retry-After', '1');
+      return apiError(c, 503, 'database_busy', '系统繁忙，请稍后重试。');
+    }
     // The message may hold personal data from a request: log the kind of error only.
     console.error(`内部错误：${c.req.method} ${c.req.path}：${error.name}`);
     return apiError(c, 500, 'internal_error', '服务器内部错误，请稍后再试。');

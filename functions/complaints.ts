@@ -90,6 +90,13 @@ export function complaintRoutes(deps: ComplaintDeps) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const regionIds = deps.reference.regions.map((r) => r.id);
+  // The intake schema depends only on the day (it refuses later dates); building it costs
+  // more than validating with it, so it is built once a day rather than per request.
+  let intake: { today: string; schema: ReturnType<typeof complaintInput> } | undefined;
+  const intakeSchema = (today: string) => {
+    if (intake?.today !== today) intake = { today, schema: complaintInput(regionIds, today) };
+    return intake.schema;
+  };
   const app = new Hono();
 
   const limited = async (c: Context, action: LimitedAction) => {
@@ -123,7 +130,7 @@ export function complaintRoutes(deps: ComplaintDeps) {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         return apiError(c, 400, 'invalid_json', '请求内容应为 JSON 对象。');
       }
-      const parsed = complaintInput(regionIds, todayInChina(now())).safeParse(body);
+      const parsed = intakeSchema(todayInChina(now())).safeParse(body);
       if (!parsed.success) {
         return apiError(c, 422, 'validation_failed', '提交内容有误，请按提示修改。', fieldErrors(parsed.error));
       }

@@ -44,9 +44,9 @@ export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:
   if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)) || '.', { recursive: true });
   const db = openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
   if (url.startsWith('file:')) {
-    // WAL lets readers run beside the writer; the busy timeout makes a locked database wait, not fail.
+    // WAL lets readers run beside the writer. A locked database is waited out by the client
+    // (functions/db.ts), asynchronously: SQLite's busy_timeout would stall the event loop.
     await db.$client.execute('PRAGMA journal_mode = WAL');
-    await db.$client.execute('PRAGMA busy_timeout = 5000');
     await db.$client.execute('PRAGMA foreign_keys = ON');
   }
   await migrate(db, { migrationsFolder: MIGRATIONS });

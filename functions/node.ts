@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
+import { DEFAULT_LIMITS, type ComplaintDeps } from './complaints.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
 import { loadContent } from '../src/content/load.ts';
 import { getPortal, itemTitle } from '../src/content/portal.ts';
@@ -18,7 +19,22 @@ const hostname = process.env.HOST ?? '127.0.0.1';
 const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
 
+/**
+ * BENCH_RATE_LIMIT_MAX (unset in production): raises every per-client rate limit to this many
+ * requests per window, for the load benchmark (bench/load/run.ts), whose requests all come
+ * from one address. Requests are still counted in the database exactly as in production;
+ * only the threshold changes. Never set it on a public server.
+ */
+function benchLimits(value = process.env.BENCH_RATE_LIMIT_MAX): ComplaintDeps['limits'] {
+  if (value === undefined || value === '') return undefined;
+  const max = Number(value);
+  if (!Number.isSafeInteger(max) || max < 1) throw new Error(`BENCH_RATE_LIMIT_MAX 应为正整数，而不是 ${JSON.stringify(value)}`);
+  console.warn(`注意：BENCH_RATE_LIMIT_MAX=${max}，每个客户端的频率限制已放宽（仅供压力测试，切勿用于公开服务）。`);
+  return Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([action, limit]) => [action, { ...limit, max }]));
+}
+
 const db = await openLocalDatabase();
+const limits = benchLimits();
 const reference = referenceFrom(loadContent().content, itemTitle);
 const app = createApp({
   production,
@@ -31,6 +47,7 @@ const app = createApp({
     reference,
     photos: localPhotoStore(),
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    ...(limits ? { limits } : {}),
   },
 });
 

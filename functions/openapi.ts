@@ -49,7 +49,7 @@ export function openApiDocument(regions: readonly string[]) {
             415: error('内容类型不受支持'),
             422: error('字段校验失败，fields 列出每个字段的错误'),
             429: error('提交过于频繁；见 Retry-After 响应头'),
-            503: error('未配置数据库'),
+            503: error('未配置数据库（database_unavailable），或数据库被占用超过等待时间（database_busy，未写入，按 Retry-After 用同一 Idempotency-Key 重试）'),
           },
         },
       },

@@ -18,15 +18,24 @@ export interface LimitResult {
   retryAfter: number;
 }
 
+/** The counting statement, prepared once per database: it runs on every limited request. */
+const counters = new WeakMap<Database, ReturnType<typeof prepareCounter>>();
+function prepareCounter(db: Database) {
+  return db
+    .insert(rateLimits)
+    .values({ key: sql.placeholder('key'), windowStart: sql.placeholder('windowStart'), count: 1 })
+    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count })
+    .prepare();
+}
+
 /** Counts one request for `key` and says whether it is within the limit. */
 export async function hit(db: Database, key: string, limit: Limit, nowMs = Date.now()): Promise<LimitResult> {
   const now = Math.floor(nowMs / 1000);
   const windowStart = now - (now % limit.windowSeconds);
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
+  let counter = counters.get(db);
+  if (!counter) counters.set(db, (counter = prepareCounter(db)));
+  const [row] = await counter.all({ key, windowStart });
   // Old windows are cleared now and then rather than on every request.
   if (Math.random() < 0.01) await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400));
   return { allowed: row!.count <= limit.max, retryAfter: windowStart + limit.windowSeconds - now };

@@ -60,7 +60,7 @@ export function staffPages(deps: StaffPageDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<{ Variables: { user: StaffUser; csrfToken: string; form: Record<string, string> } }>();
 
-  const page = (c: Context, title: string, body: ReturnType<typeof html>, status: 200 | 401 | 403 | 404 | 409 | 422 | 423 = 200) =>
+  const page = (c: Context, title: string, body: ReturnType<typeof html>, status: 200 | 401 | 403 | 404 | 409 | 413 | 422 | 423 = 200) =>
     renderPage(c, deps.shells, { section: 'staff', title: `${title}（工作人员）`, status, body });
 
   const loginForm = (c: Context, username: string, error: string | undefined, status: 200 | 401 | 422 | 423 = 200) =>

@@ -1,4 +1,7 @@
-/** Starts the portal's Node server (functions/node.ts) on a free port for browser tests. */
+/**
+ * Starts the portal's Node server (functions/node.ts) on a free port, as a
+ * child process, for browser tests, benchmarks and fault tests.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,20 +23,37 @@ export interface RunningServer {
   url: string;
   /** The server's own data folder (database, secrets, photos). */
   dataDir: string;
+  /** The server process's id. */
+  pid: number;
+  /** Stops the server (SIGTERM) and, unless `keepData` was given, removes its data folder. */
   stop: () => Promise<void>;
+  /** Kills the server at once (SIGKILL by default): no shutdown code runs; the data folder is kept. */
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output: () => string;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** Use this data folder (e.g. to restart on the same database) instead of a fresh temporary one. */
+  dataDir?: string;
+  /** Leave the data folder in place when the server stops. Implied by `dataDir`. */
+  keepData?: boolean;
+}
+
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   // Each server gets its own embedded database and secrets, removed when it stops.
-  const dataDir = mkdtempSync(join(tmpdir(), 'portal-data-'));
-  const child: ChildProcess = spawn('node_modules/.bin/tsx', ['functions/node.ts'], {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'portal-data-'));
+  const keepData = options.keepData ?? options.dataDir !== undefined;
+  // `node --import tsx` rather than the tsx command: one process, so a signal (even SIGKILL) reaches the server itself.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/node.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -45,14 +65,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
   return {
     url,
     dataDir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }).then(() => rmSync(dataDir, { recursive: true, force: true })),
+    pid: child.pid!,
+    stop: () => signal('SIGTERM').then(() => (keepData ? undefined : rmSync(dataDir, { recursive: true, force: true }))),
+    kill: (sig = 'SIGKILL') => signal(sig),
+    output: () => output,
   };
 }
