@@ -96,6 +96,16 @@ describe('POST /api/complaints', () => {
     expect(error.fields!.observedAt).toBe('发现时间不能晚于今天');
   });
 
+  it('bounds the observation date by the current day, also once the day has changed', async () => {
+    api.close();
+    let clock = new Date('2026-11-20T12:00:00+08:00');
+    api = await testApi({ now: () => clock });
+    const nextDay = validComplaint({ observedAt: '2026-11-21' });
+    await expectError(await postJson(api.app, '/api/complaints', nextDay), 422, 'validation_failed');
+    clock = new Date('2026-11-21T12:00:00+08:00');
+    expect((await postJson(api.app, '/api/complaints', nextDay)).status).toBe(201);
+  });
+
   it('refuses a filled honeypot field', async () => {
     const error = await expectError(await postJson(api.app, '/api/complaints', validComplaint({ website: 'http://spam.example' })), 422, 'validation_failed');
     expect(error.fields).toHaveProperty('website');
