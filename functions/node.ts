@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
+import { compress } from 'hono/compress';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
@@ -66,6 +67,9 @@ app.use('/_astro/*', async (c, next) => {
   await next();
   if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
 });
+// The static site is compressed (Cloudflare does this itself in production). The dynamic pages
+// registered before this line are not: staff pages carry CSRF tokens beside reflected input (BREACH).
+app.use('*', compress());
 app.use('*', serveStatic({ root }));
 app.notFound((c) => {
   let page = '<!doctype html><html lang="zh-CN"><title>未找到</title><p>未找到该页面。</p></html>';

@@ -5,6 +5,7 @@
  * same form key (the server answers a retry with the first receipt). Without
  * this script the form works as a plain POST.
  */
+import './zod-jitless.ts';
 import { complaintFromForm, complaintInput, fieldErrors, FORM_FIELDS } from '../domain/complaint.ts';
 
 const form = document.querySelector<HTMLFormElement>('form[data-complaint-form]');

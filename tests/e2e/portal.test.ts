@@ -52,6 +52,15 @@ describe('the portal in Chromium', () => {
     expect(await page.locator('a[href="/items/wuwei-2020-07/"]').count()).toBeGreaterThan(0);
   });
 
+  it('the Node server compresses the static site, not the staff pages (CSRF tokens, BREACH)', async () => {
+    const page = await fetch(`${site.server.url}/items/wuwei-2020-07/`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(page.headers.get('Content-Encoding')).toBe('gzip');
+    expect(await page.text()).toContain('<html lang="zh-CN"');
+    const login = await fetch(`${site.server.url}/staff/login/`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('Content-Encoding')).toBeNull();
+  });
+
   it('works without JavaScript: item page content and the chart tables are there', async () => {
     const page = await open('/items/wuwei-2020-06/', false);
     expect(await page.textContent('body')).toContain('根据国家自然保护地整合优化审核批复时间确定');
