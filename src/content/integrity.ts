@@ -47,13 +47,19 @@ export function checkIntegrity(content: Content, origins: Map<string, string>): 
   }
 
   const itemsById = new Map(content.items.map((i) => [i.id, i]));
+  // Items per plan and group, counted once (counting per group would scan every item for every group).
+  const groupCounts = new Map<string, number>();
+  const groupKey = (plan: string, group: string) => `${plan}#${group}`;
+  for (const i of content.items) {
+    if (i.group !== undefined) groupCounts.set(groupKey(i.plan, i.group), (groupCounts.get(groupKey(i.plan, i.group)) ?? 0) + 1);
+  }
   for (const p of content.plans) {
     const at: [CollectionName, string] = ['plans', p.id];
     need(at, ['inspection'], 'inspections', p.inspection);
     need(at, ['region'], 'regions', p.region);
     need(at, ['source', 'doc'], 'sources', p.source.doc);
     for (const [g, group] of p.groups.entries()) {
-      const count = content.items.filter((i) => i.plan === p.id && i.group === group.id).length;
+      const count = groupCounts.get(groupKey(p.id, group.id)) ?? 0;
       if (group.declaredCount !== undefined && count !== group.declaredCount) {
         problems.push({ file: fileOf(...at), field: formatPath(['groups', g, 'declaredCount']), message: `标题称 ${group.declaredCount} 项，实有 ${count} 项` });
       }

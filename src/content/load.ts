@@ -61,8 +61,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** Loads and validates all content below `root` (the project's `content/` folder by default). */
-export function loadContent(root = 'content', projectRoot = process.cwd()): LoadedContent {
+/**
+ * The content folder everything reads by default: `content/`, or the folder
+ * named by CONTENT_DIR (e.g. the synthetic folders of `bench/scale/`), so the
+ * content check, `astro build` and the search index can be pointed elsewhere.
+ */
+export const CONTENT_DIR = process.env.CONTENT_DIR || 'content';
+
+/** Loads and validates all content below `root` (CONTENT_DIR, i.e. `content/`, by default). */
+export function loadContent(root = CONTENT_DIR, projectRoot = process.cwd()): LoadedContent {
   const content = Object.fromEntries(Object.keys(LAYOUT).map((k) => [k, []])) as unknown as Content;
   const problems: ContentProblem[] = [];
   const origins = new Map<string, string>();

@@ -8,9 +8,9 @@ import { assessItem, type ItemAssessment, type ItemFacts } from '../domain/asses
 import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
 import { todayInChina } from '../domain/dates.ts';
 import { rollup, rollupBy, type Rollup } from '../domain/ratios.ts';
-import type { CaseRecord, Inspection, Item, ItemPart, Plan, Region, Unit } from '../model/schemas.ts';
+import type { CaseRecord, Inspection, Item, ItemPart, Plan, Region, SourceDocument, Unit } from '../model/schemas.ts';
 import { checkIntegrity } from './integrity.ts';
-import { loadContent, type Content, type ContentProblem } from './load.ts';
+import { CONTENT_DIR, loadContent, type Content, type ContentProblem } from './load.ts';
 
 // Validation messages in Chinese, like the rest of the portal.
 z.config(z.locales.zhCN());
@@ -45,6 +45,23 @@ export interface Portal {
   unit(id: string): Unit | undefined;
   plan(id: string): Plan | undefined;
   inspection(id: string): Inspection | undefined;
+  source(id: string): SourceDocument | undefined;
+  /**
+   * Items grouped the ways pages list them, each list in `items` order (what
+   * `items.filter(...)` gives), built once: a page per unit, region or item
+   * that filtered every item would make the build grow with the square of the
+   * content (see bench/scale/).
+   */
+  itemsBy: {
+    plan: Map<string, PortalItem[]>;
+    /** By region, including the regions above the item's own (as `regionKeys`). */
+    region: Map<string, PortalItem[]>;
+    responsibleUnit: Map<string, PortalItem[]>;
+    supervisingUnit: Map<string, PortalItem[]>;
+    topic: Map<string, PortalItem[]>;
+    /** By the id of an item that they list among their `relatedItems` (later rounds continuing it). */
+    relatedItem: Map<string, PortalItem[]>;
+  };
   rollups: {
     all: Rollup;
     byPlan: Map<string, Rollup>;
@@ -81,11 +98,25 @@ export function ancestors(regionId: string, regions: Map<string, Region>): strin
   return out;
 }
 
+/** Items under each key they give, in the order given; an item is listed once per key. */
+function groupItems(items: readonly PortalItem[], keys: (i: PortalItem) => readonly string[]): Map<string, PortalItem[]> {
+  const out = new Map<string, PortalItem[]>();
+  for (const i of items) {
+    for (const k of new Set(keys(i))) {
+      const list = out.get(k);
+      if (list) list.push(i);
+      else out.set(k, [i]);
+    }
+  }
+  return out;
+}
+
 export function buildPortal(content: Content, asOf: string): Portal {
   const regions = new Map(content.regions.map((r) => [r.id, r]));
   const units = new Map(content.units.map((u) => [u.id, u]));
   const plans = new Map(content.plans.map((p) => [p.id, p]));
   const inspections = new Map(content.inspections.map((i) => [i.id, i]));
+  const sources = new Map(content.sources.map((s) => [s.id, s]));
 
   const items: PortalItem[] = content.items
     .map((item) => {
@@ -126,6 +157,15 @@ export function buildPortal(content: Content, asOf: string): Portal {
     unit: (id) => units.get(id),
     plan: (id) => plans.get(id),
     inspection: (id) => inspections.get(id),
+    source: (id) => sources.get(id),
+    itemsBy: {
+      plan: groupItems(items, (i) => [i.plan.id]),
+      region: groupItems(items, (i) => i.regionKeys),
+      responsibleUnit: groupItems(items, (i) => i.responsibleUnits),
+      supervisingUnit: groupItems(items, (i) => i.supervisingUnits),
+      topic: groupItems(items, (i) => i.item.topics),
+      relatedItem: groupItems(items, (i) => i.item.relatedItems),
+    },
     rollups: {
       all: rollup(items.map(a)),
       byPlan: rollupBy(items, (i) => [i.plan.id], a),
@@ -139,7 +179,7 @@ export function buildPortal(content: Content, asOf: string): Portal {
 }
 
 /** Validates content and cross-references; returns every problem found. */
-export function checkContent(root = 'content'): ContentProblem[] {
+export function checkContent(root = CONTENT_DIR): ContentProblem[] {
   const { content, problems, origins } = loadContent(root);
   // Cross-references are checked only on content that loaded cleanly: a record
   // that failed its schema is missing, and would be reported again as dangling.
@@ -154,7 +194,7 @@ export function buildAsOf(): string {
 }
 
 let cached: Portal | undefined;
-/** The portal built from `content/` as of the build date; loaded once per process. */
+/** The portal built from `content/` (or CONTENT_DIR) as of the build date; loaded once per process. */
 export function getPortal(): Portal {
   if (cached) return cached;
   const { content, problems, origins } = loadContent();

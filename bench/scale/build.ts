@@ -1,0 +1,329 @@
+/**
+ * Scale benchmark of the build: how long each build step takes, how much
+ * memory it needs and how much it writes, at growing numbers of items, so we
+ * know the static build still works when the portal holds every plan of a
+ * country (target from the production-readiness issue: 50,000 items built in
+ * ≤ 5 minutes with ≤ 2 GB peak memory on 2 cores, growing no worse than
+ * linearly).
+ *
+ *   npm run bench:scale                      # 1000 10000 50000
+ *   npm run bench:scale -- 1000 10000        # chosen sizes
+ *
+ * For each size N: SYNTHETIC content is generated (`generate.ts`) into
+ * .scratch/scale/N/content, then the build runs on it exactly as
+ * `npm run build` and `npm run search:index` do, pointed there by
+ * CONTENT_DIR (read by the content loader): the content check, `astro build
+ * --outDir .scratch/scale/N/dist`, Pagefind on that folder, and the search
+ * index into .scratch/scale/N/search.db (DATABASE_URL). Nothing is written to
+ * content/, dist/ or .data/. Steps run one after another, each in its own
+ * process under /usr/bin/time: wall and CPU time, and peak resident memory of
+ * the step's process tree (sampled every 0.2 s). The machine is shared, so a
+ * step is stopped past SCALE_MEM_LIMIT_MB (8192) or SCALE_STEP_TIMEOUT
+ * seconds (1800) and reported as failed. NODE_OPTIONS is passed on (e.g.
+ * --max-old-space-size=1400 to try a capped heap). Logs go to
+ * .scratch/scale/N/logs/, figures to .scratch/scale/results.json.
+ *
+ * Growth: time per item at each size, and the exponent k in t ∝ N^k between
+ * consecutive sizes (k ≤ 1: linear or better; fixed start-up costs make small
+ * sizes look better than linear).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SCALE_AS_OF } from './generate.ts';
+
+const sizes = (() => {
+  const given = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return given.length ? given : [1000, 10_000, 50_000];
+})();
+/** A step still running after this long, or using more memory than this, is stopped and reported as such. */
+const STEP_TIMEOUT_S = Number(process.env.SCALE_STEP_TIMEOUT ?? 1800);
+const MEM_LIMIT_MB = Number(process.env.SCALE_MEM_LIMIT_MB ?? 8192);
+const TARGET = { items: 50_000, seconds: 300, mb: 2048 };
+const ROOT = resolve('.scratch/scale');
+const BIN = resolve('node_modules/.bin');
+
+interface StepResult {
+  step: string;
+  ok: boolean;
+  seconds: number;
+  /** User + system CPU time: less disturbed than wall time when others share the machine. */
+  cpuSeconds: number;
+  peakMb: number;
+  /** 1-minute load average when the step ended (machine shared with other work). */
+  load: number;
+  output: string;
+  note?: string;
+}
+interface SizeResult {
+  n: number;
+  generated: string;
+  steps: StepResult[];
+}
+
+// ---------------------------------------------------------------------------
+// Measuring
+
+/** Files and bytes under a folder (or one file). */
+function du(path: string): { files: number; bytes: number } {
+  if (!existsSync(path)) return { files: 0, bytes: 0 };
+  const st = statSync(path);
+  if (!st.isDirectory()) return { files: 1, bytes: st.size };
+  let files = 0;
+  let bytes = 0;
+  for (const name of readdirSync(path)) {
+    const sub = du(join(path, name));
+    files += sub.files;
+    bytes += sub.bytes;
+  }
+  return { files, bytes };
+}
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const sizeText = ({ files, bytes }: { files: number; bytes: number }) => `${files} 个文件，${mb(bytes).toFixed(1)} MB`;
+
+/** Pids of a process and all its descendants (from /proc/<pid>/task/<tid>/children). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${out[i]}/task`)) {
+        const children = readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim();
+        if (children) out.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // The process ended between two reads.
+    }
+  }
+  return out;
+}
+
+/** Resident memory (bytes) and CPU time (s) of a process tree now. */
+function treeUsage(pid: number): { rss: number; cpu: number } {
+  let rss = 0;
+  let cpu = 0;
+  for (const p of processTree(pid)) {
+    try {
+      rss += Number(readFileSync(`/proc/${p}/statm`, 'utf8').split(' ')[1]) * 4096;
+      // Fields after the command name: utime and stime are the 12th and 13th (clock ticks of 1/100 s).
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return { rss, cpu };
+}
+
+/**
+ * Runs one command under /usr/bin/time, sampling its process tree's memory
+ * every 0.2 s. Resolves with wall time, CPU time and peak memory: the larger
+ * of the tree's sampled total and the biggest single process (/usr/bin/time
+ * %M). A step is stopped when it passes MEM_LIMIT_MB (the machine is shared)
+ * or STEP_TIMEOUT_S.
+ */
+function timed(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string) {
+  return new Promise<{ ok: boolean; seconds: number; cpuSeconds: number; peakMb: number; note?: string }>((done) => {
+    const timeFile = `${logFile}.time`;
+    rmSync(timeFile, { force: true });
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const log: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => log.push(b));
+    child.stderr.on('data', (b: Buffer) => log.push(b));
+    let stopped: string | undefined;
+    // Only the step's own process group (started detached above) is ever signalled.
+    const stop = (why: string) => {
+      stopped ??= why;
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    };
+    let peak = 0;
+    let lastCpu = 0;
+    const sampler = setInterval(() => {
+      if (!child.pid) return;
+      const u = treeUsage(child.pid);
+      peak = Math.max(peak, u.rss);
+      lastCpu = Math.max(lastCpu, u.cpu);
+      if (mb(u.rss) > MEM_LIMIT_MB) stop(`内存超过 ${MEM_LIMIT_MB} MB，已在 ${((performance.now() - started) / 1000).toFixed(0)} 秒时终止`);
+    }, 200);
+    const timer = setTimeout(() => stop(`超过 ${STEP_TIMEOUT_S} 秒被终止`), STEP_TIMEOUT_S * 1000);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      clearTimeout(timer);
+      const text = Buffer.concat(log).toString('utf8');
+      writeFileSync(logFile, text);
+      const wall = (performance.now() - started) / 1000;
+      // /usr/bin/time writes "Command exited with non-zero status N" before the figures on failure; nothing when killed.
+      const figures = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ') : [];
+      const biggestKb = Number(figures[1] ?? 0);
+      const ok = code === 0 && !stopped;
+      const tail = text.trim().split('\n').slice(-5).join('\n');
+      const cpu = Number(figures[2] ?? NaN) + Number(figures[3] ?? NaN);
+      done({
+        ok,
+        seconds: Number(figures[0] ?? NaN) || wall,
+        cpuSeconds: Number.isFinite(cpu) ? cpu : lastCpu,
+        peakMb: Math.max(mb(peak), (Number.isFinite(biggestKb) ? biggestKb : 0) / 1024),
+        ...(ok ? {} : { note: stopped ?? `退出码 ${code}：${tail}` }),
+      });
+      if (!ok) console.error(`  ${name} 失败（${stopped ?? `退出码 ${code}`}），日志：${logFile}\n${tail}`);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// One size
+
+async function runSize(n: number): Promise<SizeResult> {
+  const dir = join(ROOT, String(n));
+  const content = join(dir, 'content');
+  const dist = join(dir, 'dist');
+  const db = join(dir, 'search.db');
+  const logs = join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  for (const f of [db, `${db}-wal`, `${db}-shm`, dist]) rmSync(f, { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${BIN}:${process.env.PATH ?? ''}`,
+    CONTENT_DIR: content,
+    PORTAL_AS_OF: SCALE_AS_OF,
+    DATABASE_URL: `file:${db}`,
+    DATA_DIR: join(dir, 'data'),
+    ASTRO_TELEMETRY_DISABLED: '1',
+  };
+  const result: SizeResult = { n, generated: '', steps: [] };
+  const step = async (name: string, cmd: string, args: string[], output: () => string) => {
+    const file = join(logs, `${name.replace(/\W+/g, '-')}.log`);
+    process.stdout.write(`  ${name} …`);
+    const r = await timed(name, join(BIN, cmd), args, env, file);
+    const s: StepResult = {
+      step: name, ok: r.ok, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakMb: r.peakMb, load: loadavg()[0]!,
+      output: r.ok ? output() : '—', ...(r.note ? { note: r.note } : {}),
+    };
+    process.stdout.write(` ${s.seconds.toFixed(1)} 秒（CPU ${s.cpuSeconds.toFixed(1)} 秒），峰值 ${s.peakMb.toFixed(0)} MB，负载 ${s.load.toFixed(1)}${r.ok ? '' : '（失败）'}\n`);
+    result.steps.push(s);
+    return r.ok;
+  };
+
+  console.log(`\n== ${n} 项 ==`);
+  const generated = await step('generate', 'tsx', ['bench/scale/generate.ts', String(n), '--out', content], () => sizeText(du(content)));
+  result.generated = readFileSync(join(logs, 'generate.log'), 'utf8').trim().split('\n').at(-1) ?? '';
+  if (!generated) return result;
+  await step('check-content', 'tsx', ['scripts/check-content.ts'], () => '—');
+  const built = await step('astro build', 'astro', ['build', '--outDir', dist], () => {
+    const html = du(dist);
+    const pages = countHtml(dist);
+    return `${sizeText(html)}（${pages} 个页面）`;
+  });
+  if (built) await step('pagefind', 'pagefind', ['--site', dist, '--quiet'], () => sizeText(du(join(dist, 'pagefind'))));
+  await step('search index', 'tsx', ['scripts/search-index.ts'], () => {
+    const files = [db, `${db}-wal`].map(du).reduce((a, b) => ({ files: a.files + b.files, bytes: a.bytes + b.bytes }));
+    return `${mb(files.bytes).toFixed(1)} MB`;
+  });
+  return result;
+}
+
+function countHtml(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countHtml(join(dir, e.name));
+    else if (e.name.endsWith('.html')) n++;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+function machine(): string {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? 'unknown';
+  let quota = '';
+  try {
+    const [max, period] = readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(' ');
+    if (max !== 'max') quota = `，cgroup 配额 ${(Number(max) / Number(period)).toFixed(1)} 核`;
+  } catch {
+    // No cgroup v2 CPU limit.
+  }
+  return `机器：${model}，${availableParallelism()} 核${quota}，内存 ${(totalmem() / 1024 ** 3).toFixed(1)} GB，Node ${process.version}（${process.platform}-${process.arch}）`;
+}
+
+const PIPELINE = ['check-content', 'astro build', 'pagefind', 'search index'];
+
+function report(results: SizeResult[]) {
+  console.log(`\n${machine()}`);
+  console.log(`统计截至 ${SCALE_AS_OF}（PORTAL_AS_OF）；峰值内存为该步骤进程树的常驻内存（每 0.2 秒采样，不低于 /usr/bin/time %M 的最大单进程值）；超过 ${MEM_LIMIT_MB} MB 的步骤被终止；负载为步骤结束时的 1 分钟平均负载（>2 表示与其他任务争用 CPU，用时偏大）。\n`);
+  const rows: string[][] = [['规模', '步骤', '用时（秒）', 'CPU（秒）', '峰值内存（MB）', '每项用时（毫秒）', '负载', '输出']];
+  for (const r of results) {
+    for (const s of r.steps) {
+      rows.push([String(r.n), s.step, s.seconds.toFixed(1), s.cpuSeconds.toFixed(1), s.peakMb.toFixed(0), ((s.seconds * 1000) / r.n).toFixed(2), s.load.toFixed(1), s.ok ? s.output : `失败：${s.note ?? ''}`.split('\n')[0]!]);
+    }
+    const pipe = r.steps.filter((s) => PIPELINE.includes(s.step));
+    const total = pipe.reduce((a, s) => a + s.seconds, 0);
+    const cpu = pipe.reduce((a, s) => a + s.cpuSeconds, 0);
+    const peak = Math.max(...pipe.map((s) => s.peakMb));
+    rows.push([String(r.n), '构建合计（不含生成）', total.toFixed(1), cpu.toFixed(1), peak.toFixed(0), ((total * 1000) / r.n).toFixed(2), '', pipe.every((s) => s.ok) && pipe.length === PIPELINE.length ? '全部成功' : '有步骤失败']);
+  }
+  printTable(rows);
+  for (const r of results) if (r.generated) console.log(`  ${r.n}：${r.generated}`);
+
+  // Growth between consecutive sizes: exponent k of t ∝ N^k per step, on wall time and on CPU time.
+  if (results.length > 1) {
+    console.log('\n增长（相邻规模之间 t ∝ N^k 的 k，墙钟 / CPU；k ≤ 1.1 视为线性或更好，判断按 CPU 时间，受机器负载影响较小）：');
+    const growth: string[][] = [['步骤', ...results.slice(1).map((r, i) => `${results[i]!.n}→${r.n}`), '判断']];
+    for (const name of ['generate', ...PIPELINE, '构建合计']) {
+      const time = (r: SizeResult, of: 'seconds' | 'cpuSeconds') => {
+        const steps = name === '构建合计' ? r.steps.filter((s) => PIPELINE.includes(s.step)) : r.steps.filter((s) => s.step === name);
+        const complete = steps.length > 0 && steps.every((s) => s.ok) && (name !== '构建合计' || steps.length === PIPELINE.length);
+        return complete ? steps.reduce((a, s) => a + s[of], 0) : NaN;
+      };
+      const k = (of: 'seconds' | 'cpuSeconds') =>
+        results.slice(1).map((r, i) => Math.log(time(r, of) / time(results[i]!, of)) / Math.log(r.n / results[i]!.n));
+      const wall = k('seconds');
+      const cpu = k('cpuSeconds');
+      const known = cpu.filter(Number.isFinite);
+      const worst = Math.max(...known);
+      const verdict = !known.length ? '—' : worst <= 1.1 ? '线性或更好' : `超线性（最大 k=${worst.toFixed(2)}）`;
+      const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+      growth.push([name, ...wall.map((w, i) => `${fmt(w)} / ${fmt(cpu[i]!)}`), verdict]);
+    }
+    printTable(growth);
+  }
+
+  const at = results.find((r) => r.n === TARGET.items) ?? results.at(-1)!;
+  const pipe = at.steps.filter((s) => PIPELINE.includes(s.step));
+  const total = pipe.reduce((a, s) => a + s.seconds, 0);
+  const peak = Math.max(...pipe.map((s) => s.peakMb));
+  const complete = pipe.length === PIPELINE.length && pipe.every((s) => s.ok);
+  const scaled = at.n === TARGET.items ? '' : `（未测 ${TARGET.items} 项；按 ${at.n} 项线性外推约 ${((total * TARGET.items) / at.n).toFixed(0)} 秒）`;
+  const failed = PIPELINE.filter((name) => !pipe.some((s) => s.step === name && s.ok));
+  console.log(
+    `\n目标（${TARGET.items} 项：≤ ${TARGET.seconds} 秒，≤ ${TARGET.mb} MB）：` +
+      (complete
+        ? `${at.n} 项构建合计 ${total.toFixed(1)} 秒${total <= TARGET.seconds ? ' ✓' : ' ✗'}，峰值 ${peak.toFixed(0)} MB${peak <= TARGET.mb ? ' ✓' : ' ✗'}${scaled}`
+        : `${at.n} 项构建未完成 ✗（失败或未运行：${failed.join('、')}）；已完成步骤合计 ${total.toFixed(1)} 秒，峰值 ${peak.toFixed(0)} MB`),
+  );
+}
+
+/** Prints rows as an aligned table (CJK characters count double width). */
+function printTable(rows: string[][]) {
+  const width = (s: string) => [...s].reduce((w, c) => w + (/[\u1100-\uffff]/u.test(c) ? 2 : 1), 0);
+  const cols = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  for (const [k, r] of rows.entries()) {
+    console.log(r.map((c, i) => c + ' '.repeat(cols[i]! - width(c))).join('  ').trimEnd());
+    if (k === 0) console.log(cols.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+console.log(`规模测试：${sizes.join('、')} 项（合成数据，写入 ${ROOT}）`);
+console.log(machine());
+const results: SizeResult[] = [];
+for (const n of sizes) {
+  results.push(await runSize(n));
+  // Saved after every size, so a long run that is stopped keeps what it measured.
+  writeFileSync(join(ROOT, 'results.json'), `${JSON.stringify({ machine: machine(), asOf: SCALE_AS_OF, results }, null, 2)}\n`);
+}
+report(results);
