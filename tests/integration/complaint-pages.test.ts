@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, complaintPhotos, complaints } from '../../db/schema.ts';
 import { createApp } from '../../functions/app.ts';
 import { createStaffUser } from '../../functions/staff.ts';
-import { memoryPhotoStore, testApi, testReference, type TestApi } from '../support/api.ts';
+import { memoryPhotoStore, testApi, testReference, type TestApi, validComplaintForm } from '../support/api.ts';
 
 let api: TestApi;
 let photos: ReturnType<typeof memoryPhotoStore>;
@@ -29,18 +29,7 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-const FORM = {
-  pollutionTypes: ['大气', '水'],
-  region: 'gansu-wuwei-liangzhou',
-  address: '凉州区某工业园区东侧',
-  observedAt: '2026-11-20',
-  description: '夜间工厂烟囱冒黑烟，气味刺鼻，持续约两小时。',
-  anonymous: '0',
-  name: '张三',
-  phone: '13912345678',
-  consentPublish: '1',
-  formKey: 'form-key-0123456789',
-};
+const FORM = validComplaintForm('form-key-0123456789');
 
 function formBody(fields: Record<string, string | string[]>) {
   const body = new URLSearchParams();

@@ -39,7 +39,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import { createStaffUser } from '../../functions/staff.ts';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
-import { memoryPhotoStore, postJson, testApi, testReference, validComplaint, type TestApi } from '../support/api.ts';
+import { memoryPhotoStore, postJson, testApi, testReference, validComplaint, type TestApi, validComplaintForm } from '../support/api.ts';
 import { HTML_PAYLOADS, markupProblems } from '../support/markup.ts';
 
 const SEED = 20261123;
@@ -255,18 +255,7 @@ async function fuzz(arbitrary: fc.Arbitrary<FuzzRequest>, numRuns: number) {
 // Fixture: a database with a submitted complaint, a closed and published one, and an objection
 // ---------------------------------------------------------------------------
 
-const FORM: Record<string, string | string[]> = {
-  pollutionTypes: ['大气', '水'],
-  region: 'gansu-wuwei-liangzhou',
-  address: '凉州区某工业园区东侧',
-  observedAt: '2026-11-20',
-  description: '夜间工厂烟囱冒黑烟，气味刺鼻，持续约两小时。',
-  anonymous: '0',
-  name: '张三',
-  phone: '13912345678',
-  consentPublish: '1',
-  formKey: 'fuzz-form-key-0123456789',
-};
+const FORM = validComplaintForm('fuzz-form-key-0123456789');
 
 function formBody(fields: Record<string, unknown>) {
   const body = new URLSearchParams();

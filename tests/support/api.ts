@@ -89,3 +89,19 @@ export function postJson(app: TestApi['app'], path: string, body: unknown, heade
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/** The complaint form's fields (as posted by a browser) filled in validly; `formKey` tells submissions apart. */
+export function validComplaintForm(formKey: string): Record<string, string | string[]> {
+  return {
+    pollutionTypes: ['大气', '水'],
+    region: 'gansu-wuwei-liangzhou',
+    address: '凉州区某工业园区东侧',
+    observedAt: '2026-11-20',
+    description: '夜间工厂烟囱冒黑烟，气味刺鼻，持续约两小时。',
+    anonymous: '0',
+    name: '张三',
+    phone: '13912345678',
+    consentPublish: '1',
+    formKey,
+  };
+}
