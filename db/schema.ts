@@ -12,10 +12,19 @@ export const complaints = sqliteTable(
   'complaints',
   {
     id: text('id').primaryKey(),
-    /** The code the reporter tracks the complaint with; random, unguessable. */
+    /**
+     * The public reference number (受理编号, `2026-000123`): shown in the public list, Open311,
+     * duplicate links and staff screens. Null only between migration steps; every row has one.
+     */
+    reference: text('reference').unique(),
+    /** The reporter's secret (查询码): random, unguessable, shown once; never on a public page, feed or API. */
     trackingCode: text('tracking_code').notNull().unique(),
     /** The client's idempotency key (or a digest of the submission): a retry finds the same row. */
     idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** Digest of the body first sent under `idempotencyKey`: the same key with another body is refused. Null on rows from before it existed. */
+    requestDigest: text('request_digest'),
+    /** Optimistic lock: every staff action checks and increments it. */
+    version: integer('version').notNull().default(0),
     state: text('state').notNull().default('submitted'),
     /** JSON array of pollution types. */
     pollutionTypes: text('pollution_types', { mode: 'json' }).$type<string[]>().notNull(),
@@ -42,7 +51,7 @@ export const complaints = sqliteTable(
     /** The one extension of the 60-day clock, in days, and its reason (shown to the reporter). */
     extendedDays: integer('extended_days'),
     extensionReason: text('extension_reason'),
-    /** Tracking code of the earlier complaint this one repeats; the earlier one lists it back. */
+    /** Reference number (not the secret) of the earlier complaint this one repeats; the earlier one lists it back. */
     duplicateOf: text('duplicate_of'),
     closedAt: text('closed_at'),
     /** Enforcement figures: 责令整改/立案处罚 (家), 罚款 (元), 立案侦查 (件), 拘留/约谈/问责 (人). */
@@ -120,6 +129,12 @@ export const complaintEvents = sqliteTable(
   (t) => [index('complaint_events_complaint_idx').on(t.complaintId)],
 );
 
+/** Named counters, e.g. `complaint:2026` for the reference numbers of a year; incremented inside the writing transaction. */
+export const sequences = sqliteTable('sequences', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull(),
+});
+
 /** Fixed-window request counters per client and action, for rate limits kept in the database. */
 export const rateLimits = sqliteTable(
   'rate_limits',
@@ -159,11 +174,16 @@ export const staffSessions = sqliteTable(
     csrfToken: text('csrf_token').notNull(),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
+    /** Last request made with the session, for the idle timeout; null until the first one after login. */
+    lastSeenAt: text('last_seen_at'),
   },
   (t) => [index('staff_sessions_user_idx').on(t.userId)],
 );
 
-/** Append-only audit log of staff actions, including every view of a reporter's contact details. */
+/**
+ * Append-only audit log of staff actions, including every view of a reporter's contact details.
+ * Database triggers (migration 0004) refuse UPDATE and DELETE.
+ */
 export const auditLog = sqliteTable(
   'audit_log',
   {
@@ -175,6 +195,8 @@ export const auditLog = sqliteTable(
     /** What the action was on: a complaint id, a user id. */
     target: text('target'),
     detail: text('detail'),
+    /** Salted hash of the client's address, for login attempts (never the address itself). */
+    clientHash: text('client_hash'),
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
 );

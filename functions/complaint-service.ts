@@ -5,7 +5,8 @@
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { auditLog, complaintEvents, complaintPhotos, complaints } from '../db/schema.ts';
+import { auditLog, complaintEvents, complaintPhotos, complaints, sequences } from '../db/schema.ts';
+import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
   applyAction,
@@ -29,6 +30,9 @@ import { removeStatements, upsertStatements, type SearchDocument } from '../src/
 export type ComplaintRow = typeof complaints.$inferSelect;
 
 export interface Receipt {
+  /** The public reference number (受理编号). */
+  reference: string;
+  /** The reporter's secret: shown on the receipt once and used only in their tracking link. */
   trackingCode: string;
   trackingCodeDisplay: string;
   receivedAt: string;
@@ -38,8 +42,9 @@ export interface Receipt {
   trackUrl: string;
 }
 
-export function receiptOf(row: { trackingCode: string; createdAt: string; state: string }): Receipt {
+export function receiptOf(row: { reference: string | null; trackingCode: string; createdAt: string; state: string }): Receipt {
   return {
+    reference: row.reference ?? '',
     trackingCode: row.trackingCode,
     trackingCodeDisplay: formatTrackingCode(row.trackingCode),
     receivedAt: row.createdAt,
@@ -108,25 +113,34 @@ export async function submitComplaint(
     await deps.photos.put(storageKey, photo.bytes, photo.type);
     photoRows.push({ id: photoId, complaintId: id, storageKey, contentType: photo.type, bytes: photo.bytes.byteLength, createdAt: at });
   }
+  // The reference number is drawn from the year's counter inside the same transaction as the row:
+  // a rolled-back write leaves no gap-making increment behind, and two writers never share a number.
+  const year = todayInChina(meta.at).slice(0, 4);
+  const counter = `complaint:${year}`;
+  let reference = '';
   const outcome = await writeWithFreshCode(
-    (trackingCode) =>
-      db.batch([
+    async (trackingCode) => {
+      const results = await db.batch([
+        db.insert(sequences).values({ name: counter, value: 1 }).onConflictDoUpdate({ target: sequences.name, set: { value: sql`${sequences.value} + 1` } }),
         db.insert(complaints).values({
           id, trackingCode, idempotencyKey: meta.idempotencyKey, state: 'submitted',
+          reference: sql`(select printf('%s-%06d', ${year}, ${sequences.value}) from ${sequences} where ${sequences.name} = ${counter})`,
           pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
           latitude: input.latitude ?? null, longitude: input.longitude ?? null, observedAt: input.observedAt,
           description: input.description, suspectedPolluter: input.suspectedPolluter ?? null,
           anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish,
           clientHash: meta.clientHash, createdAt: at, updatedAt: at,
-        }),
+        }).returning({ reference: complaints.reference }),
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: 'submitted' }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
-      ] as unknown as Parameters<typeof db.batch>[0]),
+      ] as unknown as Parameters<typeof db.batch>[0]);
+      reference = (results[1] as unknown as { reference: string }[])[0]!.reference;
+    },
     () => findByIdempotencyKey(db, meta.idempotencyKey),
   );
   return 'winner' in outcome
     ? { receipt: receiptOf(outcome.winner), replay: true }
-    : { receipt: receiptOf({ trackingCode: outcome.trackingCode, createdAt: at, state: 'submitted' }), replay: false };
+    : { receipt: receiptOf({ reference, trackingCode: outcome.trackingCode, createdAt: at, state: 'submitted' }), replay: false };
 }
 
 /**

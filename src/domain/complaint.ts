@@ -120,6 +120,23 @@ export function normaliseTrackingCode(input: string): string | undefined {
   return [...code].every((c) => TRACKING_ALPHABET.includes(c)) ? code : undefined;
 }
 
+/**
+ * The public reference number (受理编号): year of receipt (China time) and a serial number within
+ * it, e.g. `2026-000123`. Public by design: it names a complaint in lists, Open311 and duplicate
+ * links, and grants nothing. The tracking code (查询码) above is the reporter's secret.
+ */
+export function formatReference(year: string, serial: number): string {
+  return `${year}-${String(serial).padStart(6, '0')}`;
+}
+
+/** Reads a reference number as typed (full-width digits, other dashes, spaces); undefined if it cannot be one. */
+export function normaliseReference(input: string): string | undefined {
+  const text = input.normalize('NFKC').trim().replace(/[\s‐－—–]/g, '-');
+  const m = /^(\d{4})-?(\d{1,9})$/.exec(text);
+  if (!m || Number(m[2]) < 1) return undefined;
+  return formatReference(m[1]!, Number(m[2]));
+}
+
 /** The form's field names, in the order of the form (for the error summary). */
 export const FORM_FIELDS = [
   'pollutionTypes', 'region', 'address', 'latitude', 'longitude', 'observedAt', 'description',
