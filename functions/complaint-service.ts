@@ -460,7 +460,8 @@ export async function photosOf(db: Database, complaintId: string) {
 
 /** One row of the public list, in the shape of the inspection teams' 边督边改 tables. */
 export interface PublishedComplaint {
-  trackingCode: string;
+  /** The public reference number; never the reporter's tracking code. */
+  reference: string;
   receivedAt: string;
   region: string;
   pollutionTypes: string[];
@@ -496,13 +497,13 @@ export async function listPublished(db: Database, filters: PublishedFilters, pag
     .select()
     .from(complaints)
     .where(condition)
-    .orderBy(desc(complaints.createdAt), desc(complaints.trackingCode))
+    .orderBy(desc(complaints.createdAt), desc(complaints.reference))
     .limit(pageSize)
     .offset((page - 1) * pageSize);
   return {
     total,
     rows: rows.map((r) => ({
-      trackingCode: r.trackingCode,
+      reference: r.reference ?? '',
       receivedAt: r.createdAt,
       region: r.region,
       pollutionTypes: r.pollutionTypes,

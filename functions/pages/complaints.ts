@@ -259,7 +259,7 @@ ${rows.length
 <caption class="visually-hidden">投诉举报办理情况（第 ${page} 页）</caption>
 <thead><tr><th scope="col">受理编号</th><th scope="col">受理日期</th><th scope="col">行政区域</th><th scope="col">污染类型</th><th scope="col">交办问题基本情况</th><th scope="col">调查核实情况</th><th scope="col">是否属实</th><th scope="col">处理和整改情况</th><th scope="col">是否办结</th><th scope="col">责任单位</th><th scope="col">查处情况</th></tr></thead>
 <tbody>${rows.map(
-      (r) => html`<tr><td><a class="code" href="/complaints/track/${r.trackingCode}/">${formatTrackingCode(r.trackingCode)}</a></td><td>${formatDateZh(todayInChina(new Date(r.receivedAt)))}</td><td>${regionFullName(reference, r.region)}</td><td>${r.pollutionTypes.join('、')}</td><td>${r.summary}</td><td>${r.investigation}</td><td>${r.verdict ?? '未公开'}</td><td>${r.result}</td><td>${r.closed ? '已办结' : r.stateLabel}</td><td>${unitName(reference, r.responsibleUnit) ?? '未公开'}</td><td>${enforcementText(r.enforcement)}</td></tr>`,
+      (r) => html`<tr><td><a class="code" href="/complaints/${r.reference}/">${r.reference}</a></td><td>${formatDateZh(todayInChina(new Date(r.receivedAt)))}</td><td>${regionFullName(reference, r.region)}</td><td>${r.pollutionTypes.join('、')}</td><td>${r.summary}</td><td>${r.investigation}</td><td>${r.verdict ?? '未公开'}</td><td>${r.result}</td><td>${r.closed ? '已办结' : r.stateLabel}</td><td>${unitName(reference, r.responsibleUnit) ?? '未公开'}</td><td>${enforcementText(r.enforcement)}</td></tr>`,
     )}</tbody></table></div>`
   : html`<p>暂无公开的办理结果。</p>`}
 ${pages > 1

@@ -58,7 +58,7 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
   if (format !== 'json' && format !== 'csv') return apiError(c, 400, 'invalid_format', 'format 应为 json 或 csv。');
   const { total, rows } = await listPublished(db, filters, 1, MAX_DOWNLOAD);
   const records = rows.map((r) => ({
-    tracking_code: r.trackingCode,
+    reference: r.reference,
     received_at: r.receivedAt,
     region: r.region,
     region_name: regionFullName(ref, r.region),
@@ -77,7 +77,7 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
   c.header('Cache-Control', 'no-store');
   if (format === 'json') return c.json({ table: 'published-complaints', title: '投诉举报办理情况', total, truncated: total > rows.length, rows: records });
   const headers = {
-    tracking_code: '受理编号', received_at: '受理时间', region: '地区编号', region_name: '行政区域', pollution_types: '污染类型',
+    reference: '受理编号', received_at: '受理时间', region: '地区编号', region_name: '行政区域', pollution_types: '污染类型',
     summary: '交办问题基本情况', investigation: '调查核实情况', verdict: '是否属实', result: '处理和整改情况', closed: '是否办结',
     state: '办理状态', responsible_unit: '责任单位编号', responsible_unit_name: '责任单位',
     ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, `${f.label}（${f.unit}）`])),
