@@ -56,6 +56,12 @@ export const CONTENT_SECURITY_POLICY = {
 
 export function createApp(options: AppOptions) {
   const app = new Hono();
+  // Tracking pages carry the reporter's secret in their address: no Referer at all leaves them.
+  // Registered before secureHeaders so that it runs after it and overrides its site-wide policy.
+  app.use('/complaints/track/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+  });
   app.use(
     '*',
     secureHeaders({

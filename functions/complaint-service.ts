@@ -7,12 +7,14 @@
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { auditLog, complaintEvents, complaintPhotos, complaints, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
-import { formatTrackingCode, newTrackingCode, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
+import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
   applyAction,
   checkInternalNote,
   clocks,
+  ENFORCEMENT_FIGURES,
   HandlingError,
+  mayRecordEnforcement,
   mayTake,
   maySee,
   type EnforcementFigures,
@@ -21,10 +23,10 @@ import {
 } from '../src/domain/complaint-handling.ts';
 import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
-import { decryptJson, encryptJson } from './crypto.ts';
+import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
 import type { PhotoStore } from './photo-store.ts';
-import type { InArgs } from '@libsql/client';
+import type { InArgs, InStatement } from '@libsql/client';
 import { removeStatements, upsertStatements, type SearchDocument } from '../src/search/index-store.ts';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
@@ -85,11 +87,27 @@ function findByIdempotencyKey(db: Database, key: string): Promise<ComplaintRow |
   return lookup.execute({ key });
 }
 
+/** The same idempotency key was sent before with a different body: the second complaint is refused, not merged. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('该 Idempotency-Key 已用于另一份不同的提交。');
+  }
+}
+
+/** A digest of what was submitted (fields and photos), bound to the idempotency key it came with. */
+export async function requestDigestOf(input: ComplaintInput, photos: readonly CheckedPhoto[] = []): Promise<string> {
+  const photoDigests = await Promise.all(
+    photos.map(async (p) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', p.bytes as Uint8Array<ArrayBuffer>)), (b) => b.toString(16).padStart(2, '0')).join('')),
+  );
+  return saltedHash('request', JSON.stringify([input, photoDigests]));
+}
+
 /**
  * Stores a validated complaint and returns its receipt. The receipt exists
  * only once the complaint and its first history entry are committed together;
- * a second call with the same `idempotencyKey` returns the first receipt
- * (`replay: true`) and stores nothing.
+ * a second call with the same `idempotencyKey` and the same body returns the
+ * first receipt (`replay: true`) and stores nothing; with another body it
+ * throws IdempotencyKeyReusedError and stores nothing.
  */
 export async function submitComplaint(
   deps: IntakeDeps,
@@ -97,8 +115,14 @@ export async function submitComplaint(
   meta: { idempotencyKey: string; clientHash: string; at: Date; photos?: readonly CheckedPhoto[] },
 ): Promise<{ receipt: Receipt; replay: boolean }> {
   const { db } = deps;
+  const requestDigest = await requestDigestOf(input, meta.photos);
+  const replayOf = (row: ComplaintRow) => {
+    // Rows stored before digests existed have none: the key alone decided then.
+    if (row.requestDigest && row.requestDigest !== requestDigest) throw new IdempotencyKeyReusedError();
+    return { receipt: receiptOf(row), replay: true };
+  };
   const existing = await findByIdempotencyKey(db, meta.idempotencyKey);
-  if (existing) return { receipt: receiptOf(existing), replay: true };
+  if (existing) return replayOf(existing);
 
   const id = crypto.randomUUID();
   const at = meta.at.toISOString();
@@ -123,7 +147,7 @@ export async function submitComplaint(
       const results = await db.batch([
         db.insert(sequences).values({ name: counter, value: 1 }).onConflictDoUpdate({ target: sequences.name, set: { value: sql`${sequences.value} + 1` } }),
         db.insert(complaints).values({
-          id, trackingCode, idempotencyKey: meta.idempotencyKey, state: 'submitted',
+          id, trackingCode, idempotencyKey: meta.idempotencyKey, requestDigest, state: 'submitted',
           reference: sql`(select printf('%s-%06d', ${year}, ${sequences.value}) from ${sequences} where ${sequences.name} = ${counter})`,
           pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
           latitude: input.latitude ?? null, longitude: input.longitude ?? null, observedAt: input.observedAt,
@@ -139,7 +163,7 @@ export async function submitComplaint(
     () => findByIdempotencyKey(db, meta.idempotencyKey),
   );
   return 'winner' in outcome
-    ? { receipt: receiptOf(outcome.winner), replay: true }
+    ? replayOf(outcome.winner)
     : { receipt: receiptOf({ reference, trackingCode: outcome.trackingCode, createdAt: at, state: 'submitted' }), replay: false };
 }
 
@@ -167,9 +191,27 @@ export async function writeWithFreshCode<T>(
   }
 }
 
+/** The reporter's lookup: by the secret tracking code only. */
 export async function findByCode(db: Database, input: string): Promise<ComplaintRow | undefined> {
   const code = normaliseTrackingCode(input);
   return code ? db.query.complaints.findFirst({ where: eq(complaints.trackingCode, code) }) : undefined;
+}
+
+/** Staff's lookup: by the public reference number. */
+export async function findByReference(db: Database, input: string): Promise<ComplaintRow | undefined> {
+  const ref = normaliseReference(input);
+  return ref ? db.query.complaints.findFirst({ where: eq(complaints.reference, ref) }) : undefined;
+}
+
+/** Whether a complaint's record is public: published by staff, with its reporter's consent. */
+export function isPublished(row: Pick<ComplaintRow, 'publishedAt' | 'consentPublish' | 'publication'>): boolean {
+  return !!row.publishedAt && row.consentPublish && !!row.publication;
+}
+
+/** A published complaint by its reference number; undefined unless it is public. */
+export async function findPublished(db: Database, input: string): Promise<(ComplaintRow & { publication: Publication; publishedAt: string }) | undefined> {
+  const row = await findByReference(db, input);
+  return row && isPublished(row) ? (row as ComplaintRow & { publication: Publication; publishedAt: string }) : undefined;
 }
 
 /** One step of a complaint's history as the reporter and the public may see it. */
@@ -190,9 +232,12 @@ export interface PublicComplaintView extends Receipt {
   decideBy: string;
   closeBy: string | null;
   overdue: boolean;
+  /** Reference number of the complaint this one repeats (public; never its tracking code). */
   duplicateOf: string | null;
-  /** Later complaints marked as repeating this one. */
+  /** Reference numbers of later complaints marked as repeating this one. */
   duplicates: string[];
+  /** Whether the public record of this complaint is published (at /complaints/<reference>/). */
+  published: boolean;
   disputable: boolean;
   timeline: PublicStep[];
 }
@@ -200,7 +245,7 @@ export interface PublicComplaintView extends Receipt {
 export async function publicView(db: Database, row: ComplaintRow, now: Date): Promise<PublicComplaintView> {
   const [events, dupes] = await Promise.all([
     db.query.complaintEvents.findMany({ where: eq(complaintEvents.complaintId, row.id), orderBy: (e, { asc }) => [asc(e.id)] }),
-    db.select({ code: complaints.trackingCode }).from(complaints).where(eq(complaints.duplicateOf, row.trackingCode)),
+    db.select({ reference: complaints.reference }).from(complaints).where(eq(complaints.duplicateOf, row.reference ?? '\u0000')),
   ]);
   const clock = clocks(factsOf(row), now.toISOString());
   return {
@@ -214,7 +259,8 @@ export async function publicView(db: Database, row: ComplaintRow, now: Date): Pr
     closeBy: clock.closeBy ?? null,
     overdue: clock.overdue,
     duplicateOf: row.duplicateOf,
-    duplicates: dupes.map((d) => d.code),
+    duplicates: dupes.map((d) => d.reference ?? '').filter(Boolean),
+    published: isPublished(row),
     disputable: row.state === 'closed' || row.state === 'partially-closed',
     timeline: events.map((e) => ({ at: e.at, state: e.state, stateLabel: complaintStateLabel(e.state), publicNote: e.publicNote ?? null })),
   };
@@ -224,10 +270,17 @@ function factsOf(row: ComplaintRow) {
   return { state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays };
 }
 
-/** The reporter disputes a closure, with a note; the complaint goes back to staff for review. */
+/** What the public and Open311 see of a dispute: reporter-written text is never published unreviewed. */
+export const DISPUTE_PUBLIC_NOTE = '投诉人对办理结果提出异议';
+
+/**
+ * The reporter disputes a closure, with a note; the complaint goes back to staff for review.
+ * The note is kept for staff only (as the step's internal note); staff may publish a summary
+ * when they reopen the complaint.
+ */
 export async function disputeByReporter(db: Database, row: ComplaintRow, note: string, at: Date): Promise<void> {
   const state = applyAction(factsOf(row), { kind: 'dispute', note });
-  await commitStep(db, row, { state, at, actor: 'reporter', action: 'dispute', publicNote: note.trim(), set: {} });
+  await commitStep(db, row, { state, at, actor: 'reporter', action: 'dispute', publicNote: DISPUTE_PUBLIC_NOTE, internalNote: note.trim(), set: {} });
 }
 
 /** A signed-in staff member, as the handling code needs to know them. */
@@ -288,12 +341,12 @@ export async function takeAction(
       publicNote = `核查结论：${action.verdict}。${action.reply.trim()}`;
       break;
     case 'mark-duplicate': {
-      const original = await findByCode(db, action.of);
-      if (!original) throw new HandlingError('没有找到所填的受理编号');
+      const original = await findByReference(db, action.of);
+      if (!original?.reference) throw new HandlingError('没有找到所填的受理编号');
       if (original.id === row.id) throw new HandlingError('不能标记为与自身重复');
-      set.duplicateOf = original.trackingCode;
+      set.duplicateOf = original.reference;
       set.closedAt = iso;
-      publicNote = `与受理编号 ${formatTrackingCode(original.trackingCode)} 的投诉重复，合并办理`;
+      publicNote = `与受理编号 ${original.reference} 的投诉重复，合并办理`;
       break;
     }
     case 'reopen':
@@ -311,7 +364,8 @@ export async function takeAction(
 
 /**
  * Writes a step: the complaint's new state (only if nobody changed it since
- * it was read), its history entry and, for staff, the audit entry — together.
+ * it was read: its `version` is checked and incremented), its history entry
+ * and, for staff, the audit entry — together.
  */
 async function commitStep(
   db: Database,
@@ -322,8 +376,8 @@ async function commitStep(
   await db.transaction(async (tx) => {
     const updated = await tx
       .update(complaints)
-      .set({ ...step.set, state: step.state, updatedAt: at })
-      .where(and(eq(complaints.id, row.id), eq(complaints.updatedAt, row.updatedAt)))
+      .set({ ...step.set, state: step.state, updatedAt: at, version: row.version + 1 })
+      .where(and(eq(complaints.id, row.id), eq(complaints.version, row.version)))
       .returning({ id: complaints.id });
     if (updated.length === 0) throw new ConflictError('该投诉已被他人更新，请刷新后重试。');
     await tx.insert(complaintEvents).values({
@@ -336,13 +390,54 @@ async function commitStep(
   });
 }
 
-/** Records enforcement figures (admin, or the handler of the assigned unit). */
+/** A drizzle query as a libSQL statement, for writes that mix drizzle queries and the search index's statements. */
+function statementOf(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
+  const { sql: text, params } = query.toSQL();
+  return { sql: text, args: params as InArgs };
+}
+
+/**
+ * Runs `statements` in one write transaction after moving the complaint from
+ * the version it was read at to the next one (and `set`); if someone changed
+ * it meanwhile, nothing is written and ConflictError is thrown.
+ */
+async function writeAtVersion(db: Database, row: ComplaintRow, set: Partial<ComplaintRow>, statements: InStatement[]) {
+  const tx = await db.$client.transaction('write');
+  try {
+    const bump = statementOf(
+      db.update(complaints).set({ ...set, version: row.version + 1 }).where(and(eq(complaints.id, row.id), eq(complaints.version, row.version))).returning({ id: complaints.id }),
+    );
+    if ((await tx.execute(bump)).rows.length === 0) throw new ConflictError('该投诉已被他人更新，请刷新后重试。');
+    if (statements.length) await tx.batch(statements);
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
+}
+
+/** Whether two sets of figures are the same (figures not recorded count as absent). */
+const sameFigures = (a: EnforcementFigures | null | undefined, b: EnforcementFigures) =>
+  ENFORCEMENT_FIGURES.every((f) => (a?.[f.id] ?? null) === (b[f.id] ?? null));
+
+/**
+ * Records enforcement figures (admin, or the handler of the assigned unit), only once the
+ * complaint was accepted. Changing the figures of a published record withdraws it from
+ * publication (and from search) until an admin publishes it again; both are audited.
+ */
 export async function recordEnforcement(db: Database, staff: Staff, row: ComplaintRow, figures: EnforcementFigures, at: Date) {
   if (!mayTake(staff, 'close', row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
-  await db.batch([
-    db.update(complaints).set({ enforcement: figures, updatedAt: at.toISOString() }).where(eq(complaints.id, row.id)),
-    db.insert(auditLog).values({ at: at.toISOString(), actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }),
-  ]);
+  if (!mayRecordEnforcement(row.state as ComplaintState)) throw new HandlingError('受理之后才能记录查处情况。');
+  const iso = at.toISOString();
+  const withdraw = isPublished(row) && !sameFigures(row.enforcement, figures);
+  const statements = [statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }))];
+  if (withdraw) {
+    statements.push(
+      statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_unpublish', target: row.id, detail: '查处情况已变更，撤回公开，待管理员重新公开' })),
+      ...removeStatements(complaintDocumentId(row)),
+    );
+  }
+  await writeAtVersion(db, row, { enforcement: figures, updatedAt: iso, ...(withdraw ? { publishedAt: null } : {}) }, statements);
+  return { withdrawn: withdraw };
 }
 
 export interface Publication {
@@ -368,26 +463,38 @@ export async function publish(db: Database, ref: Reference, staff: Staff, row: C
   }
   const iso = at.toISOString();
   const text = publication && { summary: publication.summary.trim(), investigation: publication.investigation.trim(), result: publication.result.trim() };
-  const statements = [
-    db.update(complaints).set({ publication: text, publishedAt: text ? iso : null, updatedAt: iso }).where(eq(complaints.id, row.id)),
-    db.insert(auditLog).values({ at: iso, actor: staff.id, action: text ? 'complaint_publish' : 'complaint_unpublish', target: row.id }),
-  ].map((q) => {
-    const { sql: text, params } = q.toSQL();
-    return { sql: text, args: params as InArgs };
-  });
+  const audit = statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: text ? 'complaint_publish' : 'complaint_unpublish', target: row.id }));
   // The search index changes in the same transaction: a complaint is findable exactly while it is published.
-  const index = text ? upsertStatements(complaintSearchDocument(ref, { ...row, publication: text, publishedAt: iso })) : removeStatements(`complaint:${row.trackingCode}`);
-  await db.$client.batch([...statements, ...index], 'write');
+  const index = text ? upsertStatements(complaintSearchDocument(ref, { ...row, publication: text, publishedAt: iso })) : removeStatements(complaintDocumentId(row));
+  // Withdrawing keeps the text, so that an admin can publish it again after a review.
+  await writeAtVersion(db, row, { ...(text ? { publication: text } : {}), publishedAt: text ? iso : null, updatedAt: iso }, [audit, ...index]);
+}
+
+/** The search document id of a complaint: by its public reference number. */
+export const complaintDocumentId = (row: Pick<ComplaintRow, 'reference'>) => `complaint:${row.reference}`;
+
+/** The public page of a published complaint. */
+export const publishedUrl = (reference: string) => `/complaints/${reference}/`;
+
+/**
+ * Puts every published complaint back into the search index (after `npm run search:index`
+ * or migration 0004, which removed the documents keyed by tracking code). Returns how many.
+ */
+export async function reindexPublished(db: Database, ref: Reference): Promise<number> {
+  const rows = await db.select().from(complaints).where(and(isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)));
+  const docs = rows.filter(isPublished).map((r) => complaintSearchDocument(ref, r as ComplaintRow & { publication: Publication; publishedAt: string }));
+  for (let i = 0; i < docs.length; i += 200) await db.$client.batch(docs.slice(i, i + 200).flatMap(upsertStatements), 'write');
+  return docs.length;
 }
 
 /** A published complaint as a search document: only what the public list shows. */
 export function complaintSearchDocument(ref: Reference, row: ComplaintRow & { publication: Publication; publishedAt: string }): SearchDocument {
   return {
-    id: `complaint:${row.trackingCode}`,
+    id: complaintDocumentId(row),
     source: 'complaint',
     kind: 'complaint',
-    title: `投诉办理结果 ${formatTrackingCode(row.trackingCode)}：${row.publication.summary.slice(0, 40)}`,
-    url: `/complaints/track/${row.trackingCode}/`,
+    title: `投诉办理结果 ${row.reference}：${row.publication.summary.slice(0, 40)}`,
+    url: publishedUrl(row.reference ?? ''),
     date: row.publishedAt.slice(0, 10),
     fields: [
       { key: 'summary', label: '交办问题基本情况', column: 'problem', text: row.publication.summary },
@@ -429,8 +536,8 @@ export async function queue(db: Database, staff: Staff, filters: QueueFilters, n
   if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
   if (filters.region) where.push(eq(complaints.region, filters.region));
   if (filters.code) {
-    const code = normaliseTrackingCode(filters.code);
-    where.push(eq(complaints.trackingCode, code ?? '-'));
+    // Staff find a complaint by its public reference number (never by the reporter's secret).
+    where.push(eq(complaints.reference, normaliseReference(filters.code) ?? '-'));
   }
   const rows = await db.select().from(complaints).where(and(...where)).orderBy(desc(complaints.createdAt)).limit(filters.overdue ? 5000 : limit);
   const entries = rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) }));

@@ -3,14 +3,15 @@
  *
  * POST /api/complaints       — submit; 201 with a receipt once the row is committed;
  *                               a retry with the same Idempotency-Key returns the same receipt (200).
- * GET  /api/complaints/:code — the public view of one complaint: states and public replies only.
+ * GET  /api/complaints/:code — the reporter's view of their complaint by its tracking code (the secret):
+ *                               states and public replies only.
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { complaintInput, fieldErrors } from '../src/domain/complaint.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import type { Reference } from '../src/site/reference.ts';
-import { findByCode, publicView, submitComplaint } from './complaint-service.ts';
+import { findByCode, IdempotencyKeyReusedError, publicView, submitComplaint } from './complaint-service.ts';
 import { saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
 import { apiError } from './errors.ts';
@@ -83,9 +84,13 @@ export function formKeyOf(value: unknown): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{16,100}$/.test(value) ? value : undefined;
 }
 
-/** The key a retry is recognised by: the client's key, else a digest of what was submitted. */
+/**
+ * The key a retry is recognised by: the client's key alone (hashed, not scoped to the client's
+ * address: a phone that changes networks between attempts still replays), else a digest of what
+ * this client submitted. A key also binds the body it first came with (submitComplaint).
+ */
 export async function idempotencyKeyFor(client: string, key: string | undefined, input: unknown) {
-  return key ? `key:${await saltedHash(client, key)}` : `digest:${await saltedHash(client, JSON.stringify(input))}`;
+  return key ? `key:${await saltedHash('idempotency-key', key)}` : `digest:${await saltedHash(client, JSON.stringify(input))}`;
 }
 
 export function complaintRoutes(deps: ComplaintDeps) {
@@ -139,9 +144,15 @@ export function complaintRoutes(deps: ComplaintDeps) {
       const captcha = await captchaError(deps, c, deps.captcha && (body as Record<string, unknown>)[deps.captcha.field]);
       if (captcha) return apiError(c, 422, 'validation_failed', captcha, { captcha });
       const idempotencyKey = await idempotencyKeyFor(client, keyHeader, parsed.data);
-      const { receipt, replay } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
-      if (replay) c.header('Idempotent-Replay', 'true');
-      return c.json(receipt, replay ? 200 : 201);
+      let outcome: Awaited<ReturnType<typeof submitComplaint>>;
+      try {
+        outcome = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
+      } catch (error) {
+        if (error instanceof IdempotencyKeyReusedError) return apiError(c, 422, 'idempotency_key_reused', '该 Idempotency-Key 已用于另一份不同的提交；新的提交请使用新的 Idempotency-Key。');
+        throw error;
+      }
+      if (outcome.replay) c.header('Idempotent-Replay', 'true');
+      return c.json(outcome.receipt, outcome.replay ? 200 : 201);
     },
   );
 

@@ -3,12 +3,17 @@
  * embedded file by default, Turso with DATABASE_AUTH_TOKEN), the way
  * `npm start` and `npm run db:migrate` open it. Run at build/deploy time:
  * the content is replaced in one transaction, so searches never see half an
- * index; published complaints (another source) are left as they are.
+ * index. Published complaints (another source) are indexed again from the
+ * complaints table (migration 0004 removed those keyed by tracking code).
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
 import { ensureSearchSchema, KIND_LABELS, replaceDocuments, type SearchKind } from '../src/search/index-store.ts';
 import { openLocalDatabase } from '../functions/local.ts';
+import { reindexPublished } from '../functions/complaint-service.ts';
+import { loadContent } from '../src/content/load.ts';
+import { itemTitle } from '../src/content/portal.ts';
+import { referenceFrom } from '../src/site/reference.ts';
 
 const started = performance.now();
 const db = await openLocalDatabase();
@@ -18,12 +23,14 @@ try {
   const portal = getPortal();
   const docs = contentDocuments(portal);
   await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
+  const complaintsIndexed = await reindexPublished(db, referenceFrom(loadContent().content, itemTitle));
 
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   const { rows } = await db.$client.execute('SELECT count(*) AS n FROM search_documents');
   console.log(`已重建内容检索索引（截至 ${portal.asOf}）：${docs.length} 条记录，用时 ${Math.round(performance.now() - started)} 毫秒。`);
   for (const [kind, n] of byKind) console.log(`  ${KIND_LABELS[kind]}（${kind}）：${n}`);
+  console.log(`  已公开的投诉办理结果：${complaintsIndexed}`);
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);
 } finally {
   db.$client.close();

@@ -7,19 +7,25 @@
  * GET  /complaints/new/                   the form
  * POST /complaints/new/                   form POST → 303 to the receipt; 422 with the form again on errors;
  *                                         with `Accept: application/json` (the form's script) → the API's JSON
- * GET  /complaints/track/?code=           look up a code
- * GET  /complaints/track/:code/           status, deadlines, timeline and public replies
+ * GET  /complaints/:reference/            the public record of a published complaint (by its reference number)
+ * GET  /complaints/track/?code=           look up a tracking code (the reporter's secret)
+ * GET  /complaints/track/:code/           the reporter's page: status, deadlines, timeline and public replies
  * POST /complaints/track/:code/dispute    the reporter disputes a closure
+ *
+ * Two identifiers: the reference number (受理编号, 2026-000123) is public and grants nothing;
+ * the tracking code (查询码) is the reporter's only credential, shown once on the receipt and
+ * used only in their tracking link — never on a public page.
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { complaintFromForm, complaintInput, fieldErrors, formatTrackingCode, normaliseTrackingCode } from '../../src/domain/complaint.ts';
+import { complaintFromForm, complaintInput, fieldErrors, normaliseTrackingCode } from '../../src/domain/complaint.ts';
 import { HandlingError, ENFORCEMENT_FIGURES } from '../../src/domain/complaint-handling.ts';
+import { complaintStateLabel } from '../../src/domain/complaint-states.ts';
 import { formatDateTimeZh, formatDateZh, todayInChina } from '../../src/domain/dates.ts';
 import { checkPhoto, PHOTO_LIMITS, PhotoError } from '../../src/domain/photos.ts';
 import { regionFullName, unitName } from '../../src/site/reference.ts';
 import { randomToken } from '../crypto.ts';
-import { disputeByReporter, findByCode, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
+import { disputeByReporter, findByCode, findPublished, IdempotencyKeyReusedError, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
 import { captchaError, formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { apiError } from '../errors.ts';
 import { complaintForm, type FormValues } from './complaint-form.ts';
@@ -118,7 +124,19 @@ export function complaintPages(deps: PageDeps) {
       }
       const formKey = formKeyOf(values.formKey);
       const idempotencyKey = await idempotencyKeyFor(client, formKey && `form:${formKey}`, parsed.data);
-      const { receipt, replay } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now(), photos });
+      let outcome: Awaited<ReturnType<typeof submitComplaint>>;
+      try {
+        outcome = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now(), photos });
+      } catch (error) {
+        if (!(error instanceof IdempotencyKeyReusedError)) throw error;
+        // This form was submitted before, then changed: the change is a new complaint, never merged into
+        // the first. Ask for a confirmation under a fresh key, with everything typed kept.
+        const message = '这份表单已经提交过一次，修改后的内容将作为一件新的举报。请核对后再次提交。';
+        return wantsJson(c)
+          ? apiError(c, 422, 'idempotency_key_reused', message)
+          : showForm(c, { ...values, formKey: randomToken() }, { _: message }, 422);
+      }
+      const { receipt, replay } = outcome;
       if (wantsJson(c)) {
         if (replay) c.header('Idempotent-Replay', 'true');
         return c.json(receipt, replay ? 200 : 201);
@@ -130,8 +148,8 @@ export function complaintPages(deps: PageDeps) {
   const lookupForm = (code: string, error?: string) => html`<form method="get" action="/complaints/track/" novalidate>
   ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法查询</h2><ul><li><a href="#f-code">${error}</a></li></ul></div>` : ''}
   <div class="${error ? 'form-group has-error' : 'form-group'}">
-    <label for="f-code">受理编号</label>
-    <p class="hint" id="f-code-hint">提交举报后得到的 13 位编号，如 ABCD-EFGH-JKMN-P；不区分大小写，可不输入短横线。</p>
+    <label for="f-code">查询码</label>
+    <p class="hint" id="f-code-hint">提交举报时回执上的 13 位查询码，如 ABCD-EFGH-JKMN-P；不区分大小写，可不输入短横线。查询码不是受理编号，请勿告诉他人。</p>
     ${error ? html`<p class="field-error" id="f-code-error"><span class="visually-hidden">错误：</span>${error}</p>` : ''}
     <input class="short" type="text" id="f-code" name="code" value="${code}" autocomplete="off" spellcheck="false" aria-describedby="f-code-hint${error ? ' f-code-error' : ''}">
   </div>
@@ -145,16 +163,16 @@ export function complaintPages(deps: PageDeps) {
     }
     const code = normaliseTrackingCode(input.slice(0, 40));
     if (code) return c.redirect(`/complaints/track/${code}/`, 303);
-    const error = input.trim() ? '受理编号应为 13 位字母和数字，请核对后重试' : '请输入受理编号';
+    const error = input.trim() ? '查询码应为 13 位字母和数字，请核对后重试' : '请输入查询码';
     return renderPage(c, deps.shells, { section: 'complaints', title: '错误：查询办理进展', status: 422, body: html`<h1>查询办理进展</h1>${lookupForm(input.slice(0, 40), error)}` });
   });
 
   const notFoundCode = (c: Context, input: string) =>
     renderPage(c, deps.shells, {
       section: 'complaints',
-      title: '未找到该受理编号',
+      title: '未找到该查询码',
       status: 404,
-      body: html`<h1>未找到该受理编号</h1><p>请核对编号后重试。编号由字母和数字组成，不含 0、1、I、O。</p>${lookupForm(input.slice(0, 40))}`,
+      body: html`<h1>未找到该查询码</h1><p>请核对后重试。查询码由字母和数字组成，不含 0、1、I、O。</p>${lookupForm(input.slice(0, 40))}`,
     });
 
   app.get('/track/:code/', async (c) => {
@@ -168,12 +186,15 @@ export function complaintPages(deps: PageDeps) {
     if (row.trackingCode !== c.req.param('code')) return c.redirect(`/complaints/track/${row.trackingCode}/`, 301);
     const view = await publicView(db, row, now());
     const fresh = c.req.query('new') === '1';
+    // The address holds the reporter's secret: it must not stay in a shared cache (nor leave in a
+    // Referer: see the /complaints/track/* header in app.ts).
+    c.header('Cache-Control', 'private, no-store');
     return renderPage(c, deps.shells, {
       section: 'complaints',
-      title: fresh ? '举报已提交' : `受理编号 ${view.trackingCodeDisplay}`,
+      title: fresh ? '举报已提交' : `受理编号 ${view.reference}`,
       body: html`${fresh
-        ? html`<div class="panel-confirm" role="status"><h1>举报已提交</h1><p>您的受理编号</p><p class="code" data-tracking-code>${view.trackingCodeDisplay}</p><p>请记下或截图保存这个编号，凭它查询办理进展和结果。本页地址也可以收藏。</p></div>`
-        : html`<h1>受理编号 <span class="code" data-tracking-code>${view.trackingCodeDisplay}</span></h1>`}
+        ? html`<div class="panel-confirm" role="status"><h1>举报已提交</h1><p>受理编号</p><p class="code" data-reference>${view.reference}</p><p>您的查询码（只显示这一次）</p><p class="code" data-tracking-code>${view.trackingCodeDisplay}</p><p>请记下或截图保存查询码，凭它查询办理进展、对办理结果提出异议；它相当于密码，请勿告诉他人。受理编号是公开的，可用于与工作人员沟通。本页地址含查询码，可以收藏，但不要分享。</p></div>`
+        : html`<h1>受理编号 <span class="code" data-reference>${view.reference}</span></h1>`}
 <dl class="fields">
   <dt>当前状态</dt><dd data-state="${view.state}"><strong>${view.stateLabel}</strong>${view.overdue ? html` <span class="badge bad">已超过办理时限</span>` : ''}</dd>
   <dt>提交时间</dt><dd>${formatDateTimeZh(view.receivedAt)}</dd>
@@ -183,8 +204,9 @@ export function complaintPages(deps: PageDeps) {
   ${view.closeBy ? html`<dt>办结期限</dt><dd>${formatDateZh(todayInChina(new Date(view.closeBy)))}${view.extension ? html`（已延长 ${view.extension.days} 天：${view.extension.reason}）` : ''}</dd>` : ''}
   ${view.assignedUnit ? html`<dt>承办单位</dt><dd>${unitName(reference, view.assignedUnit)}</dd>` : ''}
   ${view.verdict ? html`<dt>核查结论</dt><dd>${view.verdict}</dd>` : ''}
-  ${view.duplicateOf ? html`<dt>重复举报</dt><dd>与 <a href="/complaints/track/${view.duplicateOf}/">${formatTrackingCode(view.duplicateOf)}</a> 合并办理</dd>` : ''}
-  ${view.duplicates.length ? html`<dt>合并办理的重复举报</dt><dd>${view.duplicates.map((d, i) => html`${i ? '、' : ''}<a href="/complaints/track/${d}/">${formatTrackingCode(d)}</a>`)}</dd>` : ''}
+  ${view.duplicateOf ? html`<dt>重复举报</dt><dd>与受理编号 <span class="code">${view.duplicateOf}</span> 的举报合并办理</dd>` : ''}
+  ${view.duplicates.length ? html`<dt>合并办理的重复举报</dt><dd>受理编号 ${view.duplicates.map((d, i) => html`${i ? '、' : ''}<span class="code">${d}</span>`)}</dd>` : ''}
+  ${view.published ? html`<dt>公开的办理结果</dt><dd><a href="/complaints/${view.reference}/">查看公开页面</a></dd>` : ''}
 </dl>
 <h2>办理过程</h2>
 <ol class="timeline">
@@ -201,7 +223,7 @@ ${view.disputable ? disputeForm(view.trackingCode, '', undefined) : ''}
   ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>提交内容有误</h2><ul><li><a href="#f-note">${error}</a></li></ul></div>` : ''}
   <div class="${error ? 'form-group has-error' : 'form-group'}">
     <label for="f-note">异议说明</label>
-    <p class="hint" id="f-note-hint">说明您认为办理结果与实际不符之处。提交后该投诉将退回重新审查。</p>
+    <p class="hint" id="f-note-hint">说明您认为办理结果与实际不符之处。提交后该投诉将退回重新审查。异议说明只交工作人员审查，不会公开；公开页面只显示“投诉人对办理结果提出异议”。</p>
     ${error ? html`<p class="field-error" id="f-note-error"><span class="visually-hidden">错误：</span>${error}</p>` : ''}
     <textarea id="f-note" name="note" maxlength="2000" rows="5" aria-describedby="f-note-hint${error ? ' f-note-error' : ''}">${note}</textarea>
   </div>
@@ -231,6 +253,34 @@ ${view.disputable ? disputeForm(view.trackingCode, '', undefined) : ''}
       return renderPage(c, deps.shells, { section: 'complaints', title: '错误：对办理结果有异议', status: 422, body: html`<h1>对办理结果有异议</h1>${disputeForm(row.trackingCode, note.slice(0, 2000), error.message)}` });
     }
     return c.redirect(`/complaints/track/${row.trackingCode}/`, 303);
+  });
+
+  // The public record of one published complaint, by its reference number. An unpublished or unknown
+  // number gets the same 404: the page says nothing about complaints that are not public.
+  app.get('/:ref{[0-9]{4}-[0-9]{6,9}}/', async (c) => {
+    const row = await findPublished(db, c.req.param('ref'));
+    if (!row) return messagePage(c, 404, '没有公开的办理结果', '没有找到该受理编号的公开办理结果：编号有误，或该举报的办理结果尚未公开（只公开投诉人同意公开的办理结果）。');
+    const r = { ...row, reference: row.reference ?? '' };
+    return renderPage(c, deps.shells, {
+      section: 'complaints',
+      title: `投诉办理结果 ${r.reference}`,
+      body: html`<h1>投诉办理结果 <span class="code" data-reference>${r.reference}</span></h1>
+<dl class="fields" data-published-record>
+  <dt>受理日期</dt><dd>${formatDateZh(todayInChina(new Date(r.createdAt)))}</dd>
+  <dt>行政区域</dt><dd>${regionFullName(reference, r.region)}</dd>
+  <dt>污染类型</dt><dd>${r.pollutionTypes.join('、')}</dd>
+  <dt>交办问题基本情况</dt><dd class="prewrap">${r.publication.summary}</dd>
+  <dt>调查核实情况</dt><dd class="prewrap">${r.publication.investigation}</dd>
+  <dt>是否属实</dt><dd>${r.verdict ?? '未公开'}</dd>
+  <dt>处理和整改情况</dt><dd class="prewrap">${r.publication.result}</dd>
+  <dt>办理状态</dt><dd>${complaintStateLabel(r.state)}</dd>
+  <dt>责任单位</dt><dd>${unitName(reference, r.assignedUnit) ?? '未公开'}</dd>
+  <dt>查处情况</dt><dd>${enforcementText(r.enforcement ?? {})}</dd>
+  <dt>公开时间</dt><dd>${formatDateZh(todayInChina(new Date(r.publishedAt)))}</dd>
+</dl>
+<p class="muted">本页内容由工作人员按“边督边改”公开表的格式撰写，不含投诉人的个人信息和详细地址。</p>
+<p><a href="/complaints/">返回投诉举报办理情况</a></p>`,
+    });
   });
 
   app.get('/', async (c) => {

@@ -18,7 +18,13 @@ import type { NoticeRef } from '../../src/site/reference.ts';
 import { urls } from '../../src/site/urls.ts';
 import { writeWithFreshCode } from '../complaint-service.ts';
 import { formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
-import { encryptJson, randomToken } from '../crypto.ts';
+import { decryptJson, encryptJson, randomToken } from '../crypto.ts';
+
+/** What an objector may leave: encrypted at rest, shown to admins only on an audited request. */
+interface ObjectionContact {
+  name?: string;
+  phone?: string;
+}
 import type { Database } from '../db.ts';
 import type { StaffUser } from '../staff.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
@@ -142,7 +148,7 @@ export function dispositionForms(deps: ComplaintDeps & {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<{ Variables: { user: StaffUser; csrfToken: string; form: Record<string, string> } }>();
 
-  const list = async (c: Context, error?: string) => {
+  const list = async (c: Context, error?: string, shown?: { id: string; contact: ObjectionContact | null }) => {
     const rows = await db.select().from(objections).orderBy(desc(objections.createdAt)).limit(500);
     const user = c.get('user') as StaffUser;
     return deps.page(
@@ -160,6 +166,11 @@ ${o.disposition
   : user.role === 'admin'
     ? html`<form method="post" action="/staff/objections/${o.id}"><input type="hidden" name="_csrf" value="${c.get('csrfToken')}"><div class="form-group"><label for="d-${o.id}">处理结果（将公开）</label><textarea id="d-${o.id}" name="disposition" rows="3" maxlength="2000"></textarea></div><button type="submit" class="button">公开处理结果</button></form>`
     : html`<p>待处理</p>`}
+${o.contactCiphertext && user.role === 'admin'
+  ? shown?.id === o.id
+    ? html`<div class="notice" data-contact><h3>异议人联系方式</h3><p>${shown.contact?.name ? html`姓名：${shown.contact.name}；` : ''}电话：${shown.contact?.phone ?? '—'}</p><p class="muted">本次查看已记入审计日志。请勿外传。</p></div>`
+    : html`<form method="post" action="/staff/objections/${o.id}/contact"><input type="hidden" name="_csrf" value="${c.get('csrfToken')}"><button type="submit" class="button secondary">查看异议人联系方式（记入审计日志）</button></form>`
+  : ''}
 </section>`,
     )
   : html`<p>尚无异议。</p>`}`,
@@ -168,6 +179,16 @@ ${o.disposition
   };
 
   app.get('/', (c) => list(c));
+  // Contact details of an objector: admins only, on an explicit request, audited before they are shown.
+  app.post('/:id/contact', async (c) => {
+    const user = c.get('user');
+    if (user.role !== 'admin') return deps.page(c, '无权操作', html`${deps.bar(c)}<h1>无权操作</h1><p>只有管理员可以查看异议人联系方式。</p>`, 403);
+    const row = await db.query.objections.findFirst({ where: eq(objections.id, c.req.param('id').slice(0, 64)) });
+    if (!row) return deps.page(c, '未找到', html`${deps.bar(c)}<h1>未找到该异议</h1><p><a href="/staff/objections/">返回</a></p>`, 404);
+    if (!row.contactCiphertext) return list(c, undefined, { id: row.id, contact: null });
+    await db.insert(auditLog).values({ at: now().toISOString(), actor: user.id, action: 'view_objection_contact', target: row.id });
+    return list(c, undefined, { id: row.id, contact: await decryptJson<ObjectionContact>(deps.contactKey, row.contactCiphertext, row.id) });
+  });
   app.post('/:id', async (c) => {
     const user = c.get('user');
     if (user.role !== 'admin') return deps.page(c, '无权操作', html`${deps.bar(c)}<h1>无权操作</h1><p>只有管理员可以公开异议处理结果。</p>`, 403);

@@ -9,7 +9,6 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { eq } from 'drizzle-orm';
 import { complaintPhotos, complaints } from '../../db/schema.ts';
-import { formatTrackingCode } from '../../src/domain/complaint.ts';
 import {
   ENFORCEMENT_FIGURES,
   HandlingError,
@@ -151,7 +150,7 @@ ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法�
   <div class="form-group"><label for="q-state">状态</label><select id="q-state" name="state"><option value="">全部</option>${COMPLAINT_STATES.map((s) => html`<option value="${s.id}" ${sel('state', s.id)}>${s.label}</option>`)}</select></div>
   ${user.role !== 'handler' ? html`<div class="form-group"><label for="q-unit">承办单位</label><select id="q-unit" name="unit"><option value="">全部</option>${reference.units.map((u) => html`<option value="${u.id}" ${sel('unit', u.id)}>${u.name}</option>`)}</select></div>` : ''}
   <div class="form-group"><label for="q-region">地区</label><select id="q-region" name="region"><option value="">全部</option>${reference.regions.filter((r) => r.level !== 'national').map((r) => html`<option value="${r.id}" ${sel('region', r.id)}>${regionFullName(reference, r.id)}</option>`)}</select></div>
-  <div class="form-group"><label for="q-code">受理编号</label><input type="text" id="q-code" name="code" value="${filters.code ?? ''}"></div>
+  <div class="form-group"><label for="q-code">受理编号</label><input type="text" id="q-code" name="code" value="${filters.code ?? ''}" placeholder="如 2026-000123"></div>
   <div class="choice"><input type="checkbox" id="q-overdue" name="overdue" value="1" ${filters.overdue ? html`checked` : ''}><label for="q-overdue">只看超期</label></div>
   <button type="submit" class="button secondary">筛选</button>
 </form>
@@ -160,7 +159,7 @@ ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法�
 <caption class="visually-hidden">投诉队列</caption>
 <thead><tr><th scope="col">受理编号</th><th scope="col">提交时间</th><th scope="col">地区</th><th scope="col">污染类型</th><th scope="col">状态</th><th scope="col">承办单位</th><th scope="col">期限</th></tr></thead>
 <tbody>${entries.map(
-        (e) => html`<tr data-overdue="${e.overdue ? 'yes' : 'no'}"><td><a class="code" href="/staff/complaints/${e.row.id}/">${formatTrackingCode(e.row.trackingCode)}</a></td><td>${formatDateTimeZh(e.row.createdAt)}</td><td>${regionFullName(reference, e.row.region)}</td><td>${e.row.pollutionTypes.join('、')}</td><td>${complaintStateLabel(e.row.state)}</td><td>${unitName(reference, e.row.assignedUnit) ?? '—'}</td><td>${e.row.state === 'submitted' ? html`受理：${day(e.decideBy)}` : e.closeBy ? html`办结：${day(e.closeBy)}` : '—'}${e.overdue ? html` <strong class="badge bad">超期</strong>` : ''}</td></tr>`,
+        (e) => html`<tr data-overdue="${e.overdue ? 'yes' : 'no'}"><td><a class="code" href="/staff/complaints/${e.row.id}/">${e.row.reference}</a></td><td>${formatDateTimeZh(e.row.createdAt)}</td><td>${regionFullName(reference, e.row.region)}</td><td>${e.row.pollutionTypes.join('、')}</td><td>${complaintStateLabel(e.row.state)}</td><td>${unitName(reference, e.row.assignedUnit) ?? '—'}</td><td>${e.row.state === 'submitted' ? html`受理：${day(e.decideBy)}` : e.closeBy ? html`办结：${day(e.closeBy)}` : '—'}${e.overdue ? html` <strong class="badge bad">超期</strong>` : ''}</td></tr>`,
       )}</tbody></table></div>
 <h2>各承办单位按期办结率</h2>
 <p class="muted">按期办结数 ÷（已办结数 + 超期未办结数）；尚在期限内的未办结投诉不计入。</p>
@@ -177,14 +176,35 @@ ${rates.length
   };
   const notFound = (c: Context) => page(c, '未找到', html`${bar(c)}<h1>未找到该投诉</h1><p>投诉不存在，或不属于您所在单位。</p><p><a href="/staff/">返回投诉队列</a></p>`, 404);
 
-  async function detail(c: Context, row: ComplaintRow, extra: { error?: string; done?: string; contact?: { name?: string; phone?: string; email?: string } | null; status?: 200 | 403 | 409 | 422 } = {}) {
+  /**
+   * A form sent against an older version of the complaint: what was typed is shown again as a
+   * form against the current version, to be checked against the new state and sent again.
+   */
+  function staleForm(c: Context, row: ComplaintRow, stale: { path: string; values: Record<string, string> }) {
+    const kept = Object.entries(stale.values).filter(([k]) => k in STALE_LABELS || ENFORCEMENT_FIGURES.some((f) => f.id === k));
+    const label = (k: string) => STALE_LABELS[k] ?? ENFORCEMENT_FIGURES.find((f) => f.id === k)?.label ?? k;
+    return html`<form method="post" action="${stale.path}" class="panel-stale" data-stale-form>
+<h2>您填写的内容尚未提交</h2>
+<p>在您填写期间，该投诉已被他人更新。请先查看下方的最新状态，确认后再提交；不需要时离开本页即可。</p>
+<input type="hidden" name="_csrf" value="${c.get('csrfToken')}"><input type="hidden" name="version" value="${row.version}">
+${['action', 'do'].filter((k) => stale.values[k]).map((k) => html`<input type="hidden" name="${k}" value="${stale.values[k]}">`)}
+${kept.map(([k, v]) => html`<div class="form-group"><label for="s-${k}">${label(k)}</label>${LONG_FIELDS.has(k) ? html`<textarea id="s-${k}" name="${k}" rows="3" maxlength="2000">${v}</textarea>` : html`<input type="text" id="s-${k}" name="${k}" value="${v}">`}</div>`)}
+<button type="submit" class="button">确认并重新提交</button>
+</form>`;
+  }
+
+  async function detail(
+    c: Context,
+    row: ComplaintRow,
+    extra: { error?: string; done?: string; contact?: { name?: string; phone?: string; email?: string } | null; status?: 200 | 403 | 409 | 422; stale?: { path: string; values: Record<string, string> } } = {},
+  ) {
     const user = c.get('user') as StaffUser;
     const csrf = html`<input type="hidden" name="_csrf" value="${c.get('csrfToken')}">`;
     const [history, photos] = await Promise.all([historyOf(db, row.id), photosOf(db, row.id)]);
     const can = (kind: HandlingAction['kind']) => mayTake(user, kind, row.assignedUnit);
     const actionForm = (kind: HandlingAction['kind'], title: string, fields: ReturnType<typeof html> | string, button: string) =>
       can(kind)
-        ? html`<form method="post" action="/staff/complaints/${row.id}/action" data-action="${kind}"><h3>${title}</h3>${csrf}<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${row.updatedAt}">${fields}<button type="submit" class="button">${button}</button></form>`
+        ? html`<form method="post" action="/staff/complaints/${row.id}/action" data-action="${kind}"><h3>${title}</h3>${csrf}<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${row.version}">${fields}<button type="submit" class="button">${button}</button></form>`
         : '';
     const textField = (name: string, label: string, hint = '') => {
       const id = `a-${name}-${++fieldIds}`;
@@ -201,11 +221,12 @@ ${rates.length
     const pub = row.publication;
     return page(
       c,
-      `投诉 ${formatTrackingCode(row.trackingCode)}`,
+      `投诉 ${row.reference}`,
       html`${bar(c)}
 ${extra.error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>操作未完成</h2><p>${extra.error}</p></div>` : ''}
 ${extra.done ? html`<div class="notice" role="status"><p>${extra.done}</p></div>` : ''}
-<h1>投诉 <span class="code">${formatTrackingCode(row.trackingCode)}</span></h1>
+${extra.stale ? staleForm(c, row, extra.stale) : ''}
+<h1>投诉 <span class="code" data-reference>${row.reference}</span></h1>
 <dl class="fields">
   <dt>状态</dt><dd data-state="${state}"><strong>${complaintStateLabel(state)}</strong></dd>
   <dt>提交时间</dt><dd>${formatDateTimeZh(row.createdAt)}</dd>
@@ -218,7 +239,7 @@ ${extra.done ? html`<div class="notice" role="status"><p>${extra.done}</p></div>
   <dt>承办单位</dt><dd>${unitName(reference, row.assignedUnit) ?? '未转办'}</dd>
   <dt>核查结论</dt><dd>${row.verdict ?? '—'}</dd>
   <dt>延期</dt><dd>${row.extendedDays ? `${row.extendedDays} 天：${row.extensionReason}` : '未延期'}</dd>
-  <dt>重复</dt><dd>${row.duplicateOf ? formatTrackingCode(row.duplicateOf) : '—'}</dd>
+  <dt>重复</dt><dd>${row.duplicateOf ?? '—'}</dd>
   <dt>同意公开</dt><dd>${row.consentPublish ? '同意' : '不同意'}</dd>
   <dt>举报方式</dt><dd>${row.anonymous ? '匿名' : '实名'}</dd>
   <dt>照片</dt><dd>${photos.length ? photos.map((p, i) => html`<a href="/staff/photos/${p.id}/">照片 ${i + 1}</a>（${Math.ceil(p.bytes / 1024)} KB） `) : '无'}</dd>
@@ -243,13 +264,13 @@ ${['accepted', 'assigned', 'in-progress', 'partially-closed'].includes(state) &&
   : ''}
 ${['assigned', 'in-progress'].includes(state) ? actionForm('close-partially', '阶段性办结', html`${verdictField('a-pv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '阶段性办结') : ''}
 ${['assigned', 'in-progress', 'partially-closed'].includes(state) ? actionForm('close', '办结', html`${verdictField('a-cv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '办结') : ''}
-${['submitted', 'accepted', 'assigned', 'in-progress'].includes(state) ? actionForm('mark-duplicate', '标记为重复举报', html`<div class="form-group"><label for="a-of">重复的受理编号</label><input class="short" type="text" id="a-of" name="of"></div>`, '标记重复') : ''}
+${['submitted', 'accepted', 'assigned', 'in-progress'].includes(state) ? actionForm('mark-duplicate', '标记为重复举报', html`<div class="form-group"><label for="a-of">与之重复的较早举报的受理编号</label><input class="short" type="text" id="a-of" name="of" placeholder="如 2026-000123"></div>`, '标记重复') : ''}
 ${state === 'disputed' ? actionForm('reopen', '重新办理（投诉人有异议）', textField('reason', '重新办理的理由', '投诉人可以看到。'), '重新办理') : ''}
 ${can('close')
-  ? html`<form method="post" action="/staff/complaints/${row.id}/enforcement" data-action="enforcement"><h3>查处情况</h3>${csrf}<p class="hint">未发生的项目留空。</p><div class="choices-inline">${ENFORCEMENT_FIGURES.map((f) => html`<div class="form-group"><label for="e-${f.id}">${f.label}（${f.unit}）</label><input class="short" type="number" min="0" step="1" id="e-${f.id}" name="${f.id}" value="${row.enforcement?.[f.id] ?? ''}"></div>`)}</div><button type="submit" class="button secondary">保存查处情况</button></form>`
+  ? html`<form method="post" action="/staff/complaints/${row.id}/enforcement" data-action="enforcement"><h3>查处情况</h3>${csrf}<input type="hidden" name="version" value="${row.version}"><p class="hint">未发生的项目留空。${row.publishedAt ? '办理结果已公开：修改查处情况将撤回公开，待管理员审核后重新公开。' : ''}</p><div class="choices-inline">${ENFORCEMENT_FIGURES.map((f) => html`<div class="form-group"><label for="e-${f.id}">${f.label}（${f.unit}）</label><input class="short" type="number" min="0" step="1" id="e-${f.id}" name="${f.id}" value="${row.enforcement?.[f.id] ?? ''}"></div>`)}</div><button type="submit" class="button secondary">保存查处情况</button></form>`
   : ''}
 ${user.role === 'admin' && row.consentPublish && ['closed', 'partially-closed', 'disputed'].includes(state)
-  ? html`<form method="post" action="/staff/complaints/${row.id}/publish" data-action="publish"><h3>公开办理结果${row.publishedAt ? html`（已于 ${day(row.publishedAt)} 公开）` : ''}</h3>${csrf}
+  ? html`<form method="post" action="/staff/complaints/${row.id}/publish" data-action="publish"><h3>公开办理结果${row.publishedAt ? html`（已于 ${day(row.publishedAt)} 公开）` : ''}</h3>${csrf}<input type="hidden" name="version" value="${row.version}">
 <p class="hint">按“边督边改”公开表填写。不得包含投诉人姓名、联系方式、详细门牌号等个人信息。</p>
 <div class="form-group"><label for="p-summary">交办问题基本情况</label><textarea id="p-summary" name="summary" rows="3" maxlength="2000">${pub?.summary ?? ''}</textarea></div>
 <div class="form-group"><label for="p-investigation">调查核实情况</label><textarea id="p-investigation" name="investigation" rows="3" maxlength="2000">${pub?.investigation ?? ''}</textarea></div>
@@ -275,19 +296,30 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
       await step();
     } catch (error) {
       if (error instanceof ForbiddenError) return detail(c, row, { error: error.message, status: 403 });
-      if (error instanceof ConflictError) return detail(c, (await load(c)) ?? row, { error: error.message, status: 409 });
+      if (error instanceof ConflictError) return conflict(c, (await load(c)) ?? row);
       if (error instanceof HandlingError) return detail(c, row, { error: error.message, status: 422 });
       throw error;
     }
     return c.redirect(`/staff/complaints/${row.id}/?done=${encodeURIComponent(doneLabel)}`, 303);
   }
 
+  /** 409: the complaint changed since the form was shown; nothing was written, and what was typed is kept. */
+  const conflict = (c: Context, row: ComplaintRow) =>
+    detail(c, row, { error: '该投诉已被他人更新，您的操作未执行。请查看最新状态后再提交。', status: 409, stale: { path: new URL(c.req.url).pathname, values: c.get('form') } });
+  /**
+   * Every staff form names the version it was shown; an older form must not act on newer state.
+   * (A request without one — a script, say — is still checked against the version it was loaded at.)
+   */
+  const staleVersion = (c: Context, row: ComplaintRow) => {
+    const shown = c.get('form').version;
+    return shown !== undefined && shown !== String(row.version);
+  };
+
   app.post('/complaints/:id/action', async (c) => {
     const row = await load(c);
     if (!row) return notFound(c);
     const f = c.get('form');
-    // The form names the version it was shown; an older form must not act on newer state.
-    if (f.version && f.version !== row.updatedAt) return detail(c, row, { error: '该投诉已被他人更新，请查看最新状态后重试。', status: 409 });
+    if (staleVersion(c, row)) return conflict(c, row);
     const action = actionFrom(f);
     if (!action) return detail(c, row, { error: '未知的操作。', status: 422 });
     return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote), actionLabel(action.kind));
@@ -308,6 +340,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
   app.post('/complaints/:id/enforcement', async (c) => {
     const row = await load(c);
     if (!row) return notFound(c);
+    if (staleVersion(c, row)) return conflict(c, row);
     const { figures, errors } = parseEnforcement(c.get('form'));
     if (Object.keys(errors).length) return detail(c, row, { error: Object.values(errors).join('；'), status: 422 });
     return run(c, row, () => recordEnforcement(db, c.get('user'), row, figures, now()), '保存查处情况');
@@ -317,6 +350,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
     const row = await load(c);
     if (!row) return notFound(c);
     const f = c.get('form');
+    if (staleVersion(c, row)) return conflict(c, row);
     const publication = f.do === 'unpublish' ? null : { summary: f.summary ?? '', investigation: f.investigation ?? '', result: f.result ?? '' };
     return run(c, row, () => publish(db, reference, c.get('user'), row, publication, now()), publication ? '公开办理结果' : '撤回公开');
   });
@@ -337,6 +371,13 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
 
   return app;
 }
+
+/** Fields of the staff forms that a stale form shows again, with their labels. */
+const STALE_LABELS: Record<string, string> = {
+  reason: '理由', reply: '办理答复', verdict: '核查结论', days: '延长天数', unit: '承办单位编号', of: '重复的受理编号',
+  internalNote: '内部备注', summary: '交办问题基本情况', investigation: '调查核实情况', result: '处理和整改情况',
+};
+const LONG_FIELDS = new Set(['reason', 'reply', 'summary', 'investigation', 'result']);
 
 function actionLabel(kind: HandlingAction['kind']): string {
   return {

@@ -189,6 +189,14 @@ export const ENFORCEMENT_FIGURES = [
 ] as const;
 export type EnforcementFigures = Partial<Record<(typeof ENFORCEMENT_FIGURES)[number]['id'], number>>;
 
+/** States in which a complaint has been accepted and not refused or merged: enforcement may be recorded. */
+const ENFORCEMENT_STATES: readonly ComplaintState[] = ['accepted', 'assigned', 'in-progress', 'partially-closed', 'closed', 'disputed'];
+
+/** Enforcement figures are recorded only for a complaint that was accepted (not one just submitted, refused or merged). */
+export function mayRecordEnforcement(state: ComplaintState): boolean {
+  return ENFORCEMENT_STATES.includes(state);
+}
+
 /** Reads figures as typed in a form: blank is "not recorded"; anything else must be a whole number ≥ 0. */
 export function parseEnforcement(raw: Record<string, unknown>): { figures: EnforcementFigures; errors: Record<string, string> } {
   const figures: EnforcementFigures = {};

@@ -49,6 +49,7 @@ async function staffLogin(page: Page, username: string) {
 
 describe('complaints in Chromium', () => {
   let code = '';
+  let reference = '';
 
   it('without JavaScript: errors beside the fields and in a summary, values kept, then a receipt', async () => {
     const { page } = await newPage(site.browser, false);
@@ -65,6 +66,9 @@ describe('complaints in Chromium', () => {
     expect(await page.getByRole('heading', { name: '举报已提交' }).count()).toBe(1);
     code = (await page.locator('[data-tracking-code]').textContent())!;
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]$/);
+    // The public reference number is shown beside the secret tracking code.
+    reference = (await page.locator('[data-reference]').textContent())!;
+    expect(reference).toMatch(/^\d{4}-\d{6}$/);
   });
 
   it('with JavaScript: validates in place with the same messages, focuses the summary, then submits', async () => {
@@ -90,16 +94,18 @@ describe('complaints in Chromium', () => {
   it('looks a code up as typed (lower case, no dashes)', async () => {
     const { page } = await newPage(site.browser, false);
     await page.goto(`${site.server.url}/complaints/track/`);
-    await page.getByLabel('受理编号').fill(code.replace(/-/g, '').toLowerCase());
+    await page.getByLabel('查询码').fill(code.replace(/-/g, '').toLowerCase());
     await page.getByRole('button', { name: '查询' }).click();
-    expect(await page.locator('[data-tracking-code]').textContent()).toBe(code);
+    expect(await page.locator('[data-reference]').textContent()).toBe(reference);
+    // After the receipt, the secret is only in the reporter's own address, not printed on the page.
+    expect(await page.locator('[data-tracking-code]').count()).toBe(0);
     expect(await page.locator('[data-state]').getAttribute('data-state')).toBe('submitted');
   });
 
   it('staff take it through to 已办结 and publish it; the public list shows it', async () => {
     const { page: admin } = await newPage(site.browser, false);
     await staffLogin(admin, 'admin');
-    await admin.getByRole('link', { name: code }).click();
+    await admin.getByRole('link', { name: reference }).click();
     await admin.locator('form[data-action="accept"] button').click();
     await admin.locator('form[data-action="assign"] select').selectOption('wuwei-housing');
     await admin.locator('form[data-action="assign"] button').click();
@@ -107,7 +113,7 @@ describe('complaints in Chromium', () => {
 
     const { page: handler } = await newPage(site.browser, false);
     await staffLogin(handler, 'housing');
-    await handler.getByRole('link', { name: code }).click();
+    await handler.getByRole('link', { name: reference }).click();
     await handler.locator('form[data-action="start"] button').click();
     const close = handler.locator('form[data-action="close"]');
     await close.getByLabel('属实', { exact: true }).check();
@@ -124,7 +130,8 @@ describe('complaints in Chromium', () => {
 
     const { page: citizen } = await newPage(site.browser, false);
     await citizen.goto(`${site.server.url}/complaints/`);
-    const row = citizen.locator('[data-published-table] tbody tr', { hasText: code });
+    const row = citizen.locator('[data-published-table] tbody tr', { hasText: reference });
+    expect(await citizen.content()).not.toContain(code);
     expect(await row.textContent()).toContain('经查，该企业锅炉除尘设施未运行。');
     expect(await row.textContent()).toContain('属实');
     await citizen.goto(`${site.server.url}/complaints/track/${code.replace(/-/g, '')}/`);

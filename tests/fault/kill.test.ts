@@ -16,7 +16,7 @@
  *    never answers 500. A lock held longer than the wait gets 503 with
  *    Retry-After, nothing stored, and the same request succeeds afterwards.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,10 +79,9 @@ const submit = (url: string, s: Submission) =>
 
 const trackingCode = (a: Answer) => (JSON.parse(a.body) as { trackingCode: string }).trackingCode;
 
-/** How the server stores a request's Idempotency-Key (functions/complaints.ts `idempotencyKeyFor`), from the data folder's secrets. */
-async function storedKey(dataDir: string, s: Submission) {
-  const { clientHashSalt } = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { clientHashSalt: string };
-  return `key:${await saltedHash(await saltedHash(clientHashSalt, s.from), s.key)}`;
+/** How the server stores a request's Idempotency-Key (functions/complaints.ts `idempotencyKeyFor`): the key alone decides a replay. */
+async function storedKey(_dataDir: string, s: Submission) {
+  return `key:${await saltedHash('idempotency-key', s.key)}`;
 }
 
 async function storedComplaints(db: Client) {

@@ -198,7 +198,7 @@ describe('tracking', () => {
     expect(lookup.headers.get('Location')).toBe(`/complaints/track/${code}/`);
     const bad = await api.app.request('/complaints/track/?code=abc');
     expect(bad.status).toBe(422);
-    expect(await bad.text()).toContain('受理编号应为 13 位字母和数字');
+    expect(await bad.text()).toContain('查询码应为 13 位字母和数字');
     const missing = await api.app.request('/complaints/track/ABCDEFGHJKLMN/');
     expect(missing.status).toBe(404);
   });
@@ -287,7 +287,10 @@ describe('handling by staff', () => {
 
     // Published means searchable, in the same transaction; withdrawn means gone from search.
     const found = (await (await api.app.request('/api/search?q=' + encodeURIComponent('锅炉除尘') + '&region=gansu-wuwei')).json()) as { results: { id: string }[] };
-    expect(found.results.map((r) => r.id)).toContain(`complaint:${code}`);
+    // Indexed under the public reference number, never under the reporter's tracking code.
+    const { reference: ref } = (await api.db.query.complaints.findFirst({ where: eq(complaints.id, id) }))!;
+    expect(found.results.map((r) => r.id)).toContain(`complaint:${ref}`);
+    expect(JSON.stringify(found)).not.toContain(code);
     expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'unpublish' }, { Cookie: admin.cookie })).status).toBe(303);
     const gone = (await (await api.app.request('/api/search?q=' + encodeURIComponent('锅炉除尘'))).json()) as { results: { id: string }[] };
     expect(gone.results).toEqual([]);
@@ -325,11 +328,15 @@ describe('handling by staff', () => {
     expect((await act(admin, id, { action: 'reopen', reason: '投诉人有异议，重新核查' })).status).toBe(303);
 
     const later = await submit({ ...FORM, formKey: 'second-form-key-0001', description: '同一家工厂今晚又在冒黑烟，味道很大。' });
-    await act(admin, await idOf(later), { action: 'mark-duplicate', of: code });
+    // Duplicates are named by their public reference numbers: neither reporter learns the other's tracking code.
+    const refOf = async (trackingCode: string) => (await api.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, trackingCode) }))!.reference!;
+    await act(admin, await idOf(later), { action: 'mark-duplicate', of: await refOf(code) });
     const original = await (await api.app.request(`/complaints/track/${code}/`)).text();
-    expect(original).toContain(`/complaints/track/${later}/`);
+    expect(original).toContain(await refOf(later));
+    expect(original).not.toContain(later);
     const duplicate = await (await api.app.request(`/complaints/track/${later}/`)).text();
-    expect(duplicate).toContain(`/complaints/track/${code}/`);
+    expect(duplicate).toContain(await refOf(code));
+    expect(duplicate).not.toContain(code);
     expect(duplicate).toContain('重复举报');
   });
 });

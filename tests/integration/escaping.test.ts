@@ -98,6 +98,8 @@ const ALL_PAYLOADS = Object.values(P);
 let api: TestApi;
 let app: ReturnType<typeof createApp>;
 const codes = { form: '', json: '', open311: '', rejected: '' };
+/** Public reference numbers (受理编号) of the same complaints. */
+const refs = { form: '' };
 const sessions: Record<'admin' | 'housing', { cookie: string; csrf: string }> = { admin: { cookie: '', csrf: '' }, housing: { cookie: '', csrf: '' } };
 
 const URLENCODED = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -142,6 +144,7 @@ beforeAll(async () => {
   });
   expect(form.status).toBe(303);
   codes.form = form.headers.get('Location')!.match(/track\/([A-Z0-9]{13})\//)![1]!;
+  refs.form = (await api.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, codes.form) }))!.reference!;
   const json = await app.request('/api/complaints', {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ pollutionTypes: ['水'], region: 'gansu-wuwei-minqin', address: P.jsonAddress, observedAt: '2026-11-21', description: P.jsonDescription, suspectedPolluter: P.polluter, anonymous: true, consentPublish: true }),
@@ -188,13 +191,16 @@ afterAll(() => api?.close());
 
 type Fetch = () => Response | Promise<Response>;
 const get = (path: string, who?: keyof typeof sessions) => app.request(path, who ? { headers: { Cookie: sessions[who].cookie } } : {});
+const referenceOf = async (trackingCode: string) => (await api.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, trackingCode) }))!.reference!;
 const detail = async (code: keyof typeof codes) => `/staff/complaints/${await idOf(codes[code])}/`;
 const contact = async (code: keyof typeof codes) => postForm(`${await detail(code)}contact`, { _csrf: sessions.admin.csrf }, { Cookie: sessions.admin.cookie });
 
 /** Each page that shows stored text, and the text it must show (escaped). */
 const PAGES: [string, Fetch, string[]][] = [
-  ['the receipt', () => get(`/complaints/track/${codes.form}/?new=1`), [P.extend, P.reply, P.dispute, P.reopen, P.reply2]],
-  ['the tracking page', () => get(`/complaints/track/${codes.form}/`), [P.extend, P.reply, P.dispute, P.reopen, P.reply2]],
+  // The reporter's dispute note goes to staff only (the public sees a fixed line): it is not on these pages.
+  ['the receipt', () => get(`/complaints/track/${codes.form}/?new=1`), [P.extend, P.reply, P.reopen, P.reply2]],
+  ['the tracking page', () => get(`/complaints/track/${codes.form}/`), [P.extend, P.reply, P.reopen, P.reply2]],
+  ['the public record page', async () => get(`/complaints/${await referenceOf(codes.form)}/`), [P.summary, P.investigation, P.result]],
   ['the tracking page of a refused complaint', () => get(`/complaints/track/${codes.rejected}/`), [P.reject]],
   ['the public list', () => get('/complaints/'), [P.summary, P.investigation, P.result]],
   ['the public objection page', () => get(`/objections/${NOTICE.itemId}/`), [P.disposition]],
@@ -263,14 +269,18 @@ describe('data formats carry the text verbatim, never as a page', () => {
   it('the public view in JSON', async () => {
     const view = (await jsonOf(await app.request(`/api/complaints/${codes.form}`))) as { timeline: { publicNote: string | null }[] };
     const notes = view.timeline.map((s) => s.publicNote ?? '').join('\n');
-    for (const text of [P.extend, P.reply, P.dispute, P.reopen, P.reply2]) expect(notes).toContain(text);
+    for (const text of [P.extend, P.reply, P.reopen, P.reply2]) expect(notes).toContain(text);
+    // Reporter-written text is not published unreviewed: the dispute shows as a fixed line.
+    expect(notes).not.toContain(P.dispute);
+    expect(notes).toContain('投诉人对办理结果提出异议');
   });
 
   it('the published data in JSON and CSV', async () => {
-    const json = (await jsonOf(await app.request('/api/complaints/published'))) as { rows: { tracking_code: string; summary: string; investigation: string; result: string }[] };
-    expect(json.rows.find((r) => r.tracking_code === codes.form)).toMatchObject({ summary: P.summary, investigation: P.investigation, result: P.result });
+    const json = (await jsonOf(await app.request('/api/complaints/published'))) as { rows: { reference: string; summary: string; investigation: string; result: string }[] };
+    expect(JSON.stringify(json)).not.toContain(codes.form);
+    expect(json.rows.find((r) => r.reference === refs.form)).toMatchObject({ summary: P.summary, investigation: P.investigation, result: P.result });
     const csv = await csvOf(await app.request('/api/complaints/published?format=csv'));
-    expect(csv.find((r) => r['受理编号'] === codes.form)).toMatchObject({ 交办问题基本情况: P.summary, 调查核实情况: P.investigation, 处理和整改情况: P.result });
+    expect(csv.find((r) => r['受理编号'] === refs.form)).toMatchObject({ 交办问题基本情况: P.summary, 调查核实情况: P.investigation, 处理和整改情况: P.result });
   });
 
   it('Open311 in JSON', async () => {
@@ -301,7 +311,7 @@ describe('data formats carry the text verbatim, never as a page', () => {
     const body = (await jsonOf(await app.request(`/api/search?q=${encodeURIComponent('锅炉')}`))) as {
       results: { id: string; title: string; titleHtml: string; snippets: { text: string; html: string }[] }[];
     };
-    const hit = body.results.find((r) => r.id === `complaint:${codes.form}`);
+    const hit = body.results.find((r) => r.id === `complaint:${refs.form}`);
     expect(hit, 'the published complaint is found').toBeDefined();
     const decode = (html: string) => html.replace(/<\/?mark>/g, '').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&(lt|gt|amp|quot|#39);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[e]!);
     for (const [html, text] of [[hit!.titleHtml, hit!.title], ...hit!.snippets.map((s) => [s.html, s.text] as const)] as const) {
@@ -312,7 +322,7 @@ describe('data formats carry the text verbatim, never as a page', () => {
     expect(hit!.snippets.map((s) => s.text).join('')).toContain('[SUM]<script>');
     const csv = await csvOf(await app.request(`/api/search?q=${encodeURIComponent('锅炉')}&format=csv`));
     // Column names: the field ids (or their Chinese labels, should the header change).
-    const row = csv.find((r) => (r.id ?? r['记录编号']) === `complaint:${codes.form}`);
+    const row = csv.find((r) => (r.id ?? r['记录编号']) === `complaint:${refs.form}`);
     expect(row?.title ?? row?.['标题']).toBe(hit!.title);
   });
 });
