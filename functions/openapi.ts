@@ -39,7 +39,7 @@ export function openApiDocument(regions: readonly string[]) {
       '/api/complaints': {
         post: {
           summary: '提交投诉',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,100}$' }, description: '同一键的重试返回同一回执' }],
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,100}$' }, description: '同一键、同一内容的重试返回同一回执（与客户端地址无关）；同一键用于不同内容时返回 422 idempotency_key_reused' }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ComplaintInput' } } } },
           responses: {
             201: { description: '已受理提交，返回回执（写入已提交）', content: { 'application/json': { schema: { $ref: '#/components/schemas/Receipt' } } } },
@@ -47,7 +47,7 @@ export function openApiDocument(regions: readonly string[]) {
             400: error('请求格式错误（JSON 无效或 Idempotency-Key 无效）'),
             413: error('请求内容过大'),
             415: error('内容类型不受支持'),
-            422: error('字段校验失败，fields 列出每个字段的错误'),
+            422: error('字段校验失败（validation_failed），fields 列出每个字段的错误；或同一 Idempotency-Key 已用于不同内容（idempotency_key_reused，未写入）'),
             429: error('提交过于频繁；见 Retry-After 响应头'),
             503: error('未配置数据库（database_unavailable），或数据库被占用超过等待时间（database_busy，未写入，按 Retry-After 用同一 Idempotency-Key 重试）'),
           },
@@ -55,11 +55,11 @@ export function openApiDocument(regions: readonly string[]) {
       },
       '/api/complaints/{code}': {
         get: {
-          summary: '按受理编号查询办理进展',
-          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' }, description: '受理编号，大小写和连字符不限' }],
+          summary: '投诉人凭查询码查询办理进展',
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' }, description: '查询码（回执中的 trackingCode，投诉人专有的凭证，大小写和连字符不限）；公开的受理编号不能用于查询' }],
           responses: {
             200: { description: '办理进展（仅公开答复）', content: { 'application/json': { schema: { $ref: '#/components/schemas/ComplaintStatus' } } } },
-            404: error('没有该受理编号'),
+            404: error('没有该查询码'),
             429: error('查询过于频繁'),
             503: error('未配置数据库'),
           },
@@ -131,7 +131,9 @@ export function openApiDocument(regions: readonly string[]) {
         Receipt: {
           type: 'object',
           properties: {
-            trackingCode: { type: 'string' }, trackingCodeDisplay: { type: 'string' }, receivedAt: { type: 'string', format: 'date-time' },
+            reference: { type: 'string', description: '受理编号（公开），如 2026-000123' },
+            trackingCode: { type: 'string', description: '查询码：投诉人专有的凭证，只在回执中出现一次，切勿公开' },
+            trackingCodeDisplay: { type: 'string' }, receivedAt: { type: 'string', format: 'date-time' },
             state, stateLabel: { type: 'string' }, trackUrl: { type: 'string' },
           },
         },

@@ -9,7 +9,8 @@
  * paths and methods; the complaint form (POST /complaints/new/) as urlencoded
  * and multipart — broken multipart, huge fields, bad photos, invalid UTF-8,
  * wrong content types; tracking (/complaints/track/, /complaints/track/:code/)
- * and the reporter's dispute; the public list /complaints/; objections
+ * and the reporter's dispute; the public list /complaints/ and the public
+ * record pages /complaints/:reference/; objections
  * (/objections/:item/); Open311 (requests GET/POST, services, discovery);
  * staff login (POST /api/staff/login and the /staff/login/ form).
  *
@@ -470,6 +471,8 @@ const getRequests = (): fc.Arbitrary<FuzzRequest> => {
     { weight: 2, arbitrary: queryPairs(['code']).map((pairs) => get(`/complaints/track/${queryOf(pairs)}`, 'page')) },
     { weight: 2, arbitrary: fc.tuple(segment, queryPairs(['new'])).map(([code, pairs]) => get(`/complaints/track/${code}/${queryOf(pairs)}`, 'page')) },
     { weight: 2, arbitrary: queryPairs(['region', 'type', 'verdict', 'unit', 'page']).map((pairs) => get(`/complaints/${queryOf(pairs)}`, 'page')) },
+    // Public record pages by reference number: numbers of every width, the published one, unpublished ones.
+    { weight: 2, arbitrary: fc.oneof(fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 999_999_999 })).map(([y, n]) => `${String(y).padStart(4, '0')}-${String(n).padStart(6, '0')}`), fc.constantFrom('2026-000001', '2026-000002', '2026-000003', '0000-000000')).map((ref) => get(`/complaints/${ref}/`, 'page')) },
     { weight: 1, arbitrary: fc.tuple(fc.oneof(segment, fc.constant(NOTICE.itemId)), queryPairs(['receipt'])).map(([item, pairs]) => get(`/objections/${item}/${queryOf(pairs)}`, 'page')) },
     { weight: 1, arbitrary: queryPairs(['x']).map((pairs) => get(`/complaints/new/${queryOf(pairs)}`, 'page')) },
     { weight: 1, arbitrary: queryPairs(['x']).map((pairs) => get(`/staff/login/${queryOf(pairs)}`, 'page')) },
