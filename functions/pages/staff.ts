@@ -83,7 +83,7 @@ export function staffPages(deps: StaffPageDeps) {
       error ? '错误：登录' : '登录',
       html`<h1>工作人员登录</h1>
 ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法登录</h2><ul><li><a href="#f-username">${error}</a></li></ul></div>` : ''}
-${expired ? html`<div class="notice" role="status" data-session-expired><p>登录已过期：${SESSION_IDLE_MINUTES} 分钟未操作，或登录已满 ${SESSION_HOURS} 小时。请重新登录。</p></div>` : ''}
+${expired ? html`<div class="notice" role="status" data-session-expired><p>登录已过期（${SESSION_IDLE_MINUTES} 分钟未操作、登录已满 ${SESSION_HOURS} 小时或会话已被结束），请重新登录。</p></div>` : ''}
 <form method="post" action="/staff/login/" novalidate>
   <div class="form-group"><label for="f-username">用户名</label><input type="text" id="f-username" name="username" autocomplete="username" value="${username}" required></div>
   <div class="form-group"><label for="f-password">密码</label><input type="password" id="f-password" name="password" autocomplete="current-password" required></div>

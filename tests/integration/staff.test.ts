@@ -291,7 +291,7 @@ describe('idle timeout', () => {
     expect(page.headers.get('Location')).toBe('/staff/login/');
     const loginPage = await api.app.request('/staff/login/', { headers: { Cookie: cookie } });
     expect(loginPage.status).toBe(200);
-    expect(await loginPage.text()).toContain(`登录已过期：${SESSION_IDLE_MINUTES} 分钟未操作，或登录已满 8 小时。请重新登录。`);
+    expect(await loginPage.text()).toContain(`登录已过期（${SESSION_IDLE_MINUTES} 分钟未操作、登录已满 8 小时或会话已被结束），请重新登录。`);
     expect(loginPage.headers.get('Set-Cookie')).toMatch(/^portal_session=;/);
     expect(await (await api.app.request('/staff/login/')).text()).not.toContain('登录已过期');
   });
