@@ -148,6 +148,38 @@ export const rateLimits = sqliteTable(
 
 
 
+/**
+ * Login throttle counters (functions/login-throttle.ts), one row per client (`client:<salted
+ * hash of the address>`) and per account (`account:<hash of the normalised username>`, whether
+ * or not the account exists). Attempts before `blockedUntil` are refused unchecked; the delay
+ * doubles with each failure, up to a cap.
+ */
+export const loginThrottle = sqliteTable('login_throttle', {
+  key: text('key').primaryKey(),
+  /** Failures since the counter last started over (after a day without one, or a successful login). */
+  failures: integer('failures').notNull(),
+  /** Epoch milliseconds. */
+  lastFailureAt: integer('last_failure_at').notNull(),
+  /** Epoch milliseconds; no attempt is checked before then. */
+  blockedUntil: integer('blocked_until').notNull(),
+});
+
+/**
+ * Clients (salted address hashes) that have signed in to an account before: they are exempt
+ * from that account's throttle (not from their own), so strangers failing against an account
+ * cannot keep its owner out.
+ */
+export const loginKnownClients = sqliteTable(
+  'login_known_clients',
+  {
+    /** Same key as the account's `login_throttle` row. */
+    accountKey: text('account_key').notNull(),
+    clientHash: text('client_hash').notNull(),
+    lastLoginAt: text('last_login_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountKey, t.clientHash] })],
+);
+
 /** Staff accounts. Created by the CLI (scripts/staff.ts); passwords only as salted PBKDF2 hashes. */
 export const staffUsers = sqliteTable('staff_users', {
   id: text('id').primaryKey(),
@@ -159,7 +191,12 @@ export const staffUsers = sqliteTable('staff_users', {
   unit: text('unit'),
   /** pbkdf2-sha256$<iterations>$<salt b64>$<hash b64> */
   passwordHash: text('password_hash').notNull(),
+  /**
+   * Unused since migration 0005: the account lock these held let anyone lock any account.
+   * Failed logins are throttled in `login_throttle` instead (functions/login-throttle.ts).
+   */
   failedLogins: integer('failed_logins').notNull().default(0),
+  /** Unused since migration 0005 (see failedLogins). */
   lockedUntil: text('locked_until'),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: text('created_at').notNull(),
@@ -174,7 +211,10 @@ export const staffSessions = sqliteTable(
     csrfToken: text('csrf_token').notNull(),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
-    /** Last request made with the session, for the idle timeout; null until the first one after login. */
+    /**
+     * Last request made with the session, for the 30-minute idle timeout; set at login and then
+     * at most once a minute. Null only on sessions opened before migration 0004 (createdAt counts then).
+     */
     lastSeenAt: text('last_seen_at'),
   },
   (t) => [index('staff_sessions_user_idx').on(t.userId)],

@@ -82,7 +82,7 @@ export function createApp(options: AppOptions) {
     const pageDeps = { ...deps, shells: options.shells, production: options.production };
     app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
     app.route('/api/complaints', complaintRoutes(deps));
-    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, ...(deps.now ? { now: deps.now } : {}) }));
+    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));

@@ -100,10 +100,10 @@ export function openApiDocument(regions: readonly string[]) {
           summary: '工作人员登录',
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } } } } } },
           responses: {
-            200: { description: '登录成功；设置 HttpOnly、SameSite=Strict 的会话 Cookie，返回 CSRF 令牌（之后每个修改请求须以 X-CSRF-Token 头提交）' },
-            401: error('用户名或密码错误'),
+            200: { description: '登录成功；设置 HttpOnly、SameSite=Strict 的会话 Cookie（生产环境名为 __Host-portal_session），返回 CSRF 令牌（之后每个修改请求须以 X-CSRF-Token 头提交）' },
+            401: error('用户名或密码错误，或该账号登录尝试过于频繁（两者答复相同；Retry-After 为下次尝试前须等待的秒数）'),
             422: error('字段校验失败'),
-            423: error(`连续失败 5 次后账号锁定 15 分钟；见 Retry-After`),
+            429: error('本客户端登录尝试过于频繁；见 Retry-After'),
           },
         },
       },

@@ -40,7 +40,21 @@ import {
   type ComplaintRow,
 } from '../complaint-service.ts';
 import type { ComplaintDeps } from '../complaints.ts';
-import { audit, attemptLogin, crossOrigin, endSession, sessionOf, setSessionCookie, type StaffUser } from '../staff.ts';
+import { ACCOUNT_RULE, CLIENT_RULE } from '../login-throttle.ts';
+import {
+  attemptLogin,
+  audit,
+  clearSessionCookie,
+  clientHashOf,
+  crossOrigin,
+  endSession,
+  SESSION_HOURS,
+  SESSION_IDLE_MINUTES,
+  sessionOf,
+  sessionToken,
+  setSessionCookie,
+  type StaffUser,
+} from '../staff.ts';
 import { dispositionForms } from './objections.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
 
@@ -59,25 +73,33 @@ export function staffPages(deps: StaffPageDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<{ Variables: { user: StaffUser; csrfToken: string; form: Record<string, string> } }>();
 
-  const page = (c: Context, title: string, body: ReturnType<typeof html>, status: 200 | 401 | 403 | 404 | 409 | 413 | 422 | 423 = 200) =>
+  const page = (c: Context, title: string, body: ReturnType<typeof html>, status: 200 | 401 | 403 | 404 | 409 | 413 | 422 | 429 = 200) =>
     renderPage(c, deps.shells, { section: 'staff', title: `${title}（工作人员）`, status, body });
 
-  const loginForm = (c: Context, username: string, error: string | undefined, status: 200 | 401 | 422 | 423 = 200) =>
+  const loginForm = (c: Context, username: string, error: string | undefined, status: 200 | 401 | 422 | 429 = 200, expired = false) =>
     page(
       c,
       error ? '错误：登录' : '登录',
       html`<h1>工作人员登录</h1>
 ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法登录</h2><ul><li><a href="#f-username">${error}</a></li></ul></div>` : ''}
+${expired ? html`<div class="notice" role="status" data-session-expired><p>登录已过期（${SESSION_IDLE_MINUTES} 分钟未操作、登录已满 ${SESSION_HOURS} 小时或会话已被结束），请重新登录。</p></div>` : ''}
 <form method="post" action="/staff/login/" novalidate>
   <div class="form-group"><label for="f-username">用户名</label><input type="text" id="f-username" name="username" autocomplete="username" value="${username}" required></div>
   <div class="form-group"><label for="f-password">密码</label><input type="password" id="f-password" name="password" autocomplete="current-password" required></div>
   <button type="submit" class="button">登录</button>
 </form>
-<p class="muted">账号由管理员用命令行创建（npm run staff -- create）。连续 5 次密码错误，账号锁定 15 分钟。</p>`,
+<p class="muted">账号由管理员用命令行创建（npm run staff -- create）。连续登录失败后，须等待片刻才能再试，每多失败一次等待时间加倍：同一账号最长 ${ACCOUNT_RULE.capMs / 60_000} 分钟，同一网络地址最长 ${CLIENT_RULE.capMs / 60_000} 分钟。登录后 ${SESSION_IDLE_MINUTES} 分钟未操作或满 ${SESSION_HOURS} 小时，须重新登录。</p>`,
       status,
     );
 
-  app.get('/login/', async (c) => ((await sessionOf(c, deps)) ? c.redirect('/staff/', 303) : loginForm(c, '', undefined)));
+  app.get('/login/', async (c) => {
+    if (await sessionOf(c, deps)) return c.redirect('/staff/', 303);
+    // A session cookie that no longer opens a session: the session ended (idle, 8 hours, or revoked).
+    // Said once: the cookie goes now.
+    const expired = !!sessionToken(c, deps);
+    if (expired) clearSessionCookie(c, deps);
+    return loginForm(c, '', undefined, 200, expired);
+  });
 
   app.post('/login/', bodyLimit({ maxSize: 4096, onError: (c) => loginForm(c, '', '提交内容过大。', 422) }), async (c) => {
     if (crossOrigin(c)) return loginForm(c, '', '请求来源不符。', 422);
@@ -90,7 +112,7 @@ ${error ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>无法�
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 256) : '';
     if (!username || !password) return loginForm(c, username, '请填写用户名和密码', 422);
-    const result = await attemptLogin(db, username, password, now());
+    const result = await attemptLogin(db, username, password, { at: now(), client: await clientHashOf(c, deps) });
     if (!result.ok) {
       if (result.retryAfter) c.header('Retry-After', String(result.retryAfter));
       return loginForm(c, username, result.message, result.status);
