@@ -7,7 +7,10 @@
  *
  * Stripping works by allow-lists: only the segments or chunks a viewer needs
  * to show the picture (pixels, palette, transparency, colour) are copied;
- * everything else, including names nobody has thought of yet, is dropped.
+ * everything else, including names nobody has thought of yet, is dropped. The
+ * one piece of EXIF that is needed — the orientation, without which portrait
+ * phone photos are shown sideways — is written back in a new minimal EXIF
+ * block that holds that single tag.
  *
  * Framework-free and runtime-free: only Uint8Array, so the same code runs in
  * Node and in Cloudflare Workers. The pixel data is never decoded or
@@ -62,6 +65,8 @@ export interface StrippedPhoto {
   /** Size in pixels as the header gives it (before any rotation by the orientation). */
   width: number;
   height: number;
+  /** EXIF orientation (2–8) written back into the output, or 1 when there is none to keep. */
+  orientation: number;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -122,6 +127,47 @@ function checkPixels(width: number, height: number): void {
 }
 
 // ---------------------------------------------------------------------------
+// EXIF orientation. EXIF is a TIFF structure: byte order ('II' little-endian
+// or 'MM' big-endian), 42, the offset of IFD0; an IFD is a 2-byte count of
+// 12-byte entries (tag, type, count, value or offset). Orientation (0x0112)
+// is a SHORT in IFD0: 1 = as stored, 6 = rotate 90° clockwise to view, etc.
+
+const ORIENTATION = 0x0112;
+const SHORT = 3;
+
+/** The orientation in IFD0 of an EXIF (TIFF) block; 1 when missing or unreadable. */
+function exifOrientation(tiff: Uint8Array): number {
+  if (startsWith(tiff, 'Exif\0\0')) tiff = tiff.subarray(6); // the APP1 prefix, which some WebP writers copy
+  const little = tiff[0] === 0x49 && tiff[1] === 0x49;
+  if (tiff.length < 8 || (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d))) return 1;
+  const u16 = (at: number) => (little ? tiff[at]! | (tiff[at + 1]! << 8) : (tiff[at]! << 8) | tiff[at + 1]!);
+  const u32 = (at: number) => (little ? le32(tiff, at) : be32(tiff, at));
+  if (u16(2) !== 42) return 1;
+  const ifd = u32(4);
+  if (ifd < 8 || ifd + 2 > tiff.length) return 1;
+  const count = u16(ifd);
+  for (let i = 0; i < count; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (entry + 12 > tiff.length) return 1;
+    if (u16(entry) !== ORIENTATION) continue;
+    const value = u16(entry + 8);
+    return u16(entry + 2) === SHORT && u32(entry + 4) === 1 && value >= 1 && value <= 8 ? value : 1;
+  }
+  return 1;
+}
+
+/** A new EXIF (TIFF) block with nothing but the orientation: no GPS, no camera, no thumbnail. */
+function orientationExif(orientation: number): Uint8Array {
+  // prettier-ignore
+  return Uint8Array.of(
+    0x4d, 0x4d, 0, 42, 0, 0, 0, 8, // big-endian, IFD0 at offset 8
+    0, 1, // one entry:
+    ORIENTATION >> 8, ORIENTATION & 0xff, 0, SHORT, 0, 0, 0, 1, 0, orientation, 0, 0,
+    0, 0, 0, 0, // no next IFD (no thumbnail)
+  );
+}
+
+// ---------------------------------------------------------------------------
 // JPEG: a sequence of marker segments (FF xx, then a 2-byte big-endian length
 // that counts itself) up to SOS, then entropy-coded data in which FF is always
 // followed by 00 (stuffing) or a restart marker; more segments may follow
@@ -145,6 +191,8 @@ function stripJpeg(b: Uint8Array): StrippedPhoto {
   const parts: Uint8Array[] = [b.subarray(0, 2)];
   const removed: string[] = [];
   let frame: { width: number; height: number } | undefined;
+  let orientation: number | undefined; // from the first EXIF segment, as viewers read it
+  let exifAt = 1; // where the new EXIF goes: after SOI, or after a JFIF header right behind it
   let seenScan = false;
   let seenJfif = false;
   let p = 2;
@@ -171,9 +219,13 @@ function stripJpeg(b: Uint8Array): StrippedPhoto {
     const payload = segment.subarray(4);
     p = end;
     if ((marker >= APP0 && marker <= APP15) || marker === COM) {
+      if (marker === APP0 + 1 && startsWith(payload, 'Exif\0')) orientation ??= exifOrientation(payload.subarray(6));
       const verdict = jpegMetadata(marker, payload, seenJfif);
       if (verdict === 'keep' || verdict instanceof Uint8Array) {
-        if (marker === APP0) seenJfif = true;
+        if (marker === APP0) {
+          seenJfif = true;
+          if (parts.length === 1) exifAt = 2;
+        }
         parts.push(verdict === 'keep' ? segment : verdict);
         if (verdict instanceof Uint8Array) removed.push('JFIF thumbnail');
       } else removed.push(verdict.drop);
@@ -193,7 +245,13 @@ function stripJpeg(b: Uint8Array): StrippedPhoto {
     } else if (JPEG_TABLES.has(marker)) parts.push(segment);
     else corrupt(); // reserved or undefined marker: no telling whether the picture needs it
   }
-  return { bytes: concat(parts), removed, width: frame!.width, height: frame!.height };
+  const kept = orientation ?? 1;
+  if (kept !== 1) {
+    const tiff = orientationExif(kept);
+    const app1 = concat([Uint8Array.of(0xff, APP0 + 1, 0, 2 + 6 + tiff.length), bytesOf('Exif\0\0'), tiff]);
+    parts.splice(exifAt, 0, app1);
+  }
+  return { bytes: concat(parts), removed, width: frame!.width, height: frame!.height, orientation: kept };
 }
 
 /**
@@ -217,7 +275,7 @@ function jpegMetadata(marker: number, payload: Uint8Array, seenJfif: boolean): '
   // without it such files decode with wrong colours. No personal data.
   if (n === 14 && payload.length === 12 && startsWith(payload, 'Adobe')) return 'keep';
   // Everything else goes. APP1: EXIF (GPS position, time, camera, owner,
-  // thumbnail) or XMP (the same and
+  // thumbnail; its orientation is written back on its own) or XMP (the same and
   // editing history); APP2 MPF: further images; APP13: Photoshop/IPTC (captions,
   // names, places); others: vendor data.
   if (n === 1 && startsWith(payload, 'Exif\0')) return { drop: 'APP1 Exif' };
@@ -272,6 +330,7 @@ function stripPng(b: Uint8Array): StrippedPhoto {
   let width = 0;
   let height = 0;
   let colourType = 0;
+  let orientation: number | undefined;
   let palette = false;
   let pixels = false;
   let p = 8;
@@ -293,6 +352,7 @@ function stripPng(b: Uint8Array): StrippedPhoto {
       if (width > 0x7fffffff || height > 0x7fffffff || !PNG_DEPTHS[colourType]?.includes(data[8]!) || data[10] !== 0 || data[11] !== 0 || data[12]! > 1) corrupt();
       checkPixels(width, height);
     }
+    if (type === 'eXIf' || type === 'exIf') orientation ??= exifOrientation(data); // exIf: the name before registration
     if (type === 'PLTE') palette = true;
     if (type === 'IDAT') {
       if (colourType === 3 && !palette) corrupt();
@@ -310,7 +370,20 @@ function stripPng(b: Uint8Array): StrippedPhoto {
   }
   if (!pixels) corrupt();
   if (p < b.length) removed.push('data after IEND');
-  return { bytes: concat(parts), removed, width, height };
+  const kept = orientation ?? 1;
+  // eXIf must come before the image data; right after IHDR is always allowed.
+  if (kept !== 1) parts.splice(2, 0, pngChunk('eXIf', orientationExif(kept)));
+  return { bytes: concat(parts), removed, width, height, orientation: kept };
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  out.set([data.length >>> 24, (data.length >>> 16) & 0xff, (data.length >>> 8) & 0xff, data.length & 0xff]);
+  out.set(bytesOf(type), 4);
+  out.set(data, 8);
+  const crc = crc32(out.subarray(4, 8 + data.length));
+  out.set([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff], 8 + data.length);
+  return out;
 }
 
 const CRC_TABLE = (() => {
@@ -338,6 +411,7 @@ function crc32(b: Uint8Array): number {
 
 const VP8X_ICC = 0x20;
 const VP8X_ALPHA = 0x10;
+const VP8X_EXIF = 0x08;
 const VP8X_ANIMATION = 0x02;
 /**
  * Extended-format chunks kept: colour profile (ICCP), animation parameters
@@ -356,6 +430,7 @@ function stripWebp(b: Uint8Array): StrippedPhoto {
   let canvas: { width: number; height: number } | undefined; // from VP8X
   let image: { width: number; height: number } | undefined; // the first image chunk or frame
   let vp8x: Uint8Array | undefined;
+  let orientation: number | undefined;
   let p = 12;
   for (const { fourcc, data, chunk } of riffChunks(b, 12, riffEnd)) {
     if (p === 12 && fourcc !== 'VP8 ' && fourcc !== 'VP8L' && fourcc !== 'VP8X') corrupt();
@@ -365,12 +440,13 @@ function stripWebp(b: Uint8Array): StrippedPhoto {
       if (data.length < 10) corrupt();
       canvas = { width: 1 + le24(data, 4), height: 1 + le24(data, 7) };
       checkPixels(canvas.width, canvas.height);
-      // A new chunk, not a copy: only the flags of what is kept, reserved bits zero.
+      // A new chunk, not a copy: only the flags of what is kept (EXIF set again below if written), reserved bits zero.
       vp8x = concat([bytesOf('VP8X'), Uint8Array.of(10, 0, 0, 0, data[0]! & (VP8X_ICC | VP8X_ALPHA | VP8X_ANIMATION), 0, 0, 0), data.subarray(4, 10)]);
       parts.push(vp8x);
       if (data.length > 10) removed.push('VP8X extra bytes');
       continue;
     }
+    if (fourcc === 'EXIF' && vp8x) orientation ??= exifOrientation(data);
     // The simple format is its first image chunk alone; decoders read nothing else there.
     const keep = vp8x ? WEBP_KEEP.has(fourcc) : (fourcc === 'VP8 ' || fourcc === 'VP8L') && !image;
     if (!keep || ((fourcc === 'VP8 ' || fourcc === 'VP8L') && image)) {
@@ -389,11 +465,16 @@ function stripWebp(b: Uint8Array): StrippedPhoto {
   }
   if (!image) corrupt();
   if (riffEnd < b.length) removed.push('data after RIFF');
+  const kept = orientation ?? 1;
+  if (kept !== 1) {
+    parts.push(riffChunk('EXIF', orientationExif(kept)));
+    vp8x![8] = vp8x![8]! | VP8X_EXIF;
+  }
   const out = concat(parts);
   const riffSize = out.length - 8;
   out.set([riffSize & 0xff, (riffSize >>> 8) & 0xff, (riffSize >>> 16) & 0xff, riffSize >>> 24], 4);
   const { width, height } = canvas ?? image;
-  return { bytes: out, removed, width, height };
+  return { bytes: out, removed, width, height, orientation: kept };
 }
 
 /** The chunks between `start` and `end`, each with its padding; a chunk running past `end` is corrupt. */

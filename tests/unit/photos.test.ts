@@ -163,7 +163,7 @@ describe('JPEG', () => {
     expect(has(out.bytes, 'Photoshop')).toBe(false);
     // SOI + APP0 (20 bytes), then from SOF0 (offset 0xdc) to the end.
     expect(out.bytes).toEqual(bytes(photo.subarray(0, 20), photo.subarray(0xdc)));
-    expect(strip(out.bytes)).toEqual({ bytes: out.bytes, removed: [], width: 161, height: 161 });
+    expect(strip(out.bytes)).toEqual({ bytes: out.bytes, removed: [], width: 161, height: 161, orientation: 1 });
   });
 
   it('refuses broken structure as corrupt', () => {
@@ -298,6 +298,57 @@ function exifBlock(order: 'II' | 'MM', orientation: number | null): Uint8Array {
 /** What no output may contain: camera, GPS latitude (as written above), thumbnail. */
 const exifSecrets = (b: Uint8Array) => ['Apple', 'THUMBNAIL', 'balcony', 'GPS'].filter((t) => has(b, t));
 
+/** Reads IFD0 of an EXIF (TIFF) block, independently of the code under test: tag → first value, and the next-IFD offset. */
+function readIfd0(tiff: Uint8Array): { tags: Map<number, number>; next: number } {
+  const little = ascii(tiff, 0, 2) === 'II';
+  expect(['II', 'MM']).toContain(ascii(tiff, 0, 2));
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  expect(view.getUint16(2, little)).toBe(42);
+  const ifd = view.getUint32(4, little);
+  const count = view.getUint16(ifd, little);
+  const tags = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const e = ifd + 2 + 12 * i;
+    const type = view.getUint16(e + 2, little);
+    tags.set(view.getUint16(e, little), type === 3 ? view.getUint16(e + 8, little) : view.getUint32(e + 8, little));
+  }
+  return { tags, next: view.getUint32(ifd + 2 + 12 * count, little) };
+}
+const ascii = (b: Uint8Array, at: number, n: number) => Buffer.from(b.subarray(at, at + n)).toString('latin1');
+
+/** The EXIF blocks in a JPEG's APP1 segments, read up to the first scan. */
+function jpegExif(b: Uint8Array): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  for (let p = 2; b[p + 1] !== 0xda; ) {
+    const end = p + 2 + ((b[p + 2]! << 8) | b[p + 3]!);
+    if (b[p + 1] === 0xe1 && ascii(b, p + 4, 6) === 'Exif\0\0') found.push(b.subarray(p + 10, end));
+    p = end;
+  }
+  return found;
+}
+/** A PNG's chunks in order: type and data. */
+function pngChunks(b: Uint8Array): { type: string; data: Uint8Array }[] {
+  const out = [];
+  for (let p = 8; p < b.length; ) {
+    const length = Buffer.from(b).readUInt32BE(p);
+    out.push({ type: ascii(b, p + 4, 4), data: b.subarray(p + 8, p + 8 + length) });
+    p += 12 + length;
+  }
+  return out;
+}
+/** A WebP's top-level chunks in order: FourCC and data. */
+function webpChunks(b: Uint8Array): { fourcc: string; data: Uint8Array }[] {
+  const out = [];
+  for (let p = 12; p < b.length; ) {
+    const size = Buffer.from(b).readUInt32LE(p + 4);
+    out.push({ fourcc: ascii(b, p, 4), data: b.subarray(p + 8, p + 8 + size) });
+    p += 8 + size + (size & 1);
+  }
+  return out;
+}
+/** The only EXIF block the output may hold: big-endian, IFD0 with Orientation = `o`, no next IFD. */
+const minimalExif = (o: number) => bytes('MM\0*', be32(8), [0, 1], [0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, o, 0, 0], be32(0));
+
 describe('allow-lists: only what the picture needs is copied', () => {
   it('PNG: drops an EXIF chunk spelled exIf, with its GPS position', () => {
     const out = strip(bytes(PNG_SIG, ihdr, chunk('exIf', exifBlock('MM', 1)), idat, iend));
@@ -421,5 +472,81 @@ describe('pixel limit: 40 megapixels, read from the header', () => {
     expect(over(() => strip(riff(riffChunk('VP8 ', [0x10, 0x02, 0x00, 0, 0, 0, 1, 0, 1, 0]))))).toBe('corrupt_image'); // no start code
     expect(over(() => strip(riff(riffChunk('VP8L', [0x2f, 0, 0, 0, 0xe0]))))).toBe('corrupt_image'); // unknown version
     expect(over(() => strip(bytes(SOI, sos, scan, EOI)))).toBe('corrupt_image'); // no frame header at all
+  });
+});
+
+describe('orientation: kept alone in a new EXIF block, so portrait photos are not shown sideways', () => {
+  it.each(['MM', 'II'] as const)('JPEG (%s): orientation 6 with GPS becomes an APP1 holding only the orientation', (order) => {
+    const out = strip(bytes(SOI, app0, seg(0xe1, 'Exif\0\0', exifBlock(order, 6)), xmp, icc, dqt, sof, dht, sos, scan, EOI));
+    expect(out.removed).toEqual(['APP1 Exif', 'APP1 XMP']);
+    expect(out.orientation).toBe(6);
+    // After the JFIF header, which must stay first.
+    expect(out.bytes).toEqual(bytes(SOI, app0, seg(0xe1, 'Exif\0\0', minimalExif(6)), icc, dqt, sof, dht, sos, scan, EOI));
+    const exifs = jpegExif(out.bytes);
+    expect(exifs).toHaveLength(1);
+    const { tags, next } = readIfd0(exifs[0]!);
+    expect([...tags]).toEqual([[0x0112, 6]]); // no GPS pointer (0x8825), no Make
+    expect(next).toBe(0); // no IFD1: no thumbnail
+    expect(exifSecrets(out.bytes)).toEqual([]);
+    expect(strip(out.bytes)).toEqual({ ...out, removed: ['APP1 Exif'] }); // stable when stripped again
+  });
+
+  it('JPEG: a phone-style photo written by exiftool (orientation 6, GPS, camera, thumbnail, XMP) keeps orientation 6 and nothing else', () => {
+    const photo = new Uint8Array(readFileSync(new URL('../fixtures/photos/rotated-gps.jpg', import.meta.url)));
+    expect(has(photo, 'iPhone')).toBe(true);
+    const out = checkPhoto(photo);
+    expect(out).toMatchObject({ type: 'image/jpeg', width: 161, height: 161, orientation: 6, removed: ['APP1 Exif', 'APP1 XMP'] });
+    const [exif, ...more] = jpegExif(out.bytes);
+    expect(more).toEqual([]);
+    expect(exif).toEqual(minimalExif(6));
+    expect([...readIfd0(exif!).tags]).toEqual([[0x0112, 6]]);
+    // No JFIF header: the new APP1 comes right after SOI.
+    expect([out.bytes[2], out.bytes[3]]).toEqual([0xff, 0xe1]);
+    for (const text of ['Apple', 'iPhone', 'GPS', 'xmpmeta', '2026:11:20']) expect(has(out.bytes, text), text).toBe(false);
+  });
+
+  it.each([['eXIf'], ['exIf']])('PNG: orientation 6 from an %s chunk becomes an eXIf chunk before the image data', (name) => {
+    const out = strip(bytes(PNG_SIG, ihdr, idat, chunk(name, exifBlock('II', 6)), iend));
+    expect(out.removed).toEqual([name]);
+    expect(out.orientation).toBe(6);
+    expect(out.bytes).toEqual(bytes(PNG_SIG, ihdr, chunk('eXIf', minimalExif(6)), idat, iend)); // CRC included
+    const exifs = pngChunks(out.bytes).filter((c) => c.type === 'eXIf');
+    expect(exifs).toHaveLength(1);
+    expect([...readIfd0(exifs[0]!.data).tags]).toEqual([[0x0112, 6]]);
+    expect(exifSecrets(out.bytes)).toEqual([]);
+    expect(strip(out.bytes)).toEqual({ ...out, removed: ['eXIf'] });
+  });
+
+  it('WebP: orientation 6 becomes an EXIF chunk holding only the orientation, announced by the VP8X flag', () => {
+    for (const block of [exifBlock('MM', 6), bytes('Exif\0\0', exifBlock('II', 6))]) {
+      const out = strip(riff(vp8xOf(ALPHA | 0x08 | 0x04, 1, 1), vp8l, riffChunk('EXIF', block), webpXmp));
+      expect(out.removed).toEqual(['EXIF', 'XMP ']);
+      expect(out.orientation).toBe(6);
+      expect(out.bytes).toEqual(riff(vp8xOf(ALPHA | 0x08, 1, 1), vp8l, riffChunk('EXIF', minimalExif(6))));
+      const chunks = webpChunks(out.bytes);
+      expect(chunks.map((c) => c.fourcc)).toEqual(['VP8X', 'VP8L', 'EXIF']);
+      expect(chunks[0]!.data[0]! & 0x08).toBe(0x08);
+      expect([...readIfd0(chunks[2]!.data).tags]).toEqual([[0x0112, 6]]);
+      expect(out.bytes.length - 8).toBe(Buffer.from(out.bytes).readUInt32LE(4));
+      expect(exifSecrets(out.bytes)).toEqual([]);
+    }
+  });
+
+  it('writes no EXIF at all when the orientation is 1, missing, out of range or unreadable', () => {
+    const wrongType = exifBlock('MM', 6);
+    wrongType[8 + 2 + 12 + 3] = 4; // Orientation as LONG: not what viewers read
+    for (const block of [exifBlock('MM', 1), exifBlock('II', null), exifBlock('MM', 9), exifBlock('II', 0), wrongType, bytes('MM\0*', be32(4000)), bytes('XX\0*'), new Uint8Array()]) {
+      const jpegOut = strip(bytes(SOI, seg(0xe1, 'Exif\0\0', block), sof, sos, scan, EOI));
+      expect(jpegOut.bytes).toEqual(bytes(SOI, sof, sos, scan, EOI));
+      expect(jpegOut.orientation).toBe(1);
+      expect(strip(bytes(PNG_SIG, ihdr, chunk('eXIf', block), idat, iend)).bytes).toEqual(bytes(PNG_SIG, ihdr, idat, iend));
+      expect(strip(riff(vp8xOf(0x08, 1, 1), vp8l, riffChunk('EXIF', block))).bytes).toEqual(riff(vp8xOf(0, 1, 1), vp8l));
+    }
+  });
+
+  it('reads the orientation of the first EXIF block only, as viewers do', () => {
+    const out = strip(bytes(SOI, seg(0xe1, 'Exif\0\0', exifBlock('MM', 1)), seg(0xe1, 'Exif\0\0', exifBlock('MM', 8)), sof, sos, scan, EOI));
+    expect(out.orientation).toBe(1);
+    expect(out.removed).toEqual(['APP1 Exif', 'APP1 Exif']);
   });
 });
