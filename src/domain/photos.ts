@@ -35,11 +35,12 @@ export const PHOTO_LIMITS = {
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type PhotoType = (typeof PHOTO_TYPES)[number];
 
-export type PhotoErrorCode = 'unsupported_type' | 'unsupported_encoding' | 'corrupt_image' | 'too_large' | 'too_many_pixels';
+export type PhotoErrorCode = 'empty_file' | 'unsupported_type' | 'unsupported_encoding' | 'corrupt_image' | 'too_large' | 'too_many_pixels';
 
 const MEGAPIXELS_CN = `${PHOTO_LIMITS.maxPixels / 10_000} 万像素`;
 
 const MESSAGES: Record<PhotoErrorCode, string> = {
+  empty_file: '文件是空的（0 字节），请重新选择',
   unsupported_type: '只能上传 JPEG、PNG 或 WebP 格式的照片',
   unsupported_encoding: '这种编码方式的图片（如无损或分层 JPEG）无法在浏览器中显示，请另存为普通 JPEG、PNG 或 WebP 后重新上传',
   corrupt_image: '照片文件已损坏或不完整，请重新选择',
@@ -109,6 +110,7 @@ export function stripImageMetadata(bytes: Uint8Array, type: PhotoType): Stripped
  * PNG named .jpg is stored as PNG and a script named .jpg is refused.
  */
 export function checkPhoto(bytes: Uint8Array, _declaredType?: string): StrippedPhoto & { type: PhotoType } {
+  if (bytes.length === 0) throw new PhotoError('empty_file');
   if (bytes.length > PHOTO_LIMITS.maxBytes) throw new PhotoError('too_large');
   const type = sniffImageType(bytes);
   if (!type) throw new PhotoError('unsupported_type');

@@ -436,6 +436,13 @@ describe('allow-lists: only what the picture needs is copied', () => {
   });
 });
 
+describe('zero bytes', () => {
+  it('refuses a zero-byte file as empty, with a Chinese message', () => {
+    expect(codeOf(() => checkPhoto(new Uint8Array()))).toBe('empty_file');
+    expect(() => checkPhoto(new Uint8Array(), 'image/jpeg')).toThrow('文件是空的（0 字节），请重新选择');
+  });
+});
+
 describe('pixel limit: 40 megapixels, read from the header', () => {
   const over = (f: () => unknown) => codeOf(f);
 
