@@ -101,7 +101,9 @@ export function complaintPages(deps: PageDeps) {
       const errors = parsed.success ? {} : fieldErrors(parsed.error);
 
       // Photos: checked by their content, stripped of metadata; only when a store is configured.
-      const files = [body.photos].flat().filter((f): f is File => typeof f === 'object' && f !== null && f.size > 0);
+      // A file input left empty arrives as a part with no file name and no bytes: no photo.
+      // A chosen file of 0 bytes is an error like any unreadable file, not silently dropped.
+      const files = [body.photos].flat().filter((f): f is File => typeof f === 'object' && f !== null && !(f.name === '' && f.size === 0));
       const photos: CheckedPhoto[] = [];
       if (files.length && !deps.photos) errors.photos = '本站暂不接收照片';
       else if (files.length > PHOTO_LIMITS.maxCount) errors.photos = `照片最多 ${PHOTO_LIMITS.maxCount} 张`;
@@ -112,7 +114,7 @@ export function complaintPages(deps: PageDeps) {
             photos.push({ type: checked.type, bytes: checked.bytes });
           } catch (error) {
             if (!(error instanceof PhotoError)) throw error;
-            errors.photos = `照片“${file.name.slice(0, 60)}”：${error.message}`;
+            errors.photos = `照片“${file.name.slice(0, 60) || '未命名文件'}”：${error.message}`;
             break;
           }
         }

@@ -72,6 +72,44 @@ function pngWithText(): Uint8Array {
   for (const p of parts) (out.set(p, at), (at += p.length));
   return out;
 }
+/** The PNG of pngWithText, announcing another size in its header (CRC updated): the pixels are never decoded. */
+function pngOfSize(width: number, height: number): Uint8Array {
+  const png = pngWithText();
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  view.setUint32(29, crc32(png.subarray(12, 29)));
+  return png;
+}
+
+interface BrowserFile {
+  filename: string;
+  bytes: Uint8Array;
+  type?: string;
+}
+
+/**
+ * A multipart body written as a browser writes it, so the photo parts are
+ * exactly as given: an untouched file input is `filename=""`, type
+ * application/octet-stream and no bytes; file names are raw UTF-8.
+ */
+function browserMultipart(fields: Record<string, string | string[]>, files: BrowserFile[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+  const boundary = '----WebKitFormBoundaryq8WbFiYOJwVrmB4c';
+  const text = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of [value].flat()) parts.push(text.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+  }
+  for (const file of files) {
+    parts.push(text.encode(`--${boundary}\r\nContent-Disposition: form-data; name="photos"; filename="${file.filename}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`), file.bytes, text.encode('\r\n'));
+  }
+  parts.push(text.encode(`--${boundary}--\r\n`));
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) (body.set(p, at), (at += p.length));
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 function crc32(bytes: Uint8Array): number {
   let c = ~0;
   for (const b of bytes) {
@@ -186,6 +224,39 @@ describe('the complaint form without JavaScript', () => {
     const refused = await api.app.request('/complaints/new/', { method: 'POST', body: text });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('#f-photos');
+  });
+
+  it('treats a file input left empty as no photo, but refuses a named empty file, a broken or non-image file and one over 40 megapixels, naming the file', async () => {
+    let client = 20;
+    const post = (formKey: string, photo: BrowserFile, headers: Record<string, string> = {}) => {
+      const { body, contentType } = browserMultipart({ ...FORM, formKey }, [photo]);
+      // One client address per request: these are not what the rate limit is about.
+      return api.app.request('/complaints/new/', { method: 'POST', body, headers: { 'Content-Type': contentType, 'X-Test-Client': `198.51.100.${client++}`, ...headers } });
+    };
+    const none = await post('untouched-file-input', { filename: '', bytes: new Uint8Array() });
+    expect(none.status).toBe(303);
+    expect(photos.stored.size).toBe(0);
+
+    const cases: [string, Uint8Array, string][] = [
+      ['空白.jpg', new Uint8Array(), '文件是空的（0 字节），请重新选择'],
+      ['IMG_0002.png', pngWithText().subarray(0, 40), '照片文件已损坏或不完整，请重新选择'],
+      ['notes.jpg', new TextEncoder().encode('not an image at all'), '只能上传 JPEG、PNG 或 WebP 格式的照片'],
+      ['panorama.png', pngOfSize(30_000, 30_000), '照片为 30000×30000 像素（约 90000 万像素），超过每张 4000 万像素的上限，请缩小后重新上传'],
+    ];
+    for (const [i, [filename, bytes, message]] of cases.entries()) {
+      const photo = { filename, bytes, type: 'image/jpeg' };
+      const json = await post(`bad-photo-json-${i}`, photo, { Accept: 'application/json' });
+      expect(json.status, filename).toBe(422);
+      expect(await json.json()).toMatchObject({ error: { code: 'validation_failed', fields: { photos: `照片“${filename}”：${message}` } } });
+      const page = await post(`bad-photo-page-${i}`, photo);
+      expect(page.status, filename).toBe(422);
+      const html = await page.text();
+      expect(html).toContain('#f-photos');
+      expect(html).toContain(`照片“${filename}”：${message}`);
+    }
+    expect(await api.db.$count(complaints)).toBe(1);
+    expect(await api.db.$count(complaintPhotos)).toBe(0);
+    expect(photos.stored.size).toBe(0);
   });
 });
 
