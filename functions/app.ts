@@ -32,6 +32,8 @@ export interface AppOptions {
   open311Keys?: readonly string[];
   /** Names for search facet values (regions, units …), from the content; optional. */
   searchLabels?: FacetLabels | undefined;
+  /** The site's public address (SITE_URL), e.g. for Open311's discovery document; without it, the request's own. */
+  siteUrl?: string;
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
@@ -86,7 +88,7 @@ export function createApp(options: AppOptions) {
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));
-    app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [] }));
+    app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [], siteUrl: options.siteUrl }));
     app.route(
       '/api/search',
       searchRoutes({

@@ -52,7 +52,7 @@ export async function captchaError(deps: ComplaintDeps, c: Context, token: unkno
   return (await deps.captcha.verify(token, deps.clientAddress(c))) ? undefined : '人机验证未通过，请重试';
 }
 
-export type LimitedAction = 'intake' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311';
+export type LimitedAction = 'intake' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311' | 'open311-partner';
 /** Per-client limits in production; `ComplaintDeps.limits` overrides them (tests, BENCH_RATE_LIMIT_MAX in node.ts). */
 export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
   intake: { max: 10, windowSeconds: 600 },
@@ -63,6 +63,8 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
   search: { max: 600, windowSeconds: 600 },
   // Open311 reads (GET) by clients without a key; keyed partners get their own limits.
   open311: { max: 120, windowSeconds: 600 },
+  // Open311 reads with a valid api_key: one bucket per key, as a partner's server reads for many people.
+  'open311-partner': { max: 1200, windowSeconds: 600 },
 };
 /** JSON bodies are small; photos (multipart) come with their own limit. */
 const MAX_JSON_BYTES = 32 * 1024;

@@ -42,6 +42,7 @@ const app = createApp({
   shells: distShells(root),
   searchLabels: facetLabels(getPortal()),
   open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+  ...(process.env.SITE_URL ? { siteUrl: process.env.SITE_URL } : {}),
   complaints: {
     db,
     ...(await localSecrets()),

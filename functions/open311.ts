@@ -8,28 +8,39 @@
  *   GET  /open311/v2/services/{code}.{json|xml}        service definition (attributes)
  *   POST /open311/v2/requests.{json|xml}               file a complaint (api_key required)
  *   GET  /open311/v2/requests.{json|xml}               with the spec's filters and limits
- *   GET  /open311/v2/requests/{id}.{json|xml}          one request (id = tracking code)
+ *   GET  /open311/v2/requests/{id}.{json|xml}          one request (id = reference number)
  *
- * Mapping: service_request_id is the tracking code; status is open or closed;
- * status_notes the latest public reply. Reporters' personal data, the address
- * and the description are never returned; published complaints show the
- * published summary as their description.
+ * What is public: only complaints that staff published (`published_at`) with
+ * the reporter's consent (`consent_publish`) — the same set as /complaints/ —
+ * for everyone, keyed partners included (no wider scope exists yet).
+ * Mapping: service_request_id is the public reference number (受理编号), never
+ * the reporter's tracking code (查询码), which Open311 never returns;
+ * status is open or closed; status_notes the state and the latest public reply
+ * written by staff (a reporter's dispute is not a reply); expected_datetime the
+ * statutory deadline of an open request; description the published summary.
+ * Reporters' personal data, the address and what they wrote are never returned.
+ * Reads are rate-limited per client, or per api_key when a valid one is sent.
  */
-import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { complaintEvents, complaints } from '../db/schema.ts';
-import { complaintInput, fieldErrors, normaliseTrackingCode, POLLUTION_TYPES } from '../src/domain/complaint.ts';
-import { complaintStateLabel } from '../src/domain/complaint-states.ts';
+import { complaints } from '../db/schema.ts';
+import { complaintInput, fieldErrors, normaliseReference, POLLUTION_TYPES } from '../src/domain/complaint.ts';
+import { clocks } from '../src/domain/complaint-handling.ts';
+import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { regionFullName, unitName } from '../src/site/reference.ts';
+import { escapeXml } from '../src/site/xml.ts';
 import { submitComplaint, type ComplaintRow } from './complaint-service.ts';
-import { idempotencyKeyFor, limitClient, type ComplaintDeps } from './complaints.ts';
+import { DEFAULT_LIMITS, idempotencyKeyFor, limitClient, type ComplaintDeps } from './complaints.ts';
 import { saltedHash } from './crypto.ts';
+import { hit } from './ratelimit.ts';
 
 export interface Open311Deps extends ComplaintDeps {
   /** Salted hashes are compared, so keys are not kept in memory as typed. Empty: POST is refused. */
   apiKeys: readonly string[];
+  /** The site's public address (SITE_URL) for the discovery document; without it, the request's own (which a client's Host header sets). */
+  siteUrl?: string | undefined;
 }
 
 /** Service codes are stable ASCII; names are the pollution types. */
@@ -48,35 +59,42 @@ const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 type Format = 'json' | 'xml';
 type Value = string | number | boolean | null | undefined | Value[] | { [k: string]: Value };
 
-function escapeXml(text: string) {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-}
+/** The content type the spec's XML examples are served with. */
+const XML_TYPE = 'text/xml; charset=utf-8';
 
-/** XML as the spec's examples write it: a root list element, one child per entry. */
-function toXml(root: string, item: string, rows: Record<string, Value>[]): string {
-  const node = (name: string, v: Value): string => {
-    if (v === null || v === undefined) return `<${name}/>`;
-    if (Array.isArray(v)) return `<${name}>${v.map((x) => node(name.replace(/s$/, ''), x)).join('')}</${name}>`;
-    if (typeof v === 'object') return `<${name}>${Object.entries(v).map(([k, x]) => node(k, x)).join('')}</${name}>`;
-    return `<${name}>${escapeXml(String(v))}</${name}>`;
-  };
-  return `<?xml version="1.0" encoding="utf-8"?><${root}>${rows.map((r) => node(item, r)).join('')}</${root}>`;
+/**
+ * An XML element as the spec's examples write it; a list's children are named by the list's name
+ * without its plural s (endpoints → endpoint) unless `item` names them. Every text goes through
+ * escapeXml (src/site/xml.ts), which also drops the characters XML 1.0 forbids.
+ */
+function node(name: string, v: Value, item?: string): string {
+  if (v === null || v === undefined) return `<${name}/>`;
+  if (Array.isArray(v)) return `<${name}>${v.map((x) => node(item ?? name.replace(/s$/, ''), x)).join('')}</${name}>`;
+  if (typeof v === 'object') return `<${name}>${Object.entries(v).map(([k, x]) => node(k, x)).join('')}</${name}>`;
+  return `<${name}>${escapeXml(String(v))}</${name}>`;
 }
+const xmlDocument = (name: string, v: Value, item?: string) => `<?xml version="1.0" encoding="utf-8"?>${node(name, v, item)}`;
 
 function respond(c: Context, format: Format, root: string, item: string, rows: Record<string, Value>[], status: 200 | 201 = 200) {
   if (format === 'json') return c.json(rows, status);
-  return c.body(toXml(root, item, rows), status, { 'Content-Type': 'application/xml; charset=utf-8' });
+  return c.body(xmlDocument(root, rows, item), status, { 'Content-Type': XML_TYPE });
 }
 
 /** The spec's error format: a list of {code, description}, with the HTTP status as code. */
 function fail(c: Context, format: Format, status: 400 | 403 | 404 | 413 | 415 | 429, description: string) {
   const rows = [{ code: status, description }];
   if (format === 'json') return c.json(rows, status);
-  return c.body(toXml('errors', 'error', rows), status, { 'Content-Type': 'application/xml; charset=utf-8' });
+  return c.body(xmlDocument('errors', rows, 'error'), status, { 'Content-Type': XML_TYPE });
 }
 
 /** The format a path asks for by its extension (JSON unless it ends in .xml), for refusals made before it is parsed. */
 const formatOfPath = (c: Context): Format => (c.req.path.endsWith('.xml') ? 'xml' : 'json');
+
+/** "lat"/"long" as the address text of a request that gave only them; undefined unless both are numbers. */
+function coordinatesText(lat: string | undefined, long: string | undefined): string | undefined {
+  const [y, x] = [lat, long].map((v) => (v?.trim() ? Number(v) : NaN));
+  return Number.isFinite(y) && Number.isFinite(x) ? `经纬度 ${y}, ${x}` : undefined;
+}
 
 /** "requests.json" → ["requests", "json"]; an unknown or missing extension is undefined. */
 function split(name: string): [string, Format] | undefined {
@@ -92,26 +110,43 @@ export function open311Routes(deps: Open311Deps) {
 
   const serviceOf = (types: string[]) => SERVICES.find((s) => s.name === types[0]) ?? SERVICES[SERVICES.length - 1]!;
 
-  async function view(row: ComplaintRow): Promise<Record<string, Value>> {
-    const last = await db
-      .select({ note: complaintEvents.publicNote, at: complaintEvents.at })
-      .from(complaintEvents)
-      .where(and(eq(complaintEvents.complaintId, row.id), sql`${complaintEvents.publicNote} is not null`))
-      .orderBy(desc(complaintEvents.id))
-      .limit(1);
+  /**
+   * The latest public reply written by staff, read with the complaint in the same statement
+   * (one indexed lookup per row, not one query per row). The reporter's own steps (submission,
+   * dispute) are not replies: a dispute's text is the reporter's and never shown here.
+   * Written as SQL: drizzle leaves the columns of a one-table select unqualified, and an
+   * unqualified "id" in here would be the event's.
+   */
+  const latestReply = sql<string | null>`(select e.public_note from complaint_events e
+    where e.complaint_id = complaints.id and e.public_note is not null and e.actor <> 'reporter'
+    order by e.id desc limit 1)`;
+  /** The only complaints Open311 shows: published by staff, with the reporter's consent. */
+  const isPublic = [isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)];
+  const findPublic = (where: SQL[], limit: number) =>
+    db
+      .select({ ...getTableColumns(complaints), reply: latestReply })
+      .from(complaints)
+      .where(and(...isPublic, ...where))
+      .orderBy(desc(complaints.createdAt), desc(complaints.reference))
+      .limit(limit);
+
+  function view(row: ComplaintRow & { reply: string | null }, at: Date): Record<string, Value> {
     const service = serviceOf(row.pollutionTypes);
+    const open = OPEN_STATES.includes(row.state);
+    const clock = clocks({ state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays }, at.toISOString());
     return {
-      service_request_id: row.trackingCode,
-      status: OPEN_STATES.includes(row.state) ? 'open' : 'closed',
-      status_notes: [complaintStateLabel(row.state), last[0]?.note].filter(Boolean).join('：'),
+      service_request_id: row.reference,
+      status: open ? 'open' : 'closed',
+      status_notes: [complaintStateLabel(row.state), row.reply].filter(Boolean).join('：'),
       service_name: service.name,
       service_code: service.code,
-      description: row.publishedAt && row.publication ? row.publication.summary : null,
+      description: row.publication?.summary ?? null,
       agency_responsible: unitName(reference, row.assignedUnit) ?? null,
       service_notice: null,
       requested_datetime: row.createdAt,
       updated_datetime: row.updatedAt,
-      expected_datetime: null,
+      // The statutory deadline: closure within 60 days of acceptance (plus any extension); before acceptance, the 15-day decision.
+      expected_datetime: open ? (clock.closeBy ?? clock.decideBy) : null,
       address: regionFullName(reference, row.region),
       address_id: null,
       zipcode: null,
@@ -121,9 +156,34 @@ export function open311Routes(deps: Open311Deps) {
     };
   }
 
+  const isKey = async (key: string) => !!key && key.length <= 200 && (await keyHashes).includes(await saltedHash('open311', key));
+
+  /**
+   * Counts a read: against the api_key's own bucket when a valid key is sent (a partner's
+   * server reads for many people from one address), else against the client's. A key that
+   * is sent but not valid is counted as the client's (so keys cannot be guessed faster than
+   * the limit) and refused rather than quietly served as anonymous.
+   */
+  async function limitRead(c: Context, format: Format) {
+    const key = c.req.query('api_key');
+    let retryAfter: number | undefined;
+    if (key !== undefined && (await isKey(key))) {
+      const limit = { ...DEFAULT_LIMITS, ...deps.limits }['open311-partner'];
+      const result = await hit(db, `open311-partner:${await saltedHash(deps.clientSalt, key)}`, limit, now().getTime());
+      retryAfter = result.allowed ? undefined : result.retryAfter;
+    } else {
+      retryAfter = (await limitClient(deps, c, 'open311')).retryAfter;
+      if (retryAfter === undefined && key !== undefined) return fail(c, format, 403, 'api_key 无效');
+    }
+    if (retryAfter === undefined) return undefined;
+    c.header('Retry-After', String(retryAfter));
+    return fail(c, format, 429, `请求过于频繁，请在 ${retryAfter} 秒后再试`);
+  }
+
   app.get('/:name{discovery\\.(json|xml)}', (c) => {
     const [, format] = split(c.req.param('name'))!;
-    const base = new URL('/open311/v2/', c.req.url).toString();
+    // The configured public address: behind a proxy, or with a forged Host header, the request's own is not the site's.
+    const base = new URL('/open311/v2/', deps.siteUrl || c.req.url).toString();
     const body = {
       changeset: '2026-11-23T00:00:00Z',
       contact: '本平台运维单位',
@@ -131,8 +191,7 @@ export function open311Routes(deps: Open311Deps) {
       endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-11-23T00:00:00Z', type: 'production', formats: ['application/json', 'text/xml'] }],
     };
     if (format === 'json') return c.json(body);
-    const endpoints = body.endpoints.map((e) => `<endpoint><specification>${e.specification}</specification><url>${escapeXml(e.url)}</url><changeset>${e.changeset}</changeset><type>${e.type}</type><formats>${e.formats.map((f) => `<format>${f}</format>`).join('')}</formats></endpoint>`).join('');
-    return c.body(`<?xml version="1.0" encoding="utf-8"?><discovery><changeset>${body.changeset}</changeset><contact>${body.contact}</contact><key_service>${body.key_service}</key_service><endpoints>${endpoints}</endpoints></discovery>`, 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+    return c.body(xmlDocument('discovery', body), 200, { 'Content-Type': XML_TYPE });
   });
 
   app.get('/:name{services\\.(json|xml)}', (c) => {
@@ -157,7 +216,7 @@ export function open311Routes(deps: Open311Deps) {
       ],
     };
     if (format === 'json') return c.json(definition);
-    return c.body(toXml('service_definitions', 'service_definition', [definition as unknown as Record<string, Value>]).replace(/^(<\?xml[^>]*>)<service_definitions>|<\/service_definitions>$/g, '$1'), 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+    return c.body(xmlDocument('service_definition', definition), 200, { 'Content-Type': XML_TYPE });
   });
 
   app.post('/:name{requests\\.(json|xml)}', bodyLimit({ maxSize: 32 * 1024, onError: (c) => fail(c, formatOfPath(c), 413, '请求内容过大') }), async (c) => {
@@ -181,10 +240,13 @@ export function open311Routes(deps: Open311Deps) {
     const service = SERVICES.find((s) => s.code === f('service_code'));
     if (!service) return fail(c, format, 400, 'service_code 无效');
     const name = [f('last_name'), f('first_name')].filter(Boolean).join('');
+    // The spec lets a request give lat/long instead of an address; intake needs an address text, so it is written from them.
+    const typedAddress = f('address_string')?.trim();
+    const pointAddress = typedAddress ? undefined : coordinatesText(f('lat'), f('long'));
     const input = {
       pollutionTypes: [service.name],
       region: f('attribute[region]'),
-      address: f('address_string') ?? '',
+      address: typedAddress || pointAddress || '',
       latitude: f('lat'),
       longitude: f('long'),
       observedAt: f('attribute[observed_at]'),
@@ -203,18 +265,26 @@ export function open311Routes(deps: Open311Deps) {
     }
     const idempotencyKey = await idempotencyKeyFor(client, f('device_id') && f('device_id')!.length <= 100 ? `open311:${f('device_id')}:${JSON.stringify(parsed.data)}` : undefined, parsed.data);
     const { receipt } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
-    return respond(c, format, 'service_requests', 'request', [{ service_request_id: receipt.trackingCode, service_notice: '已收到，受理编号即 service_request_id。', account_id: null }], 201);
+    // The reference number only: the tracking code is the reporter's secret and Open311 never returns it.
+    const notice = [
+      `已收到，受理编号 ${receipt.reference}（即 service_request_id）。`,
+      pointAddress ? `未填写地址，已按经纬度记为“${pointAddress}”。` : '',
+      '办理结果经投诉人同意并由本平台公开后，可凭受理编号在本接口查询；未公开的办理进展不通过本接口提供。',
+    ].join('');
+    return respond(c, format, 'service_requests', 'request', [{ service_request_id: receipt.reference, service_notice: notice, account_id: null }], 201);
   });
 
   app.get('/:name{requests\\.(json|xml)}', async (c) => {
     const [, format] = split(c.req.param('name'))!;
+    const refused = await limitRead(c, format);
+    if (refused) return refused;
     const q = (k: string) => c.req.query(k)?.trim() || undefined;
     const where: SQL[] = [];
     const ids = q('service_request_id');
     if (ids) {
-      const codes = ids.split(',').slice(0, MAX_RESULTS).map((s) => normaliseTrackingCode(s));
-      if (codes.some((x) => !x)) return fail(c, format, 400, 'service_request_id 无效');
-      where.push(inArray(complaints.trackingCode, codes as string[]));
+      const refs = ids.split(',').slice(0, MAX_RESULTS).map((s) => normaliseReference(s));
+      if (refs.some((x) => !x)) return fail(c, format, 400, 'service_request_id 无效');
+      where.push(inArray(complaints.reference, refs as string[]));
     } else {
       // Without ids the spec limits the span: the last 90 days unless dates are given.
       const iso = (k: string) => {
@@ -243,18 +313,22 @@ export function open311Routes(deps: Open311Deps) {
         where.push(status === 'open' ? inArray(complaints.state, OPEN_STATES) : sql`${complaints.state} not in (${sql.join(OPEN_STATES.map((s) => sql`${s}`), sql`, `)})`);
       }
     }
-    const rows = await db.select().from(complaints).where(and(...where)).orderBy(desc(complaints.createdAt)).limit(MAX_RESULTS);
-    return respond(c, format, 'service_requests', 'request', await Promise.all(rows.map(view)));
+    const at = now();
+    const rows = await findPublic(where, MAX_RESULTS);
+    return respond(c, format, 'service_requests', 'request', rows.map((r) => view(r, at)));
   });
 
   app.get('/requests/:name', async (c) => {
     const parts = split(c.req.param('name'));
     if (!parts) return fail(c, 'json', 404, '格式应为 json 或 xml');
     const [id, format] = parts;
-    const code = normaliseTrackingCode(id);
-    const row = code && (await db.query.complaints.findFirst({ where: eq(complaints.trackingCode, code) }));
+    const refused = await limitRead(c, format);
+    if (refused) return refused;
+    const ref = normaliseReference(id);
+    const [row] = ref ? await findPublic([eq(complaints.reference, ref)], 1) : [];
+    // Unpublished and unknown alike: whether an unpublished complaint exists is not public either.
     if (!row) return fail(c, format, 404, '没有这个 service_request_id');
-    return respond(c, format, 'service_requests', 'request', [await view(row)]);
+    return respond(c, format, 'service_requests', 'request', [view(row, now())]);
   });
 
   app.all('*', (c) => fail(c, formatOfPath(c), 404, '没有这个接口'));

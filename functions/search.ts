@@ -12,7 +12,6 @@
  * 400 in the project's error format, naming each bad parameter; no query text
  * can reach FTS5 as syntax (see `src/search/tokenize.ts`).
  */
-import { stringify } from 'csv-stringify/sync';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { POLLUTION_TYPES } from '../src/domain/complaint.ts';
@@ -31,6 +30,7 @@ import {
   type SearchHit,
 } from '../src/search/index-store.ts';
 import { MAX_QUERY_LENGTH, parseQuery } from '../src/search/tokenize.ts';
+import { csvDownload } from '../src/site/csv.ts';
 import { apiError } from './errors.ts';
 
 export interface SearchDeps {
@@ -124,7 +124,7 @@ function toCsv(results: SearchHit[]): string {
     const s = h.snippets[0];
     return [h.id, h.kind, h.kindLabel, h.title, h.url, h.date ?? '', s?.label ?? '', s?.text ?? ''];
   });
-  return '\uFEFF' + stringify([Object.keys(CSV_COLUMNS), ...rows], { record_delimiter: 'windows' });
+  return csvDownload([Object.keys(CSV_COLUMNS), ...rows], { record_delimiter: 'windows' });
 }
 
 /** The search API, to be mounted at /api/search. */

@@ -19,6 +19,8 @@ interface Env {
   CLIENT_HASH_SALT?: string;
   /** Comma-separated keys for Open311 POST requests. */
   OPEN311_API_KEYS?: string;
+  /** The site's public address (a [vars] entry in wrangler.toml), e.g. for Open311's discovery document. */
+  SITE_URL?: string;
   /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
 }
@@ -42,6 +44,7 @@ async function build(env: Env): Promise<App> {
     regions: ref.regions.map((r) => r.id),
     searchLabels,
     open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
     shells: cachedShells(async (section) => {
       const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);
       if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);

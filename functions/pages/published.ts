@@ -1,12 +1,12 @@
 /**
  * The published complaint results as data: filters shared by the HTML list
  * (/complaints/) and the download (/api/complaints/published, JSON or CSV
- * with a BOM so spreadsheet software reads the Chinese correctly).
+ * through src/site/csv.ts: a BOM, and cells that would run as formulas disarmed).
  */
 import type { Context } from 'hono';
-import { stringify } from 'csv-stringify/sync';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
 import { ENFORCEMENT_FIGURES, VERDICTS } from '../../src/domain/complaint-handling.ts';
+import { csvDownload } from '../../src/site/csv.ts';
 import { regionFullName, unitName, type Reference } from '../../src/site/reference.ts';
 import { listPublished, type PublishedFilters } from '../complaint-service.ts';
 import type { Database } from '../db.ts';
@@ -83,8 +83,8 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
     ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, `${f.label}（${f.unit}）`])),
     published_at: '公开时间',
   };
-  const csv = stringify(records.map((r) => ({ ...r, closed: r.closed ? '是' : '否' })), { header: true, columns: headers });
+  const csv = csvDownload(records.map((r) => ({ ...r, closed: r.closed ? '是' : '否' })), { header: true, columns: headers });
   c.header('Content-Type', 'text/csv; charset=utf-8');
   c.header('Content-Disposition', 'attachment; filename="published-complaints.csv"');
-  return c.body('\uFEFF' + csv);
+  return c.body(csv);
 }

@@ -3,12 +3,12 @@
  * dictionary that documents every column. Built from the same read model as
  * the pages, so a figure on a page can be recomputed from these files.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { Portal } from '../content/portal.ts';
 import { describeDeadline, dueDate } from '../domain/deadline.ts';
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
 import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
+import { csvDownload } from './csv.ts';
 import { urls } from './urls.ts';
 
 type Row = Record<string, string | number | boolean | null>;
@@ -217,11 +217,11 @@ export const TABLES: Table[] = [
   },
 ];
 
-/** CSV with a UTF-8 byte-order mark, so Excel opens the Chinese text correctly. */
+/** CSV with a UTF-8 byte-order mark, so Excel opens the Chinese text correctly; text cells that would run as formulas are disarmed (csv.ts). */
 export function toCsv(table: Table, portal: Portal): string {
   const columns = Object.keys(table.columns);
   const rows = table.rows(portal).map((r) => columns.map((c) => (r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
-  return '\uFEFF' + stringify([columns, ...rows], { record_delimiter: 'windows' });
+  return csvDownload([columns, ...rows], { record_delimiter: 'windows' });
 }
 
 export function toJson(table: Table, portal: Portal): string {

@@ -11,7 +11,9 @@
  * wrong content types; tracking (/complaints/track/, /complaints/track/:code/)
  * and the reporter's dispute; the public list /complaints/ and the public
  * record pages /complaints/:reference/; objections
- * (/objections/:item/); Open311 (requests GET/POST, services, discovery);
+ * (/objections/:item/); Open311 (requests GET/POST — lat/long given instead
+ * of an address, reads with and without a valid api_key, reference numbers as
+ * typed and tracking codes where a reference belongs — services, discovery);
  * staff login (POST /api/staff/login and the /staff/login/ form).
  *
  * What is generated: wrong types, missing and extra (mass-assignment) fields,
@@ -151,6 +153,7 @@ let app: ReturnType<typeof createApp>;
 let photos: ReturnType<typeof memoryPhotoStore>;
 let regionIds: string[];
 let submittedCode: string;
+let submittedReference: string;
 let closedCode: string;
 let sent = 0;
 /** Responses by endpoint family and status, printed at the end: shows which checks the requests reached. */
@@ -277,7 +280,7 @@ beforeAll(async () => {
   const reference = testReference();
   reference.notices.push(NOTICE);
   regionIds = reference.regions.map((r) => r.id);
-  const limits = { intake: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT };
+  const limits = { intake: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT, open311: NO_LIMIT, 'open311-partner': NO_LIMIT };
   api = await testApi({ photos, reference, now: () => NOW, limits });
   // Each login attempt from its own address, so the login throttle's 429 (per client) does not
   // stand in for the checks behind it.
@@ -292,7 +295,7 @@ beforeAll(async () => {
 
   // One complaint left as submitted, one taken to closed and published (so it is in the search index).
   const submitted = await postJson(app, '/api/complaints', validComplaint());
-  submittedCode = ((await submitted.json()) as { trackingCode: string }).trackingCode;
+  ({ trackingCode: submittedCode, reference: submittedReference } = (await submitted.json()) as { trackingCode: string; reference: string });
   const closed = await app.request('/complaints/new/', { method: 'POST', headers: URLENCODED, body: formBody(FORM) });
   closedCode = closed.headers.get('Location')!.match(/track\/([A-Z0-9]{13})\//)![1]!;
   const login = await app.request('/staff/login/', { method: 'POST', headers: URLENCODED, body: formBody({ username: 'admin', password: PASSWORD }) });
@@ -548,8 +551,10 @@ const open311Requests = (): fc.Arbitrary<FuzzRequest> => {
     region: notRegion().map((r) => ({ 'attribute[region]': r })),
     observedAt: fc.constantFrom('2999-01-01', 'yesterday', '', '2026/11/20').map((d) => ({ 'attribute[observed_at]': d })),
     description: fc.oneof(tooShort, tooLong(2000)).map((description) => ({ description })),
-    address: fc.constantFrom('', 'x', ' ').map((address_string) => ({ address_string })),
-    latAlone: fc.constant({ lat: '38.1' }),
+    // Without an address a request may give lat/long instead: these breakers leave no full pair of coordinates.
+    address: fc.constantFrom('', 'x', ' ').map((address_string) => ({ address_string, long: undefined })),
+    latAlone: fc.constant({ lat: '38.1', long: undefined }),
+    coordinatesInsteadOfAddress: fc.constantFrom(['91', '103.8'], ['36.1', '181'], ['-90.5', '0'], ['abc', '103.8'], ['36.1', ''], ['1e999', '1'], ['', '']).map(([lat, long]) => ({ address_string: '', lat, long })),
     email: badEmail.map((email) => ({ email })),
     phone: badPhone.map((phone) => ({ phone })),
   };
@@ -563,6 +568,9 @@ const open311Requests = (): fc.Arbitrary<FuzzRequest> => {
     { weight: 1, arbitrary: fc.tuple(ext, fc.integer({ min: 33 * 1024, max: 100 * 1024 })).map(([e, n]) => file(e, formBody({ ...OPEN311_REQUEST, description: 'x'.repeat(n) }))) },
     { weight: 1, arbitrary: fc.tuple(ext, fc.constantFrom(...BAD_BYTES)).map(([e, bad]) => file(e, withBadBytes(`${formBody({ ...OPEN311_REQUEST, 'attribute[region]': 'mars' })}&description=${MARK}`, bad))) },
     { weight: 3, arbitrary: fc.tuple(ext, queryPairs(['service_request_id', 'service_code', 'start_date', 'end_date', 'status', 'api_key', 'jurisdiction_id'])).map(([e, pairs]) => get(`/open311/v2/requests.${e}${queryOf(pairs)}`)) },
+    // The same with a valid api_key (a partner's own rate-limit bucket), and reference numbers as typed.
+    { weight: 1, arbitrary: fc.tuple(ext, queryPairs(['service_request_id', 'service_code', 'start_date', 'end_date', 'status'])).map(([e, pairs]) => get(`/open311/v2/requests.${e}?api_key=${OPEN311_KEY}${queryOf(pairs).replace('?', '&')}`)) },
+    { weight: 1, arbitrary: fc.tuple(ext, fc.constantFrom(submittedReference, submittedReference.replace('-', ''), submittedReference.replace(/-0+/, '－'), '２０２６－１', '2026-0', '0-1', '2026-1234567890', `${submittedReference},${submittedCode}`)).map(([e, id]) => get(`/open311/v2/requests.${e}?service_request_id=${enc(id)}`)) },
     // Dates at and beyond the ends of what a JavaScript Date holds, in either filter or both.
     { weight: 1, arbitrary: fc.tuple(ext, fc.subarray(['start_date', 'end_date'], { minLength: 1 }), fc.constantFrom(...EXTREME_DATES)).map(([e, names, date]) => get(`/open311/v2/requests.${e}${queryOf(names.map((n) => [n, enc(date)]))}`)) },
     { weight: 1, arbitrary: fc.tuple(segment, ext).map(([id, e]) => get(`/open311/v2/requests/${id}.${e}`)) },
@@ -619,7 +627,8 @@ describe('cases worth naming', { timeout: 120_000 }, () => {
     ['a query string of 200 KB', () => ({ method: 'GET', path: `/api/search?q=${'污水'.repeat(10)}&${'region=a&'.repeat(20_000)}`, format: 'api', refused: false })],
     ['a search for FTS5 column syntax with every filter repeated', () => ({ method: 'GET', path: `/api/search?q=${encodeURIComponent('title:* OR NEAR("a" b)')}&${SEARCH_PARAMS.map((p) => `${p}=${encodeURIComponent("' OR 1=1--")}&${p}=${encodeURIComponent('<script>')}`).join('&')}`, format: 'api', refused: false })],
     ['an Open311 end date at the earliest instant a Date can hold', () => ({ method: 'GET', path: '/open311/v2/requests.json?end_date=-271821-04-20T00:00:00Z', format: 'open311-json', refused: false })],
-    ['an Open311 service_request_id list of a thousand codes', () => ({ method: 'GET', path: `/open311/v2/requests.xml?service_request_id=${Array(1000).fill(submittedCode).join(',')}`, format: 'open311-xml', refused: false })],
+    ['an Open311 service_request_id list of a thousand reference numbers', () => ({ method: 'GET', path: `/open311/v2/requests.xml?service_request_id=${Array.from({ length: 1000 }, (_, i) => `2026-${String(i + 1).padStart(6, '0')}`).join(',')}`, format: 'open311-xml', refused: false })],
+    ['an Open311 request asked for by its tracking code', () => ({ method: 'GET', path: `/open311/v2/requests/${submittedCode}.json`, format: 'open311-json', refused: true })],
     ['an Open311 body over the limit, asked for as XML', () => ({ method: 'POST', path: '/open311/v2/requests.xml', headers: URLENCODED, body: formBody({ ...OPEN311_REQUEST, description: 'x'.repeat(40_000) }), format: 'open311-xml', refused: true })],
     ['an unknown Open311 path asked for as XML', () => ({ method: 'GET', path: '/open311/v2/nothing.xml', format: 'open311-xml', refused: false })],
     ['an objection over the body limit', () => ({ method: 'POST', path: `/objections/${NOTICE.itemId}/`, headers: URLENCODED, body: formBody({ text: 'x'.repeat(20_000) }), format: 'page', refused: true })],
