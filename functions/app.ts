@@ -32,6 +32,11 @@ export interface AppOptions {
   open311Keys?: readonly string[];
   /** Names for search facet values (regions, units …), from the content; optional. */
   searchLabels?: FacetLabels | undefined;
+  /**
+   * SITE_URL, the site's public address: when set, the only origin staff forms and the staff API
+   * accept posts from; otherwise the origin the request was made to (through trusted proxies).
+   */
+  siteUrl?: string | undefined;
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
@@ -73,10 +78,10 @@ export function createApp(options: AppOptions) {
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(regionIds)));
   const deps = options.complaints;
   if (deps) {
-    const pageDeps = { ...deps, shells: options.shells, production: options.production };
+    const pageDeps = { ...deps, shells: options.shells, production: options.production, siteUrl: options.siteUrl };
     app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
     app.route('/api/complaints', complaintRoutes(deps));
-    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, ...(deps.now ? { now: deps.now } : {}) }));
+    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));

@@ -25,6 +25,11 @@ export interface ComplaintDeps {
   reference: Reference;
   /** The client's network address as this runtime knows it; only ever stored hashed. */
   clientAddress: (c: Context) => string;
+  /**
+   * The origin (scheme://host) the browser used, as this runtime knows it; behind trusted
+   * reverse proxies, from their headers (functions/client/proxy.ts). Default: the request URL's.
+   */
+  requestOrigin?: ((c: Context) => string) | undefined;
   /** Where photos go; without one, the form does not offer photos. */
   photos?: PhotoStore | undefined;
   limits?: Partial<Record<LimitedAction, Limit>>;

@@ -19,6 +19,8 @@ interface Env {
   CLIENT_HASH_SALT?: string;
   /** Comma-separated keys for Open311 POST requests. */
   OPEN311_API_KEYS?: string;
+  /** The site's public address (https://…): the origin staff posts must come from, and the base of absolute URLs. */
+  SITE_URL?: string;
   /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
 }
@@ -39,6 +41,7 @@ async function build(env: Env): Promise<App> {
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
   return createApp({
     production: true,
+    siteUrl: env.SITE_URL || undefined,
     regions: ref.regions.map((r) => r.id),
     searchLabels,
     open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
