@@ -275,7 +275,7 @@ beforeAll(async () => {
   const reference = testReference();
   reference.notices.push(NOTICE);
   regionIds = reference.regions.map((r) => r.id);
-  const limits = { intake: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT };
+  const limits = { intake: NO_LIMIT, intakeRefused: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT };
   api = await testApi({ photos, reference, now: () => NOW, limits });
   app = createApp({
     production: false,
