@@ -11,6 +11,7 @@ import { createApp } from './app.ts';
 import { parseTrustedProxies, proxyAware } from './client/proxy.ts';
 import { DEFAULT_LIMITS, type ComplaintDeps } from './complaints.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
+import { directoryRedirect } from './paths.ts';
 import { loadContent } from '../src/content/load.ts';
 import { getPortal, itemTitle } from '../src/content/portal.ts';
 import { facetLabels } from '../src/search/content-docs.ts';
@@ -70,12 +71,11 @@ const app = createApp({
   },
 });
 
-// Pages live at /path/ (Astro's directory format): send /path to /path/.
+// Pages live at /path/ (Astro's directory format): send /path to /path/, on this site only.
 app.use('*', async (c, next) => {
   const path = c.req.path;
   if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.startsWith('/open311/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
-    const url = new URL(c.req.url);
-    return c.redirect(`${path}/${url.search}`, 301);
+    return c.redirect(directoryRedirect(c.req.url), 301);
   }
   return next();
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIp, inCidr, limitSubject, parseCidr, parseIp } from '../../functions/client/ip.ts';
 import { clientView, parseTrustedProxies, type ForwardedRequest } from '../../functions/client/proxy.ts';
+import { directoryRedirect } from '../../functions/paths.ts';
 
 const canonical = (text: string) => {
   const ip = parseIp(text);
@@ -128,5 +129,15 @@ describe('the client behind reverse proxies', () => {
     expect(via({ 'X-Forwarded-Proto': 'javascript' })).toBe('http://localhost');
     expect(via({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example/x' })).toBe('http://localhost');
     expect(via({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'a@evil.example' })).toBe('http://localhost');
+  });
+});
+
+describe('the trailing-slash redirect', () => {
+  it('stays on this site whatever the path starts with', () => {
+    expect(directoryRedirect('http://localhost:4321/items/x?y=1')).toBe('/items/x/?y=1');
+    expect(directoryRedirect('http://localhost:4321//127.0.0.2:4599/phish?x=1')).toBe('/127.0.0.2:4599/phish/?x=1');
+    expect(directoryRedirect('http://localhost:4321///evil.example')).toBe('/evil.example/');
+    expect(directoryRedirect('http://localhost:4321/\\evil.example')).toBe('/evil.example/');
+    expect(directoryRedirect('http://localhost:4321/%5Cevil.example')).toBe('/%5Cevil.example/');
   });
 });
