@@ -10,7 +10,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
 import { parseTrustedProxies, proxyAware } from './client/proxy.ts';
 import { DEFAULT_LIMITS, type ComplaintDeps } from './complaints.ts';
-import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
+import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from './local.ts';
 import { directoryRedirect } from './paths.ts';
 import { loadContent } from '../src/content/load.ts';
 import { getPortal, itemTitle } from '../src/content/portal.ts';
@@ -21,6 +21,9 @@ const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
 const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
+// Everything this process creates (database, WAL, secrets, photos) is for its own user only.
+process.umask(0o077);
+
 /** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
 function siteUrl(value = process.env.SITE_URL): string | undefined {
   if (!value) return undefined;
@@ -50,6 +53,7 @@ function benchLimits(value = process.env.BENCH_RATE_LIMIT_MAX): ComplaintDeps['l
 
 const db = await openLocalDatabase();
 const secrets = await localSecrets();
+protectLocalData();
 const limits = benchLimits();
 const reference = referenceFrom(loadContent().content, itemTitle);
 // Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers to believe.

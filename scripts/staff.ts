@@ -10,9 +10,12 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { staffUsers } from '../db/schema.ts';
-import { openLocalDatabase } from '../functions/local.ts';
+import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { createStaffUser, type StaffRole } from '../functions/staff.ts';
 import { loadContent } from '../src/content/load.ts';
+
+// The database and its backups hold every complaint: files this command makes are for its user only.
+process.umask(0o077);
 
 const [command, ...rest] = process.argv.slice(2);
 const { values } = parseArgs({
@@ -30,6 +33,7 @@ async function readPassword(): Promise<string> {
 }
 
 const db = await openLocalDatabase();
+protectLocalData();
 try {
   if (command === 'create') {
     const role = values.role as StaffRole;

@@ -1,9 +1,11 @@
 /**
  * The Node entry (functions/node.ts) as a real server process on loopback, with
- * its own data folder: who it takes the client to be (TRUSTED_PROXIES), and
- * where its trailing-slash redirect may send a browser.
+ * its own data folder: who it takes the client to be (TRUSTED_PROXIES), where
+ * its trailing-slash redirect may send a browser, and the modes of the files it
+ * keeps (and of a backup made while it runs).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,8 @@ function send(server: RunningServer, path: string, opts: { method?: string; from
   });
 }
 
+const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
 describe('the trailing-slash redirect of the Node server', () => {
   it('never sends the browser to another host: //host/path stays a path on this site', async () => {
     const server = await start();
@@ -87,5 +91,37 @@ describe('TRUSTED_PROXIES in the Node entry', () => {
 
     await expect(startServer({ TRUSTED_PROXIES: '127.0.0.1, proxy.internal' })).rejects.toThrow(/TRUSTED_PROXIES 中的“proxy.internal”/);
     await expect(startServer({ SITE_URL: 'portal.example' })).rejects.toThrow(/SITE_URL 不是有效的网址/);
+  });
+});
+
+describe('files at rest', () => {
+  it('keeps the data folder 0700 and the database, its WAL and SHM, secrets and backups 0600, fixing older files at start', async () => {
+    // A data folder as an older version (umask 022) left it.
+    const dir = join(tempDir(), 'data');
+    await (await start({}, { dataDir: dir })).stop();
+    mkdirSync(join(dir, 'backups'));
+    writeFileSync(join(dir, 'backups', 'portal-old.db'), 'old backup');
+    for (const [path, m] of [[dir, 0o755], [join(dir, 'backups'), 0o755], [join(dir, 'backups', 'portal-old.db'), 0o644], [join(dir, 'secrets.json'), 0o644], [join(dir, 'portal.db'), 0o644]] as const) chmodSync(path, m);
+
+    const server = await start({}, { dataDir: dir });
+    expect((await send(server, '/api/complaints', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(validComplaint()) })).status).toBe(201);
+    expect(mode(dir)).toBe('700');
+    for (const file of ['portal.db', 'portal.db-wal', 'portal.db-shm', 'secrets.json', 'backups/portal-old.db']) expect(mode(join(dir, file)), file).toBe('600');
+    expect(mode(join(dir, 'backups'))).toBe('700');
+
+    // npm run db:backup while the server runs, to the default place and to a file named.
+    execFileSync('node_modules/.bin/tsx', ['scripts/db-backup.ts'], { env: { ...process.env, DATA_DIR: dir }, stdio: 'pipe' });
+    execFileSync('node_modules/.bin/tsx', ['scripts/db-backup.ts', join(dir, 'backups', 'named.db')], { env: { ...process.env, DATA_DIR: dir }, stdio: 'pipe' });
+    const backups = readdirSync(join(dir, 'backups'));
+    expect(backups).toHaveLength(3);
+    for (const file of backups) expect(mode(join(dir, 'backups', file)), file).toBe('600');
+  });
+
+  it('creates them that way in a data folder it makes itself', async () => {
+    const dir = join(tempDir(), 'data');
+    const server = await start({}, { dataDir: dir });
+    expect((await send(server, '/api/complaints', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(validComplaint()) })).status).toBe(201);
+    expect(mode(dir)).toBe('700');
+    for (const file of ['portal.db', 'portal.db-wal', 'portal.db-shm', 'secrets.json']) expect(mode(join(dir, file)), file).toBe('600');
   });
 });
