@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // build — the built site in dist/ (files, open data, Pagefind index);
 // workerd — the Worker bundle with the built site in workerd (wrangler dev), no database;
 // e2e — the built site served by the Node server, driven in headless Chromium;
-// fault — the Node server killed mid-intake and restarted, and a locked database (no build needed).
+// fault — the Node server killed mid-intake and restarted, and a locked database (no build needed);
+// server — the Node entry as a process: client addresses, redirects, file modes; and behind
+//          Debian's nginx terminating TLS (no build needed).
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +23,15 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'server',
+          include: ['tests/server/**/*.test.ts'],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { complaintRoutes, limitClient, type ComplaintDeps } from './complaints.ts';
+import { complaintRoutes, limitClient, settleIntake, type ComplaintDeps } from './complaints.ts';
 import { isBusy } from './db.ts';
 import { apiError } from './errors.ts';
 import { open311Routes } from './open311.ts';
@@ -32,8 +32,12 @@ export interface AppOptions {
   open311Keys?: readonly string[];
   /** Names for search facet values (regions, units …), from the content; optional. */
   searchLabels?: FacetLabels | undefined;
-  /** The site's public address (SITE_URL), e.g. for Open311's discovery document; without it, the request's own. */
-  siteUrl?: string;
+  /**
+   * SITE_URL, the site's public address: when set, the only origin staff forms and the staff API
+   * accept posts from, and the base of absolute URLs (Open311's discovery document); otherwise the
+   * origin the request was made to (through trusted proxies).
+   */
+  siteUrl?: string | undefined;
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
@@ -76,15 +80,21 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // Intake is counted as accepted or refused once its answer is known (limitClient in complaints.ts).
+  app.use('*', async (c, next) => {
+    await next();
+    await settleIntake(c);
+  });
+
   app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
   const regionIds = options.complaints?.reference.regions.map((r) => r.id) ?? options.regions ?? [];
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(regionIds)));
   const deps = options.complaints;
   if (deps) {
-    const pageDeps = { ...deps, shells: options.shells, production: options.production };
+    const pageDeps = { ...deps, shells: options.shells, production: options.production, siteUrl: options.siteUrl };
     app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
     app.route('/api/complaints', complaintRoutes(deps));
-    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, ...(deps.now ? { now: deps.now } : {}) }));
+    app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
     app.route('/staff/', staffPages(pageDeps));

@@ -16,7 +16,8 @@ import { saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
 import { apiError } from './errors.ts';
 import type { PhotoStore } from './photo-store.ts';
-import { hit, type Limit } from './ratelimit.ts';
+import { limitSubject } from './client/ip.ts';
+import { hit, release, type Limit } from './ratelimit.ts';
 
 export interface ComplaintDeps {
   db: Database;
@@ -26,6 +27,11 @@ export interface ComplaintDeps {
   reference: Reference;
   /** The client's network address as this runtime knows it; only ever stored hashed. */
   clientAddress: (c: Context) => string;
+  /**
+   * The origin (scheme://host) the browser used, as this runtime knows it; behind trusted
+   * reverse proxies, from their headers (functions/client/proxy.ts). Default: the request URL's.
+   */
+  requestOrigin?: ((c: Context) => string) | undefined;
   /** Where photos go; without one, the form does not offer photos. */
   photos?: PhotoStore | undefined;
   limits?: Partial<Record<LimitedAction, Limit>>;
@@ -52,10 +58,17 @@ export async function captchaError(deps: ComplaintDeps, c: Context, token: unkno
   return (await deps.captcha.verify(token, deps.clientAddress(c))) ? undefined : '人机验证未通过，请重试';
 }
 
-export type LimitedAction = 'intake' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311' | 'open311-partner';
-/** Per-client limits in production; `ComplaintDeps.limits` overrides them (tests, BENCH_RATE_LIMIT_MAX in node.ts). */
+export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311' | 'open311-partner';
+/**
+ * Per-client limits in production; `ComplaintDeps.limits` overrides them (tests, BENCH_RATE_LIMIT_MAX in node.ts).
+ * A client is an IPv4 address or an IPv6 /64 (limitSubject).
+ */
 export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
+  // Complaints accepted (JSON API, the form, Open311) …
   intake: { max: 10, windowSeconds: 600 },
+  // … and intake requests refused (invalid, failed CAPTCHA), on their own larger budget, so that
+  // typing mistakes do not use up the intake budget while guessing at a CAPTCHA still stops.
+  intakeRefused: { max: 30, windowSeconds: 600 },
   lookup: { max: 120, windowSeconds: 600 },
   dispute: { max: 10, windowSeconds: 600 },
   objection: { max: 10, windowSeconds: 600 },
@@ -70,15 +83,57 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
 const MAX_JSON_BYTES = 32 * 1024;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
+/** Intake requests counted against both budgets, waiting for their response's status (settleIntake). */
+const unsettled = new WeakMap<Request, (status: number) => Promise<void>>();
+
 /**
  * Counts a request against the client's limit for an action; answers with the
- * client's salted hash, or (when over the limit) the number of seconds to wait.
+ * client's salted hash (of its full address), and, when over the limit, the
+ * number of seconds to wait.
+ *
+ * `intake` is counted against both `intake` and `intakeRefused` at once, so that
+ * concurrent requests cannot overrun either; when the response is known,
+ * settleIntake (a middleware in app.ts) takes it back from the budget it does
+ * not belong to: a 2xx/3xx answer was accepted, another 4xx refused. A 5xx
+ * stays on both (nothing to tell; the cautious side).
  */
-export async function limitClient(deps: ComplaintDeps, c: Context, action: LimitedAction) {
-  const client = await saltedHash(deps.clientSalt, deps.clientAddress(c));
-  const limit = { ...DEFAULT_LIMITS, ...deps.limits }[action];
-  const result = await hit(deps.db, `${action}:${client}`, limit, (deps.now ?? (() => new Date()))().getTime());
-  return { client, retryAfter: result.allowed ? undefined : result.retryAfter };
+export async function limitClient(deps: ComplaintDeps, c: Context, action: Exclude<LimitedAction, 'intakeRefused'>) {
+  const address = deps.clientAddress(c);
+  const client = await saltedHash(deps.clientSalt, address);
+  const subject = limitSubject(address);
+  const bucket = subject === address ? client : await saltedHash(deps.clientSalt, subject);
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const at = (deps.now ?? (() => new Date()))().getTime();
+  if (action !== 'intake') {
+    const result = await hit(deps.db, `${action}:${bucket}`, limits[action], at);
+    return { client, retryAfter: result.allowed ? undefined : result.retryAfter };
+  }
+  const keys = { accepted: `intake:${bucket}`, refused: `intakeRefused:${bucket}` };
+  const [accepted, refused] = await Promise.all([hit(deps.db, keys.accepted, limits.intake, at), hit(deps.db, keys.refused, limits.intakeRefused, at)]);
+  if (!accepted.allowed || !refused.allowed) {
+    // Refused for one budget: not counted against the other.
+    if (accepted.allowed) await release(deps.db, keys.accepted, accepted.windowStart);
+    if (refused.allowed) await release(deps.db, keys.refused, refused.windowStart);
+    return { client, retryAfter: Math.max(accepted.allowed ? 0 : accepted.retryAfter, refused.allowed ? 0 : refused.retryAfter) };
+  }
+  unsettled.set(c.req.raw, async (status) => {
+    if (status < 400) await release(deps.db, keys.refused, refused.windowStart);
+    else if (status < 500) await release(deps.db, keys.accepted, accepted.windowStart);
+  });
+  return { client, retryAfter: undefined };
+}
+
+/** After the response: counts an intake request as accepted or refused by its status (see limitClient). Never throws. */
+export async function settleIntake(c: Context): Promise<void> {
+  const settle = unsettled.get(c.req.raw);
+  if (!settle) return;
+  unsettled.delete(c.req.raw);
+  try {
+    await settle(c.res.status);
+  } catch (error) {
+    // The answer (perhaps a receipt) must still reach the client; the request stays counted on both budgets.
+    console.error(`频率计数未能结算：${(error as Error).name}`);
+  }
 }
 
 /** A form's random key (rendered into each form), if the submitted value is one; otherwise undefined. */
@@ -108,7 +163,7 @@ export function complaintRoutes(deps: ComplaintDeps) {
   };
   const app = new Hono();
 
-  const limited = async (c: Context, action: LimitedAction) => {
+  const limited = async (c: Context, action: Parameters<typeof limitClient>[2]) => {
     const { client, retryAfter } = await limitClient(deps, c, action);
     if (retryAfter === undefined) return { client, response: undefined };
     c.header('Retry-After', String(retryAfter));

@@ -4,7 +4,7 @@
  * Environment variables override each: DATABASE_URL, DATABASE_AUTH_TOKEN,
  * CONTACT_ENCRYPTION_KEY, CLIENT_HASH_SALT.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -27,7 +27,7 @@ export function loadSecrets(dir = DATA_DIR): Secrets {
   if (fromEnv.contactEncryptionKey && fromEnv.clientHashSalt) return fromEnv as Secrets;
   const file = join(dir, 'secrets.json');
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fresh: Secrets = { contactEncryptionKey: newKeyBase64(), clientHashSalt: newKeyBase64() };
     writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
     console.log(`已生成本地密钥文件 ${file}（请勿提交或外传；丢失后已加密的联系方式将无法解密）。`);
@@ -41,7 +41,7 @@ export function loadSecrets(dir = DATA_DIR): Secrets {
 
 /** Opens the database and brings its schema up to date. Re-running the migrations is a no-op. */
 export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`): Promise<Database> {
-  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)) || '.', { recursive: true });
+  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)) || '.', { recursive: true, mode: 0o700 });
   const db = openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
   if (url.startsWith('file:')) {
     // WAL lets readers run beside the writer. A locked database is waited out by the client
@@ -51,6 +51,37 @@ export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:
   }
   await migrate(db, { migrationsFolder: MIGRATIONS });
   return db;
+}
+
+/**
+ * Makes what the data folder holds readable by its owner only — the contact key and salt, every
+ * complaint, backups of them — including files made before this was done (by an older version,
+ * a copy or a restore). The entry points also set umask 077, so files made later (by SQLite too:
+ * the WAL and SHM take the database file's mode) start out that way. Folders 0700, files 0600.
+ */
+export function protectLocalData(dir = DATA_DIR, url = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`): void {
+  const chmod = (path: string, mode: number) => {
+    try {
+      chmodSync(path, mode);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') console.warn(`无法将 ${path} 的权限改为 ${mode.toString(8)}（${code}）：请手动设置，只允许运行本服务的用户读写。`);
+    }
+  };
+  chmod(dir, 0o700);
+  chmod(join(dir, 'secrets.json'), 0o600);
+  for (const sub of ['backups', 'photos']) chmod(join(dir, sub), 0o700);
+  let backups: string[] = [];
+  try {
+    backups = readdirSync(join(dir, 'backups'));
+  } catch {
+    // no backups yet
+  }
+  for (const name of backups) chmod(join(dir, 'backups', name), 0o600);
+  if (url.startsWith('file:')) {
+    const file = url.slice('file:'.length).replace(/\?.*$/, '');
+    for (const suffix of ['', '-wal', '-shm', '-journal']) chmod(file + suffix, 0o600);
+  }
 }
 
 export async function localSecrets(dir = DATA_DIR) {
@@ -65,7 +96,7 @@ export function localPhotoStore(dir = join(DATA_DIR, 'photos')): PhotoStore {
   const path = (key: string) => join(dir, ...key.split('/').map((part) => part.replace(/[^A-Za-z0-9_-]/g, '_')));
   return {
     async put(key, bytes, contentType) {
-      await mkdir(dirname(path(key)), { recursive: true });
+      await mkdir(dirname(path(key)), { recursive: true, mode: 0o700 });
       await writeFile(path(key), bytes, { mode: 0o600 });
       await writeFile(`${path(key)}.type`, contentType, { mode: 0o600 });
     },

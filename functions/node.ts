@@ -8,8 +8,10 @@ import { compress } from 'hono/compress';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
+import { parseTrustedProxies, proxyAware } from './client/proxy.ts';
 import { DEFAULT_LIMITS, type ComplaintDeps } from './complaints.ts';
-import { distShells, localPhotoStore, localSecrets, openLocalDatabase } from './local.ts';
+import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from './local.ts';
+import { directoryRedirect } from './paths.ts';
 import { loadContent } from '../src/content/load.ts';
 import { getPortal, itemTitle } from '../src/content/portal.ts';
 import { facetLabels } from '../src/search/content-docs.ts';
@@ -19,6 +21,21 @@ const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
 const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
+// Everything this process creates (database, WAL, secrets, photos) is for its own user only.
+process.umask(0o077);
+
+/** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
+function siteUrl(value = process.env.SITE_URL): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`SITE_URL 不是有效的网址：${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SITE_URL 应以 https:// 或 http:// 开头：${JSON.stringify(value)}`);
+  return url.origin;
+}
 
 /**
  * BENCH_RATE_LIMIT_MAX (unset in production): raises every per-client rate limit to this many
@@ -35,30 +52,34 @@ function benchLimits(value = process.env.BENCH_RATE_LIMIT_MAX): ComplaintDeps['l
 }
 
 const db = await openLocalDatabase();
+const secrets = await localSecrets();
+protectLocalData();
 const limits = benchLimits();
 const reference = referenceFrom(loadContent().content, itemTitle);
+// Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers to believe.
+const client = proxyAware(parseTrustedProxies(process.env.TRUSTED_PROXIES), (c) => getConnInfo(c).remote.address ?? 'unknown');
 const app = createApp({
   production,
+  siteUrl: siteUrl(),
   shells: distShells(root),
   searchLabels: facetLabels(getPortal()),
   open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-  ...(process.env.SITE_URL ? { siteUrl: process.env.SITE_URL } : {}),
   complaints: {
     db,
-    ...(await localSecrets()),
+    ...secrets,
     reference,
     photos: localPhotoStore(),
-    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    clientAddress: client.clientAddress,
+    requestOrigin: client.requestOrigin,
     ...(limits ? { limits } : {}),
   },
 });
 
-// Pages live at /path/ (Astro's directory format): send /path to /path/.
+// Pages live at /path/ (Astro's directory format): send /path to /path/, on this site only.
 app.use('*', async (c, next) => {
   const path = c.req.path;
   if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.startsWith('/open311/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
-    const url = new URL(c.req.url);
-    return c.redirect(`${path}/${url.search}`, 301);
+    return c.redirect(directoryRedirect(c.req.url), 301);
   }
   return next();
 });

@@ -2,7 +2,7 @@
  * Rate limits kept in the database (fixed windows), so they hold across
  * processes and restarts, and across Worker isolates in production.
  */
-import { lt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from './db.ts';
 import { rateLimits } from '../db/schema.ts';
 
@@ -16,6 +16,8 @@ export interface LimitResult {
   allowed: boolean;
   /** Seconds until the window resets; for Retry-After. */
   retryAfter: number;
+  /** The window this request was counted in (for `release`). */
+  windowStart: number;
 }
 
 /** The counting statement, prepared once per database: it runs on every limited request. */
@@ -38,5 +40,13 @@ export async function hit(db: Database, key: string, limit: Limit, nowMs = Date.
   const [row] = await counter.all({ key, windowStart });
   // Old windows are cleared now and then rather than on every request.
   if (Math.random() < 0.01) await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400));
-  return { allowed: row!.count <= limit.max, retryAfter: windowStart + limit.windowSeconds - now };
+  return { allowed: row!.count <= limit.max, retryAfter: windowStart + limit.windowSeconds - now, windowStart };
+}
+
+/** Takes back one request counted by `hit` in the window it was counted in. */
+export async function release(db: Database, key: string, windowStart: number): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
 }

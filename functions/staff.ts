@@ -49,7 +49,7 @@ export interface StaffVariables {
   csrfToken: string;
 }
 
-export interface StaffDeps {
+export interface StaffDeps extends OriginCheck {
   db: Database;
   /** Production names the cookie `__Host-portal_session` and sets its Secure flag. */
   production: boolean;
@@ -125,10 +125,23 @@ export async function sessionOf(c: Context, deps: Pick<StaffDeps, 'db' | 'produc
   return { user: publicUser(row.user), csrfToken: row.csrfToken };
 }
 
-/** A state-changing request from another site is refused even with the cookie (SameSite=Strict is the first guard). */
-export function crossOrigin(c: Context): boolean {
+/** What a browser's Origin is compared with (crossOrigin). */
+export interface OriginCheck {
+  /** SITE_URL: when set, its origin is the only one allowed. */
+  siteUrl?: string | undefined;
+  /** Else the origin the browser used, as the runtime reconstructs it (through trusted proxies); default: the request URL's. */
+  requestOrigin?: ((c: Context) => string) | undefined;
+}
+
+/**
+ * A state-changing request from another site is refused even with the cookie (SameSite=Strict is the first guard).
+ * Behind a TLS-terminating proxy the request URL is http://…, so the origin is SITE_URL's or the proxy's account of it.
+ */
+export function crossOrigin(c: Context, check: OriginCheck = {}): boolean {
   const origin = c.req.header('Origin');
-  return !!origin && origin !== new URL(c.req.url).origin;
+  if (!origin) return false;
+  const expected = check.siteUrl ? new URL(check.siteUrl).origin : (check.requestOrigin?.(c) ?? new URL(c.req.url).origin);
+  return origin !== expected;
 }
 
 /** Resolves the session cookie to a user, or answers 401. */
@@ -140,7 +153,7 @@ export function requireStaff(deps: StaffDeps): MiddlewareHandler<{ Variables: St
     c.set('csrfToken', session.csrfToken);
     // Every state-changing request must carry the session's CSRF token, and come from this site.
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
-      if (crossOrigin(c)) return apiError(c, 403, 'csrf_failed', '请求来源不符。');
+      if (crossOrigin(c, deps)) return apiError(c, 403, 'csrf_failed', '请求来源不符。');
       if (c.req.header('X-CSRF-Token') !== session.csrfToken) return apiError(c, 403, 'csrf_failed', '安全校验失败，请刷新页面后重试。');
     }
     return next();

@@ -19,7 +19,7 @@ interface Env {
   CLIENT_HASH_SALT?: string;
   /** Comma-separated keys for Open311 POST requests. */
   OPEN311_API_KEYS?: string;
-  /** The site's public address (a [vars] entry in wrangler.toml), e.g. for Open311's discovery document. */
+  /** The site's public address (https://…, a [vars] entry in wrangler.toml): the origin staff posts must come from, and the base of absolute URLs such as Open311's discovery document. */
   SITE_URL?: string;
   /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
@@ -41,10 +41,10 @@ async function build(env: Env): Promise<App> {
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
   return createApp({
     production: true,
+    siteUrl: env.SITE_URL || undefined,
     regions: ref.regions.map((r) => r.id),
     searchLabels,
     open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-    ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
     shells: cachedShells(async (section) => {
       const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);
       if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);

@@ -9,14 +9,18 @@
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
 import { ensureSearchSchema, KIND_LABELS, replaceDocuments, type SearchKind } from '../src/search/index-store.ts';
-import { openLocalDatabase } from '../functions/local.ts';
+import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { reindexPublished } from '../functions/complaint-service.ts';
 import { loadContent } from '../src/content/load.ts';
 import { itemTitle } from '../src/content/portal.ts';
 import { referenceFrom } from '../src/site/reference.ts';
 
+// The database and its backups hold every complaint: files this command makes are for its user only.
+process.umask(0o077);
+
 const started = performance.now();
 const db = await openLocalDatabase();
+protectLocalData();
 try {
   // The migration creates the tables too; this keeps the command working on a database migrated before it existed.
   await ensureSearchSchema(db.$client);

@@ -19,10 +19,13 @@ import { eq } from 'drizzle-orm';
 import { createInterface } from 'node:readline/promises';
 import { staffUsers } from '../db/schema.ts';
 import { accountWait } from '../functions/login-throttle.ts';
-import { openLocalDatabase } from '../functions/local.ts';
+import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { createStaffUser, type StaffRole } from '../functions/staff.ts';
 import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, UnknownStaffUser, unlockStaffUser } from '../functions/staff-accounts.ts';
 import { loadContent } from '../src/content/load.ts';
+
+// The database and its backups hold every complaint: files this command makes are for its user only.
+process.umask(0o077);
 
 const USAGE = `用法：npm run staff -- <命令> [选项]
   create --username NAME --name 显示名 --role admin|handler|viewer [--unit UNIT_ID]
@@ -101,6 +104,7 @@ function username(): string {
 }
 
 const db = await openLocalDatabase();
+protectLocalData();
 try {
   if (command === 'create') {
     const role = values.role as StaffRole;

@@ -43,12 +43,16 @@ export const FIELD_LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
   captcha: '人机验证',
 };
 
+/** The key of an error about the whole submission (e.g. too many of them), shown first in the summary, linked to no field. */
+export const FORM_ERROR = '_form';
+
 function errorSummary(errors: Record<string, string>) {
   const entries = FORM_FIELDS.filter((f) => errors[f]).map((f) => [f, errors[f]!] as const);
   if (errors._) entries.unshift(['description', errors._]);
-  return html`<div class="error-summary" role="alert" tabindex="-1" data-error-summary ${entries.length ? '' : html`hidden`}>
-  <h2>提交内容有误</h2>
-  <ul>${entries.map(([f, m]) => html`<li><a href="#f-${f}">${m}</a></li>`)}</ul>
+  const whole = errors[FORM_ERROR];
+  return html`<div class="error-summary" role="alert" tabindex="-1" data-error-summary ${entries.length || whole ? '' : html`hidden`}>
+  <h2>${whole && !entries.length ? '暂时无法提交' : '提交内容有误'}</h2>
+  <ul>${whole ? html`<li>${whole}</li>` : ''}${entries.map(([f, m]) => html`<li><a href="#f-${f}">${m}</a></li>`)}</ul>
 </div>`;
 }
 

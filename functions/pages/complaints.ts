@@ -28,7 +28,7 @@ import { randomToken } from '../crypto.ts';
 import { disputeByReporter, findByCode, findPublished, IdempotencyKeyReusedError, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
 import { captchaError, formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { apiError } from '../errors.ts';
-import { complaintForm, type FormValues } from './complaint-form.ts';
+import { complaintForm, FORM_ERROR, type FormValues } from './complaint-form.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
 import { publishedFilters, PUBLISHED_PAGE_SIZE } from './published.ts';
 
@@ -51,7 +51,7 @@ export function complaintPages(deps: PageDeps) {
   const messagePage = (c: Context, status: 400 | 404 | 413 | 415 | 422 | 429, title: string, message: string) =>
     renderPage(c, deps.shells, { section: 'complaints', title, status, body: html`<h1>${title}</h1><p>${message}</p><p><a href="/complaints/new/">返回投诉举报</a> · <a href="/complaints/track/">查询办理进展</a></p>` });
 
-  const showForm = (c: Context, values: FormValues, errors: Record<string, string>, status: 200 | 422 = 200) =>
+  const showForm = (c: Context, values: FormValues, errors: Record<string, string>, status: 200 | 422 | 429 = 200) =>
     renderPage(c, deps.shells, {
       section: 'complaint-form',
       title: Object.keys(errors).length ? '错误：投诉举报' : '投诉举报',
@@ -78,16 +78,15 @@ export function complaintPages(deps: PageDeps) {
           : messagePage(c, 415, '无法识别的提交方式', '请使用本站的表单提交。');
       }
       const { client, retryAfter } = await limitClient(deps, c, 'intake');
-      if (retryAfter !== undefined) {
-        c.header('Retry-After', String(retryAfter));
-        return wantsJson(c)
-          ? apiError(c, 429, 'rate_limited', `提交过于频繁，请在 ${retryAfter} 秒后再试。`)
-          : messagePage(c, 429, '提交过于频繁', `为防止滥用，同一网络短时间内的提交次数有限。请在 ${Math.ceil(retryAfter / 60)} 分钟后再试。您填写的内容未被保存，请先复制保留。`);
-      }
+      const limited = retryAfter !== undefined;
+      if (limited) c.header('Retry-After', String(retryAfter));
+      const tooMany = `提交过于频繁。为防止滥用，同一网络短时间内的提交次数有限，请在 ${Math.ceil((retryAfter ?? 0) / 60)} 分钟后再试。`;
+      if (limited && wantsJson(c)) return apiError(c, 429, 'rate_limited', `提交过于频繁，请在 ${retryAfter} 秒后再试。`);
       let body: Record<string, string | File | (string | File)[]>;
       try {
         body = await c.req.parseBody({ all: true });
       } catch {
+        if (limited) return messagePage(c, 429, '提交过于频繁', tooMany);
         return wantsJson(c) ? apiError(c, 400, 'invalid_form', '表单内容无法解析。') : messagePage(c, 400, '表单内容无法解析', '请返回后重新提交。');
       }
       const strings = (name: string) => [body[name]].flat().filter((v): v is string => typeof v === 'string');
@@ -95,6 +94,12 @@ export function complaintPages(deps: PageDeps) {
       for (const [k, v] of Object.entries(body)) {
         const s = [v].flat().filter((x): x is string => typeof x === 'string');
         values[k] = Array.isArray(v) ? s : s[0];
+      }
+      // Over the limit: the form again with everything typed (the same form key, so a later
+      // resubmission is still recognised), rather than a page that throws the input away.
+      if (limited) {
+        const photos = deps.photos && [body.photos].flat().some((f) => typeof f === 'object' && f !== null && f.size > 0);
+        return showForm(c, values, { [FORM_ERROR]: `${tooMany}您填写的内容已保留，到时再点击“提交举报”即可${photos ? '（照片需重新选择）' : ''}。` }, 429);
       }
       const raw = complaintFromForm((n) => strings(n)[0], strings);
       const parsed = complaintInput(regionIds, todayInChina(now())).safeParse(raw);

@@ -60,6 +60,8 @@ import { html, renderPage, type ShellSource } from './shell.ts';
 
 export interface StaffPageDeps extends ComplaintDeps {
   production: boolean;
+  /** SITE_URL, for the origin check of posted forms (crossOrigin). */
+  siteUrl?: string | undefined;
   shells?: ShellSource | undefined;
 }
 
@@ -102,7 +104,7 @@ ${expired ? html`<div class="notice" role="status" data-session-expired><p>登�
   });
 
   app.post('/login/', bodyLimit({ maxSize: 4096, onError: (c) => loginForm(c, '', '提交内容过大。', 422) }), async (c) => {
-    if (crossOrigin(c)) return loginForm(c, '', '请求来源不符。', 422);
+    if (crossOrigin(c, deps)) return loginForm(c, '', '请求来源不符。', 422);
     let body: Record<string, unknown>;
     try {
       body = await c.req.parseBody();
@@ -137,7 +139,7 @@ ${expired ? html`<div class="notice" role="status" data-session-expired><p>登�
       } catch {
         return page(c, '错误', html`<h1>表单内容无法解析</h1>`, 422);
       }
-      if (crossOrigin(c) || body._csrf !== session.csrfToken) {
+      if (crossOrigin(c, deps) || body._csrf !== session.csrfToken) {
         return page(c, '安全校验失败', html`<h1>安全校验失败</h1><p>页面已过期或请求来自其他网站。请<a href="/staff/">返回</a>刷新后重试。</p>`, 403);
       }
       c.set('form', Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string')));

@@ -280,7 +280,7 @@ beforeAll(async () => {
   const reference = testReference();
   reference.notices.push(NOTICE);
   regionIds = reference.regions.map((r) => r.id);
-  const limits = { intake: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT, open311: NO_LIMIT, 'open311-partner': NO_LIMIT };
+  const limits = { intake: NO_LIMIT, intakeRefused: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT, open311: NO_LIMIT, 'open311-partner': NO_LIMIT };
   api = await testApi({ photos, reference, now: () => NOW, limits });
   // Each login attempt from its own address, so the login throttle's 429 (per client) does not
   // stand in for the checks behind it.

@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -21,6 +22,7 @@ async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  port: number;
   /** The server's own data folder (database, secrets, photos). */
   dataDir: string;
   /** The server process's id. */
@@ -40,6 +42,10 @@ export interface StartOptions {
   keepData?: boolean;
 }
 
+/**
+ * `env` is added to this process's environment; the settings that decide who the client is
+ * (TRUSTED_PROXIES, SITE_URL) come only from `env`, never from the shell the tests run in.
+ */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   // Each server gets its own embedded database and secrets, removed when it stops.
@@ -47,7 +53,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   const keepData = options.keepData ?? options.dataDir !== undefined;
   // `node --import tsx` rather than the tsx command: one process, so a signal (even SIGKILL) reaches the server itself.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/node.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, TRUSTED_PROXIES: '', SITE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,7 +68,11 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`server did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const signal = async (sig: NodeJS.Signals) => {
@@ -71,6 +81,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   };
   return {
     url,
+    port,
     dataDir,
     pid: child.pid!,
     stop: () => signal('SIGTERM').then(() => (keepData ? undefined : rmSync(dataDir, { recursive: true, force: true }))),
