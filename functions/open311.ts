@@ -230,13 +230,15 @@ export function open311Routes(deps: Open311Deps) {
       return fail(c, format, 400, '请求内容无法解析');
     }
     const f = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    const key = f('api_key');
-    if (!key || key.length > 200 || !(await keyHashes).includes(await saltedHash('open311', key))) return fail(c, format, 403, 'api_key 无效');
+    // Counted before the key is checked: a wrong key is a refused request like any other, so keys
+    // cannot be guessed faster than the refused-request budget allows.
     const { client, retryAfter } = await limitClient(deps, c, 'intake');
     if (retryAfter !== undefined) {
       c.header('Retry-After', String(retryAfter));
       return fail(c, format, 429, `提交过于频繁，请在 ${retryAfter} 秒后再试`);
     }
+    const key = f('api_key');
+    if (!key || key.length > 200 || !(await keyHashes).includes(await saltedHash('open311', key))) return fail(c, format, 403, 'api_key 无效');
     const service = SERVICES.find((s) => s.code === f('service_code'));
     if (!service) return fail(c, format, 400, 'service_code 无效');
     const name = [f('last_name'), f('first_name')].filter(Boolean).join('');

@@ -136,7 +136,7 @@ ${errorSummary(errors)}
   ${options.photos
     ? html`<div class="${groupClass('photos', errors)}">
     <label for="f-photos">现场照片（选填）</label>
-    <p class="hint" id="f-photos-hint">最多 ${PHOTO_LIMITS.maxCount} 张，JPEG、PNG 或 WebP 格式，每张不超过 ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB。照片中的拍摄地点（GPS）等信息会在保存前删除。照片不公开。${errors.photos || Object.keys(errors).length ? '提交有误时，出于安全原因需要重新选择照片。' : ''}</p>
+    <p class="hint" id="f-photos-hint">最多 ${PHOTO_LIMITS.maxCount} 张，JPEG、PNG 或 WebP 格式，每张不超过 ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB、${PHOTO_LIMITS.maxPixels / 1_000_000} 百万像素。照片中的拍摄地点（GPS）等信息会在保存前删除。照片不公开。${errors.photos || Object.keys(errors).length ? '提交有误时，出于安全原因需要重新选择照片。' : ''}</p>
     ${fieldError('photos', errors)}
     <input type="file" id="f-photos" name="photos" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="${describedBy('photos', true)}">
   </div>`

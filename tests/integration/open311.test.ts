@@ -283,6 +283,16 @@ describe('Open311 GeoReport v2', () => {
     expect((await app.request('/open311/v2/requests.json?api_key=guess-3', guesser)).status).toBe(429);
   });
 
+  it('counts a filing with a wrong api_key as a refused request: keys cannot be guessed by POST faster than the limit', async () => {
+    app = appWith({ limits: { intake: { max: 10, windowSeconds: 600 }, intakeRefused: { max: 3, windowSeconds: 600 } } });
+    const guess = (key: string) =>
+      app.request('/open311/v2/requests.json', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Test-Client': '192.0.2.77' }, body: new URLSearchParams({ ...REQUEST, api_key: key }).toString() });
+    for (let i = 0; i < 3; i++) expect((await guess(`guess-${i}`)).status).toBe(403);
+    const limited = await guess('guess-3');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+  });
+
   it('removes the characters XML 1.0 forbids from stored text, so a whole list still parses', async () => {
     const desk = await staffDesk(app, api.db);
     const { reference, code } = await file();
