@@ -189,20 +189,22 @@ ${serverBlock({ port: sitedPort, upstream: sited.server.port, dir, forwardHost: 
   it('signs staff in through https with the login form, and accepts a complaint with the session’s CSRF token', async () => {
     const filed = await json(open.port, '127.0.0.4', validComplaint({ address: '经 nginx 提交、待受理的投诉' }));
     expect(filed.status).toBe(201);
-    const { trackingCode, trackingCodeDisplay } = JSON.parse(filed.body) as { trackingCode: string; trackingCodeDisplay: string };
+    const { trackingCode, reference } = JSON.parse(filed.body) as { trackingCode: string; reference: string };
 
     // The browser's Origin is https://localhost:PORT; the Node server itself was reached over http.
     const signedIn = await login(open.port, `https://localhost:${open.port}`);
     expect(signedIn.status, signedIn.body).toBe(303);
     expect(signedIn.headers.location).toBe('/staff/');
     const setCookie = [signedIn.headers['set-cookie']].flat().join('\n');
-    expect(setCookie).toMatch(/portal_session=[^;]+;.*HttpOnly/);
+    // In production the cookie carries the __Host- prefix (Secure, Path=/, no Domain).
+    expect(setCookie).toMatch(/__Host-portal_session=[^;]+;.*HttpOnly/);
     expect(setCookie).toContain('Secure');
-    const cookie = setCookie.match(/portal_session=[^;]+/)![0];
+    const cookie = setCookie.match(/__Host-portal_session=[^;]+/)![0];
 
     const queue = await https(open.port, '/staff/', { headers: { Cookie: cookie } });
     expect(queue.status).toBe(200);
-    const id = new RegExp(`href="/staff/complaints/([^/"]+)/">${trackingCodeDisplay}<`).exec(queue.body)![1]!;
+    // Staff screens name complaints by their public reference number.
+    const id = new RegExp(`href="/staff/complaints/([^/"]+)/">${reference}<`).exec(queue.body)![1]!;
     const { csrfToken } = JSON.parse((await https(open.port, '/api/staff/me', { headers: { Cookie: cookie } })).body) as { csrfToken: string };
 
     const act = (origin: string, token = csrfToken) =>
