@@ -14,14 +14,13 @@ import {
   clocks,
   ENFORCEMENT_FIGURES,
   HandlingError,
-  mayRecordEnforcement,
   mayTake,
   maySee,
   type EnforcementFigures,
   type HandlingAction,
   type StaffRole,
 } from '../src/domain/complaint-handling.ts';
-import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { complaintStateLabel, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
