@@ -409,6 +409,25 @@ describe('handling by staff', () => {
     expect(await formsOf(viewer)).toEqual([]);
   });
 
+  it('keeps a published record withdrawable after the complaint is reopened and no longer publishable', async () => {
+    const code = await submit();
+    const id = await idOf(code);
+    const admin = await login('admin');
+    await act(admin, id, { action: 'accept' });
+    await act(admin, id, { action: 'assign', unit: 'wuwei-housing' });
+    await act(admin, id, { action: 'close', verdict: '属实', reply: '已整改。' });
+    const publication = { summary: '反映某企业夜间排放黑烟。', investigation: '经查属实。', result: '责令整改。' };
+    expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'publish', ...publication }, { Cookie: admin.cookie })).status).toBe(303);
+    expect((await postForm(`/complaints/track/${code}/dispute`, { note: '当晚仍在冒黑烟，附近居民均可作证。' })).status).toBe(303);
+    expect((await act(admin, id, { action: 'reopen', reason: '重新核查' })).status).toBe(303);
+    const page = await (await api.app.request(`/staff/complaints/${id}/`, { headers: { Cookie: admin.cookie } })).text();
+    expect(page).not.toContain('data-action="publish"');
+    expect(page).toContain('data-action="unpublish"');
+    expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'unpublish' }, { Cookie: admin.cookie })).status).toBe(303);
+    expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, id) }))!.publishedAt).toBeNull();
+    expect(await (await api.app.request(`/staff/complaints/${id}/`, { headers: { Cookie: admin.cookie } })).text()).not.toContain('data-action="unpublish"');
+  });
+
   it('counts a 阶段性办结 complaint as open in the on-time rates until it closes', async () => {
     const admin = await login('admin');
     const housing = await login('housing');
