@@ -405,7 +405,6 @@ const STALE_LABELS: Record<string, string> = {
 };
 const LONG_FIELDS = new Set(['reason', 'reply', 'summary', 'investigation', 'result']);
 
-
 /** Reads a handling action from the action form's fields; undefined if the form names none. */
 export function actionFrom(f: Record<string, string>): HandlingAction | undefined {
   switch (f.action) {
