@@ -9,19 +9,20 @@ import { auditLog, complaintEvents, complaintPhotos, complaints, sequences } fro
 import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
+  allowedActions,
   applyAction,
   checkInternalNote,
   clocks,
   ENFORCEMENT_FIGURES,
   HandlingError,
-  mayRecordEnforcement,
   mayTake,
   maySee,
+  type Clocks,
   type EnforcementFigures,
   type HandlingAction,
   type StaffRole,
 } from '../src/domain/complaint-handling.ts';
-import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { complaintStateLabel, INITIAL_STATE, isConcluded, isOpen, mayPublish, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
@@ -147,7 +148,7 @@ export async function submitComplaint(
       const results = await db.batch([
         db.insert(sequences).values({ name: counter, value: 1 }).onConflictDoUpdate({ target: sequences.name, set: { value: sql`${sequences.value} + 1` } }),
         db.insert(complaints).values({
-          id, trackingCode, idempotencyKey: meta.idempotencyKey, requestDigest, state: 'submitted',
+          id, trackingCode, idempotencyKey: meta.idempotencyKey, requestDigest, state: INITIAL_STATE,
           reference: sql`(select printf('%s-%06d', ${year}, ${sequences.value}) from ${sequences} where ${sequences.name} = ${counter})`,
           pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
           latitude: input.latitude ?? null, longitude: input.longitude ?? null, observedAt: input.observedAt,
@@ -155,7 +156,7 @@ export async function submitComplaint(
           anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish,
           clientHash: meta.clientHash, createdAt: at, updatedAt: at,
         }).returning({ reference: complaints.reference }),
-        db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: 'submitted' }),
+        db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: INITIAL_STATE }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
       ] as unknown as Parameters<typeof db.batch>[0]);
       reference = (results[1] as unknown as { reference: string }[])[0]!.reference;
@@ -164,7 +165,7 @@ export async function submitComplaint(
   );
   return 'winner' in outcome
     ? replayOf(outcome.winner)
-    : { receipt: receiptOf({ reference, trackingCode: outcome.trackingCode, createdAt: at, state: 'submitted' }), replay: false };
+    : { receipt: receiptOf({ reference, trackingCode: outcome.trackingCode, createdAt: at, state: INITIAL_STATE }), replay: false };
 }
 
 /**
@@ -261,7 +262,7 @@ export async function publicView(db: Database, row: ComplaintRow, now: Date): Pr
     duplicateOf: row.duplicateOf,
     duplicates: dupes.map((d) => d.reference ?? '').filter(Boolean),
     published: isPublished(row),
-    disputable: row.state === 'closed' || row.state === 'partially-closed',
+    disputable: allowedActions(row.state as ComplaintState, 'reporter', null, row.assignedUnit).includes('dispute'),
     timeline: events.map((e) => ({ at: e.at, state: e.state, stateLabel: complaintStateLabel(e.state), publicNote: e.publicNote ?? null })),
   };
 }
@@ -425,8 +426,8 @@ const sameFigures = (a: EnforcementFigures | null | undefined, b: EnforcementFig
  * publication (and from search) until an admin publishes it again; both are audited.
  */
 export async function recordEnforcement(db: Database, staff: Staff, row: ComplaintRow, figures: EnforcementFigures, at: Date) {
-  if (!mayTake(staff, 'close', row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
-  if (!mayRecordEnforcement(row.state as ComplaintState)) throw new HandlingError('受理之后才能记录查处情况。');
+  if (!mayTake(staff, 'record-enforcement', row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
+  if (!mayRecordEnforcement(row.state)) throw new HandlingError('受理之后才能记录查处情况。');
   const iso = at.toISOString();
   const withdraw = isPublished(row) && !sameFigures(row.enforcement, figures);
   const statements = [statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }))];
@@ -448,14 +449,14 @@ export interface Publication {
 
 /**
  * Publishes the redacted record of a handled complaint (admin only). Only
- * complaints whose reporter consented, and that are (partly) closed, can be
- * published; the text is what staff wrote for the public, never the reporter's.
+ * complaints whose reporter consented, and that have a result (mayPublish:
+ * 阶段性办结, 已办结, 有异议), can be published; the text is what staff wrote for the public, never the reporter's.
  */
 export async function publish(db: Database, ref: Reference, staff: Staff, row: ComplaintRow, publication: Publication | null, at: Date) {
-  if (staff.role !== 'admin') throw new ForbiddenError('只有管理员可以公开或撤回办理结果。');
+  if (!mayTake(staff, publication ? 'publish' : 'unpublish', row.assignedUnit)) throw new ForbiddenError('只有管理员可以公开或撤回办理结果。');
   if (publication) {
     if (!row.consentPublish) throw new HandlingError('投诉人未同意公开，不能公开');
-    if (!['closed', 'partially-closed', 'disputed'].includes(row.state)) throw new HandlingError('办结（或阶段性办结）后才能公开');
+    if (!mayPublish(row.state)) throw new HandlingError('办结（或阶段性办结）后才能公开');
     for (const [k, label] of [['summary', '交办问题基本情况'], ['investigation', '调查核实情况'], ['result', '处理和整改情况']] as const) {
       if (!publication[k].trim()) throw new HandlingError(`请填写${label}`);
       if (publication[k].length > 2000) throw new HandlingError(`${label}不能超过 2000 个字`);
@@ -521,11 +522,8 @@ export interface QueueFilters {
   code?: string | undefined;
 }
 
-export interface QueueEntry {
+export interface QueueEntry extends Clocks {
   row: ComplaintRow;
-  decideBy: string;
-  closeBy?: string | undefined;
-  overdue: boolean;
 }
 
 /** The staff queue: newest first, what this staff member may see, with the clocks worked out. */
@@ -552,8 +550,8 @@ export async function clockFacts(db: Database, now: Date) {
     .where(isNotNull(complaints.assignedUnit));
   return rows.map((r) => {
     const c = clocks({ state: r.state as ComplaintState, submittedAt: r.createdAt, acceptedAt: r.acceptedAt, extendedDays: r.extendedDays }, now.toISOString());
-    const closed = ['closed', 'partially-closed'].includes(r.state);
-    return { unit: r.unit, closedAt: closed ? r.closedAt : null, closeBy: c.closeBy, overdue: c.overdue };
+    // Closed with a result only: a 阶段性办结 complaint still runs its clock and counts once it closes or runs out.
+    return { unit: r.unit, closedAt: isConcluded(r.state) ? r.closedAt : null, closeBy: c.closeBy, overdue: c.overdue };
   });
 }
 
@@ -618,7 +616,7 @@ export async function listPublished(db: Database, filters: PublishedFilters, pag
       investigation: r.publication!.investigation,
       verdict: r.verdict,
       result: r.publication!.result,
-      closed: r.state === 'closed',
+      closed: !isOpen(r.state),
       state: r.state,
       stateLabel: complaintStateLabel(r.state),
       responsibleUnit: r.assignedUnit,

@@ -15,9 +15,10 @@
  * for everyone, keyed partners included (no wider scope exists yet).
  * Mapping: service_request_id is the public reference number (受理编号), never
  * the reporter's tracking code (查询码), which Open311 never returns;
- * status is open or closed; status_notes the state and the latest public reply
- * written by staff (a reporter's dispute is not a reply); expected_datetime the
- * statutory deadline of an open request; description the published summary.
+ * status is the state's phase, open or closed (src/domain/complaint-states.ts);
+ * status_notes the state and the latest public reply written by staff (a
+ * reporter's dispute is not a reply); expected_datetime the running statutory
+ * deadline of an open request; description the published summary.
  * Reporters' personal data, the address and what they wrote are never returned.
  * Reads are rate-limited per client, or per api_key when a valid one is sent.
  */
@@ -27,7 +28,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { complaints } from '../db/schema.ts';
 import { complaintInput, fieldErrors, normaliseReference, POLLUTION_TYPES } from '../src/domain/complaint.ts';
 import { clocks } from '../src/domain/complaint-handling.ts';
-import { complaintStateLabel, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { complaintStateLabel, phaseOf, statesIn, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { regionFullName, unitName } from '../src/site/reference.ts';
 import { escapeXml } from '../src/site/xml.ts';
@@ -49,7 +50,6 @@ export const SERVICES = [
   { code: 'soil', name: '土壤' }, { code: 'radiation', name: '辐射' }, { code: 'ecology', name: '生态破坏' }, { code: 'other', name: '其他' },
 ] as const satisfies readonly { code: string; name: (typeof POLLUTION_TYPES)[number] }[];
 
-const OPEN_STATES = ['submitted', 'accepted', 'assigned', 'in-progress', 'disputed'];
 const MAX_RESULTS = 1000;
 const DEFAULT_SPAN_DAYS = 90;
 /** The dates a start_date or end_date may name. */
@@ -132,11 +132,11 @@ export function open311Routes(deps: Open311Deps) {
 
   function view(row: ComplaintRow & { reply: string | null }, at: Date): Record<string, Value> {
     const service = serviceOf(row.pollutionTypes);
-    const open = OPEN_STATES.includes(row.state);
     const clock = clocks({ state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays }, at.toISOString());
     return {
       service_request_id: row.reference,
-      status: open ? 'open' : 'closed',
+      // The state's phase: 阶段性办结 and 有异议 are open (handling goes on, with a deadline).
+      status: phaseOf(row.state),
       status_notes: [complaintStateLabel(row.state), row.reply].filter(Boolean).join('：'),
       service_name: service.name,
       service_code: service.code,
@@ -145,8 +145,8 @@ export function open311Routes(deps: Open311Deps) {
       service_notice: null,
       requested_datetime: row.createdAt,
       updated_datetime: row.updatedAt,
-      // The statutory deadline: closure within 60 days of acceptance (plus any extension); before acceptance, the 15-day decision.
-      expected_datetime: open ? (clock.closeBy ?? clock.decideBy) : null,
+      // The running statutory deadline: closure within 60 days of acceptance (plus any extension); before acceptance, the 15-day decision.
+      expected_datetime: clock.dueBy ?? null,
       address: regionFullName(reference, row.region),
       address_id: null,
       zipcode: null,
@@ -312,7 +312,7 @@ export function open311Routes(deps: Open311Deps) {
       const status = q('status');
       if (status) {
         if (status !== 'open' && status !== 'closed') return fail(c, format, 400, 'status 应为 open 或 closed');
-        where.push(status === 'open' ? inArray(complaints.state, OPEN_STATES) : sql`${complaints.state} not in (${sql.join(OPEN_STATES.map((s) => sql`${s}`), sql`, `)})`);
+        where.push(inArray(complaints.state, statesIn(status)));
       }
     }
     const at = now();

@@ -21,7 +21,8 @@ export function openApiDocument(regions: readonly string[]) {
   delete (input as { $schema?: string }).$schema;
   input.properties.region = { type: 'string', enum: [...regions], description: '地区编号（见 /data/portal.json 的 regions）' };
   input.properties.website = { ...input.properties.website, description: '防机器人字段：必须为空或省略' };
-  const state = { type: 'string', enum: COMPLAINT_STATES.map((s) => s.id), description: COMPLAINT_STATES.map((s) => `${s.id}：${s.label}`).join('；') };
+  // Each state with its phase, as Open311's status reports it.
+  const state = { type: 'string', enum: COMPLAINT_STATES.map((s) => s.id), description: COMPLAINT_STATES.map((s) => `${s.id}：${s.label}（${s.phase}）`).join('；') };
   return {
     openapi: '3.1.0',
     info: {

@@ -10,19 +10,20 @@ import { bodyLimit } from 'hono/body-limit';
 import { eq } from 'drizzle-orm';
 import { complaintPhotos, complaints } from '../../db/schema.ts';
 import {
+  allowedActions,
   ENFORCEMENT_FIGURES,
   HandlingError,
   MAX_EXTENSION_DAYS,
   MAX_INTERNAL_NOTE,
-  mayTake,
   maySee,
   onTimeByUnit,
   parseEnforcement,
   VERDICTS,
   type HandlingAction,
+  type Operation,
   type Verdict,
 } from '../../src/domain/complaint-handling.ts';
-import { COMPLAINT_STATES, complaintStateLabel } from '../../src/domain/complaint-states.ts';
+import { COMPLAINT_STATES, complaintStateLabel, HANDLING_STEPS, type ComplaintState } from '../../src/domain/complaint-states.ts';
 import { formatDateTimeZh, formatDateZh, todayInChina } from '../../src/domain/dates.ts';
 import { formatRatio } from '../../src/domain/ratios.ts';
 import { regionFullName, unitName } from '../../src/site/reference.ts';
@@ -183,10 +184,10 @@ ${expired ? html`<div class="notice" role="status" data-session-expired><p>登�
 <caption class="visually-hidden">投诉队列</caption>
 <thead><tr><th scope="col">受理编号</th><th scope="col">提交时间</th><th scope="col">地区</th><th scope="col">污染类型</th><th scope="col">状态</th><th scope="col">承办单位</th><th scope="col">期限</th></tr></thead>
 <tbody>${entries.map(
-        (e) => html`<tr data-overdue="${e.overdue ? 'yes' : 'no'}"><td><a class="code" href="/staff/complaints/${e.row.id}/">${e.row.reference}</a></td><td>${formatDateTimeZh(e.row.createdAt)}</td><td>${regionFullName(reference, e.row.region)}</td><td>${e.row.pollutionTypes.join('、')}</td><td>${complaintStateLabel(e.row.state)}</td><td>${unitName(reference, e.row.assignedUnit) ?? '—'}</td><td>${e.row.state === 'submitted' ? html`受理：${day(e.decideBy)}` : e.closeBy ? html`办结：${day(e.closeBy)}` : '—'}${e.overdue ? html` <strong class="badge bad">超期</strong>` : ''}</td></tr>`,
+        (e) => html`<tr data-overdue="${e.overdue ? 'yes' : 'no'}"><td><a class="code" href="/staff/complaints/${e.row.id}/">${e.row.reference}</a></td><td>${formatDateTimeZh(e.row.createdAt)}</td><td>${regionFullName(reference, e.row.region)}</td><td>${e.row.pollutionTypes.join('、')}</td><td>${complaintStateLabel(e.row.state)}</td><td>${unitName(reference, e.row.assignedUnit) ?? '—'}</td><td>${e.running === 'decide' ? html`受理：${day(e.decideBy)}` : e.closeBy ? html`办结：${day(e.closeBy)}` : '—'}${e.overdue ? html` <strong class="badge bad">超期</strong>` : ''}</td></tr>`,
       )}</tbody></table></div>
 <h2>各承办单位按期办结率</h2>
-<p class="muted">按期办结数 ÷（已办结数 + 超期未办结数）；尚在期限内的未办结投诉不计入。</p>
+<p class="muted">按期办结数 ÷（已办结数 + 超期未办结数）；尚在期限内的未办结投诉（含阶段性办结、有异议的投诉）不计入。</p>
 ${rates.length
   ? html`<table class="data"><thead><tr><th scope="col">承办单位</th><th scope="col">按期办结</th><th scope="col">计入件数</th><th scope="col">按期办结率</th></tr></thead><tbody>${rates.map(([unit, r]) => html`<tr><td>${unitName(reference, unit)}</td><td>${r.onTime}</td><td>${r.counted}</td><td>${formatRatio({ numerator: r.onTime, denominator: r.counted, value: r.counted ? r.onTime / r.counted : null })}</td></tr>`)}</tbody></table>`
   : html`<p>尚无可计算的投诉。</p>`}`,
@@ -225,9 +226,12 @@ ${kept.map(([k, v]) => html`<div class="form-group"><label for="s-${k}">${label(
     const user = c.get('user') as StaffUser;
     const csrf = html`<input type="hidden" name="_csrf" value="${c.get('csrfToken')}">`;
     const [history, photos] = await Promise.all([historyOf(db, row.id), photosOf(db, row.id)]);
-    const can = (kind: HandlingAction['kind']) => mayTake(user, kind, row.assignedUnit);
+    // The forms shown are exactly what the rules allow this reader now (src/domain/complaint-handling.ts).
+    const allowed = new Set<Operation>(
+      allowedActions(row.state as ComplaintState, user.role, user.unit, row.assignedUnit, { extendedDays: row.extendedDays, consentPublish: row.consentPublish, published: !!row.publishedAt }),
+    );
     const actionForm = (kind: HandlingAction['kind'], title: string, fields: ReturnType<typeof html> | string, button: string) =>
-      can(kind)
+      allowed.has(kind)
         ? html`<form method="post" action="/staff/complaints/${row.id}/action" data-action="${kind}"><h3>${title}</h3>${csrf}<input type="hidden" name="action" value="${kind}"><input type="hidden" name="version" value="${row.version}">${fields}<button type="submit" class="button">${button}</button></form>`
         : '';
     const textField = (name: string, label: string, hint = '') => {
@@ -277,30 +281,28 @@ ${!row.anonymous && user.role !== 'viewer'
 <ol class="timeline">${history.map((e) => html`<li><strong>${complaintStateLabel(e.state)}</strong> <span class="muted">${formatDateTimeZh(e.at)} · ${e.actor === 'reporter' ? '投诉人' : e.actor === 'system' ? '系统' : '工作人员'}</span>${e.publicNote ? html`<p>答复：${e.publicNote}</p>` : ''}${e.internalNote ? html`<p class="muted">内部备注：${e.internalNote}</p>` : ''}</li>`)}</ol>
 <h2>办理操作</h2>
 <div class="actions">
-${state === 'submitted' ? actionForm('accept', '受理', internal(), '受理') : ''}
-${state === 'submitted' ? actionForm('reject', '不予受理', html`${textField('reason', '不予受理的理由', '投诉人可以看到。')}${internal()}`, '不予受理') : ''}
-${['accepted', 'assigned'].includes(state)
-  ? actionForm('assign', '转办', html`<div class="form-group"><label for="a-unit">承办单位</label><select id="a-unit" name="unit"><option value="">请选择</option>${reference.units.map((u) => html`<option value="${u.id}" ${row.assignedUnit === u.id ? html`selected` : ''}>${u.name}</option>`)}</select></div>${internal()}`, '转办')
-  : ''}
-${state === 'assigned' ? actionForm('start', '开始办理', internal(), '开始办理') : ''}
-${['accepted', 'assigned', 'in-progress', 'partially-closed'].includes(state) && !row.extendedDays
-  ? actionForm('extend', '延长办理期限（只能一次）', html`<div class="form-group"><label for="a-days">延长天数（1 至 ${MAX_EXTENSION_DAYS}）</label><input class="short" type="number" id="a-days" name="days" min="1" max="${MAX_EXTENSION_DAYS}"></div>${textField('reason', '延期理由', '投诉人可以看到。')}`, '延长期限')
-  : ''}
-${['assigned', 'in-progress'].includes(state) ? actionForm('close-partially', '阶段性办结', html`${verdictField('a-pv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '阶段性办结') : ''}
-${['assigned', 'in-progress', 'partially-closed'].includes(state) ? actionForm('close', '办结', html`${verdictField('a-cv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '办结') : ''}
-${['submitted', 'accepted', 'assigned', 'in-progress'].includes(state) ? actionForm('mark-duplicate', '标记为重复举报', html`<div class="form-group"><label for="a-of">与之重复的较早举报的受理编号</label><input class="short" type="text" id="a-of" name="of" placeholder="如 2026-000123"></div>`, '标记重复') : ''}
-${state === 'disputed' ? actionForm('reopen', '重新办理（投诉人有异议）', textField('reason', '重新办理的理由', '投诉人可以看到。'), '重新办理') : ''}
-${can('close')
+${actionForm('accept', '受理', internal(), '受理')}
+${actionForm('reject', '不予受理', html`${textField('reason', '不予受理的理由', '投诉人可以看到。')}${internal()}`, '不予受理')}
+${actionForm('assign', '转办', html`<div class="form-group"><label for="a-unit">承办单位</label><select id="a-unit" name="unit"><option value="">请选择</option>${reference.units.map((u) => html`<option value="${u.id}" ${row.assignedUnit === u.id ? html`selected` : ''}>${u.name}</option>`)}</select></div>${internal()}`, '转办')}
+${actionForm('start', '开始办理', internal(), '开始办理')}
+${actionForm('extend', '延长办理期限（只能一次）', html`<div class="form-group"><label for="a-days">延长天数（1 至 ${MAX_EXTENSION_DAYS}）</label><input class="short" type="number" id="a-days" name="days" min="1" max="${MAX_EXTENSION_DAYS}"></div>${textField('reason', '延期理由', '投诉人可以看到。')}`, '延长期限')}
+${actionForm('close-partially', '阶段性办结', html`${verdictField('a-pv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '阶段性办结')}
+${actionForm('close', '办结', html`${verdictField('a-cv')}${textField('reply', '办理答复', '投诉人可以看到。')}${internal()}`, '办结')}
+${actionForm('mark-duplicate', '标记为重复举报', html`<div class="form-group"><label for="a-of">与之重复的较早举报的受理编号</label><input class="short" type="text" id="a-of" name="of" placeholder="如 2026-000123"></div>`, '标记重复')}
+${actionForm('reopen', '重新办理（投诉人有异议）', textField('reason', '重新办理的理由', '投诉人可以看到。'), '重新办理')}
+${allowed.has('record-enforcement')
   ? html`<form method="post" action="/staff/complaints/${row.id}/enforcement" data-action="enforcement"><h3>查处情况</h3>${csrf}<input type="hidden" name="version" value="${row.version}"><p class="hint">未发生的项目留空。${row.publishedAt ? '办理结果已公开：修改查处情况将撤回公开，待管理员审核后重新公开。' : ''}</p><div class="choices-inline">${ENFORCEMENT_FIGURES.map((f) => html`<div class="form-group"><label for="e-${f.id}">${f.label}（${f.unit}）</label><input class="short" type="number" min="0" step="1" id="e-${f.id}" name="${f.id}" value="${row.enforcement?.[f.id] ?? ''}"></div>`)}</div><button type="submit" class="button secondary">保存查处情况</button></form>`
   : ''}
-${user.role === 'admin' && row.consentPublish && ['closed', 'partially-closed', 'disputed'].includes(state)
+${allowed.has('publish')
   ? html`<form method="post" action="/staff/complaints/${row.id}/publish" data-action="publish"><h3>公开办理结果${row.publishedAt ? html`（已于 ${day(row.publishedAt)} 公开）` : ''}</h3>${csrf}<input type="hidden" name="version" value="${row.version}">
 <p class="hint">按“边督边改”公开表填写。不得包含投诉人姓名、联系方式、详细门牌号等个人信息。</p>
 <div class="form-group"><label for="p-summary">交办问题基本情况</label><textarea id="p-summary" name="summary" rows="3" maxlength="2000">${pub?.summary ?? ''}</textarea></div>
 <div class="form-group"><label for="p-investigation">调查核实情况</label><textarea id="p-investigation" name="investigation" rows="3" maxlength="2000">${pub?.investigation ?? ''}</textarea></div>
 <div class="form-group"><label for="p-result">处理和整改情况</label><textarea id="p-result" name="result" rows="3" maxlength="2000">${pub?.result ?? ''}</textarea></div>
-<button type="submit" class="button" name="do" value="publish">${row.publishedAt ? '更新公开内容' : '公开'}</button> ${row.publishedAt ? html`<button type="submit" class="button warning" name="do" value="unpublish">撤回公开</button>` : ''}</form>`
-  : ''}
+<button type="submit" class="button" name="do" value="publish">${row.publishedAt ? '更新公开内容' : '公开'}</button> ${allowed.has('unpublish') ? html`<button type="submit" class="button warning" name="do" value="unpublish">撤回公开</button>` : ''}</form>`
+  : allowed.has('unpublish')
+    ? html`<form method="post" action="/staff/complaints/${row.id}/publish" data-action="unpublish"><h3>已公开的办理结果（${day(row.publishedAt)} 公开）</h3>${csrf}<input type="hidden" name="version" value="${row.version}"><p class="hint">该投诉已不在可公开的状态，公开页面仍显示原办理结果。</p><button type="submit" class="button warning" name="do" value="unpublish">撤回公开</button></form>`
+    : ''}
 ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理操作。</p>` : ''}
 </div>`,
       extra.status ?? 200,
@@ -346,7 +348,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
     if (staleVersion(c, row)) return conflict(c, row);
     const action = actionFrom(f);
     if (!action) return detail(c, row, { error: '未知的操作。', status: 422 });
-    return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote), actionLabel(action.kind));
+    return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote), HANDLING_STEPS[action.kind]);
   });
 
   app.post('/complaints/:id/contact', async (c) => {
@@ -402,13 +404,6 @@ const STALE_LABELS: Record<string, string> = {
   internalNote: '内部备注', summary: '交办问题基本情况', investigation: '调查核实情况', result: '处理和整改情况',
 };
 const LONG_FIELDS = new Set(['reason', 'reply', 'summary', 'investigation', 'result']);
-
-function actionLabel(kind: HandlingAction['kind']): string {
-  return {
-    accept: '受理', reject: '不予受理', assign: '转办', start: '开始办理', extend: '延长期限', 'close-partially': '阶段性办结',
-    close: '办结', 'mark-duplicate': '标记重复', dispute: '异议', reopen: '重新办理',
-  }[kind];
-}
 
 /** Reads a handling action from the action form's fields; undefined if the form names none. */
 export function actionFrom(f: Record<string, string>): HandlingAction | undefined {

@@ -1,10 +1,11 @@
 /**
- * Complaint handling rules: which action may follow which state, who may take
- * it, and the statutory clocks — a decision to accept or refuse within 15 days
+ * Complaint handling rules: who may take which step (the states and the steps
+ * between them are the table in complaint-states.ts), what each step needs,
+ * and the statutory clocks — a decision to accept or refuse within 15 days
  * of submission, and closure within 60 days of acceptance, extendable once by
  * up to 30 days with a reason the reporter sees.
  */
-import type { ComplaintState } from './complaint-states.ts';
+import { HANDLING_STEPS, isAccepted, isOpen, mayPublish, mayRecordEnforcement, nextState, type ComplaintState, type HandlingKind } from './complaint-states.ts';
 
 export const ACCEPT_WITHIN_DAYS = 15;
 export const CLOSE_WITHIN_DAYS = 60;
@@ -33,21 +34,6 @@ export interface HandlingFacts {
   extendedDays?: number | null;
 }
 
-/** From which states each action may be taken, and the state it leads to. */
-const TRANSITIONS: Record<HandlingAction['kind'], { from: readonly ComplaintState[]; to: ComplaintState }> = {
-  accept: { from: ['submitted'], to: 'accepted' },
-  reject: { from: ['submitted'], to: 'rejected' },
-  assign: { from: ['accepted', 'assigned'], to: 'assigned' },
-  start: { from: ['assigned'], to: 'in-progress' },
-  extend: { from: ['accepted', 'assigned', 'in-progress', 'partially-closed'], to: 'in-progress' },
-  'close-partially': { from: ['assigned', 'in-progress'], to: 'partially-closed' },
-  close: { from: ['assigned', 'in-progress', 'partially-closed'], to: 'closed' },
-  'mark-duplicate': { from: ['submitted', 'accepted', 'assigned', 'in-progress'], to: 'duplicate' },
-  // The reporter disputes a closure; staff then reopen it for review.
-  dispute: { from: ['closed', 'partially-closed'], to: 'disputed' },
-  reopen: { from: ['disputed'], to: 'in-progress' },
-};
-
 export class HandlingError extends Error {}
 
 /** Longest internal note (staff only, never public) kept with a handling step. */
@@ -68,8 +54,8 @@ function requireText(text: string, what: string) {
  * the state it leads to. Throws HandlingError with a Chinese message otherwise.
  */
 export function applyAction(facts: HandlingFacts, action: HandlingAction): ComplaintState {
-  const rule = TRANSITIONS[action.kind];
-  if (!rule.from.includes(facts.state)) throw new HandlingError(`当前状态下不能执行此操作`);
+  const to = nextState(facts.state, action.kind);
+  if (!to) throw new HandlingError(`当前状态下不能执行此操作`);
   switch (action.kind) {
     case 'reject':
       requireText(action.reason, '不予受理的理由');
@@ -78,13 +64,12 @@ export function applyAction(facts: HandlingFacts, action: HandlingAction): Compl
       if (!action.unit) throw new HandlingError('请选择承办单位');
       break;
     case 'extend':
-      if (facts.extendedDays) throw new HandlingError('办理期限只能延长一次');
+      if (alreadyExtended(facts)) throw new HandlingError('办理期限只能延长一次');
       if (!Number.isInteger(action.days) || action.days < 1 || action.days > MAX_EXTENSION_DAYS) {
         throw new HandlingError(`延长天数应为 1 至 ${MAX_EXTENSION_DAYS} 天`);
       }
       requireText(action.reason, '延期理由');
-      // Extending does not move a complaint backwards.
-      return facts.state === 'accepted' || facts.state === 'assigned' || facts.state === 'partially-closed' ? facts.state : rule.to;
+      break;
     case 'close-partially':
     case 'close':
       if (!VERDICTS.includes(action.verdict)) throw new HandlingError('请选择核查结论');
@@ -100,8 +85,11 @@ export function applyAction(facts: HandlingFacts, action: HandlingAction): Compl
       requireText(action.reason, '重新办理的理由');
       break;
   }
-  return rule.to;
+  return to;
 }
+
+/** The deadline may be extended once only. */
+const alreadyExtended = (facts: { extendedDays?: number | null | undefined }) => !!facts.extendedDays;
 
 function addDays(iso: string, days: number): string {
   return new Date(Date.parse(iso) + days * 86_400_000).toISOString();
@@ -112,21 +100,21 @@ export interface Clocks {
   decideBy: string;
   /** Close by this time, once accepted (extension included). */
   closeBy?: string | undefined;
+  /** The clock that runs now: the decision before acceptance, the closure after it; none once closed. */
+  running: 'decide' | 'close' | null;
+  /** The deadline of the running clock (undefined if none runs, or acceptance was not recorded). */
+  dueBy?: string | undefined;
   /** The clock that applies now has run out. */
   overdue: boolean;
 }
 
-const OPEN_BEFORE_ACCEPTANCE: readonly ComplaintState[] = ['submitted'];
-const OPEN_AFTER_ACCEPTANCE: readonly ComplaintState[] = ['accepted', 'assigned', 'in-progress', 'partially-closed', 'disputed'];
-
-/** The statutory clocks of a complaint, as of `now`. */
+/** The statutory clocks of a complaint, as of `now`: only an open complaint has one running. */
 export function clocks(facts: HandlingFacts, now: string): Clocks {
   const decideBy = addDays(facts.submittedAt, ACCEPT_WITHIN_DAYS);
   const closeBy = facts.acceptedAt ? addDays(facts.acceptedAt, CLOSE_WITHIN_DAYS + (facts.extendedDays ?? 0)) : undefined;
-  const overdue =
-    (OPEN_BEFORE_ACCEPTANCE.includes(facts.state) && now > decideBy) ||
-    (OPEN_AFTER_ACCEPTANCE.includes(facts.state) && closeBy !== undefined && now > closeBy);
-  return { decideBy, closeBy, overdue };
+  const running = !isOpen(facts.state) ? null : isAccepted(facts.state) ? 'close' : 'decide';
+  const dueBy = running === 'close' ? closeBy : running === 'decide' ? decideBy : undefined;
+  return { decideBy, closeBy, running, dueBy, overdue: dueBy !== undefined && now > dueBy };
 }
 
 /**
@@ -154,22 +142,67 @@ export function onTimeByUnit(
 
 /** Staff roles: admin does everything; a handler works the complaints passed to their unit; a viewer only reads. */
 export type StaffRole = 'admin' | 'handler' | 'viewer';
+/** Who may act on a complaint: staff, or the reporter (through the tracking code). */
+export type Actor = StaffRole | 'reporter';
 
-/** Actions staff may take, by role. Triage (accept, refuse, pass on, duplicates, reopening) stays with admins. */
-const ROLE_ACTIONS: Record<StaffRole, readonly HandlingAction['kind'][]> = {
-  admin: ['accept', 'reject', 'assign', 'start', 'extend', 'close-partially', 'close', 'mark-duplicate', 'reopen'],
-  handler: ['start', 'extend', 'close-partially', 'close'],
+/**
+ * What can be done to a complaint: the steps of the state table, and the operations that
+ * leave its state as it is (enforcement figures, publishing and withdrawing the record).
+ */
+export type Operation = HandlingKind | 'record-enforcement' | 'publish' | 'unpublish';
+export const OPERATIONS: readonly Operation[] = [...(Object.keys(HANDLING_STEPS) as HandlingKind[]), 'record-enforcement', 'publish', 'unpublish'];
+
+/** Operations by role. Triage (accept, refuse, pass on, duplicates, reopening) and publishing stay with admins. */
+const ROLE_OPERATIONS: Record<Actor, readonly Operation[]> = {
+  admin: ['accept', 'reject', 'assign', 'start', 'extend', 'close-partially', 'close', 'mark-duplicate', 'reopen', 'record-enforcement', 'publish', 'unpublish'],
+  handler: ['start', 'extend', 'close-partially', 'close', 'record-enforcement'],
   viewer: [],
+  reporter: ['dispute'],
 };
 
 /**
- * Whether a staff member may take an action on a complaint: by role, and for
- * handlers only on complaints assigned to their own unit. `dispute` is the
- * reporter's, never staff's.
+ * Whether someone may take an operation on a complaint, whatever its state: by role, and for
+ * handlers only on complaints assigned to their own unit. `dispute` is the reporter's, never staff's.
  */
-export function mayTake(staff: { role: StaffRole; unit: string | null }, kind: HandlingAction['kind'], assignedUnit: string | null): boolean {
-  if (!ROLE_ACTIONS[staff.role].includes(kind)) return false;
-  return staff.role !== 'handler' || (!!staff.unit && staff.unit === assignedUnit);
+export function mayTake(actor: { role: Actor; unit: string | null }, kind: Operation, assignedUnit: string | null): boolean {
+  if (!ROLE_OPERATIONS[actor.role].includes(kind)) return false;
+  return actor.role !== 'handler' || (!!actor.unit && actor.unit === assignedUnit);
+}
+
+/** What besides its state decides whether an operation may be taken on a complaint. */
+export interface OperationFacts {
+  /** Days the deadline was extended by (once only). */
+  extendedDays?: number | null | undefined;
+  /** The reporter consented to publication. */
+  consentPublish?: boolean | undefined;
+  /** The redacted record is published now. */
+  published?: boolean | undefined;
+}
+
+/** Whether a complaint in `state` (with `facts`) allows an operation, whoever asks. */
+function stateAllows(state: ComplaintState, kind: Operation, facts: OperationFacts): boolean {
+  switch (kind) {
+    case 'record-enforcement':
+      return mayRecordEnforcement(state);
+    case 'publish':
+      return mayPublish(state) && !!facts.consentPublish;
+    case 'unpublish':
+      // A published record can always be withdrawn, whatever happened to the complaint since.
+      return !!facts.published;
+    case 'extend':
+      return nextState(state, kind) !== undefined && !alreadyExtended(facts);
+    default:
+      return nextState(state, kind) !== undefined;
+  }
+}
+
+/**
+ * The operations someone may take on a complaint now, in table order: what the staff page
+ * offers forms for and the tracking page offers the dispute form for. Without `facts`, the
+ * complaint counts as not extended, not consented to publication and not published.
+ */
+export function allowedActions(state: ComplaintState, role: Actor, unit: string | null, assignedUnit: string | null, facts: OperationFacts = {}): Operation[] {
+  return OPERATIONS.filter((kind) => mayTake({ role, unit }, kind, assignedUnit) && stateAllows(state, kind, facts));
 }
 
 /** Whether a staff member may see a complaint at all (and so its reporter's contact details, audited). */
@@ -188,14 +221,6 @@ export const ENFORCEMENT_FIGURES = [
   { id: 'heldAccountable', label: '问责', unit: '人' },
 ] as const;
 export type EnforcementFigures = Partial<Record<(typeof ENFORCEMENT_FIGURES)[number]['id'], number>>;
-
-/** States in which a complaint has been accepted and not refused or merged: enforcement may be recorded. */
-const ENFORCEMENT_STATES: readonly ComplaintState[] = ['accepted', 'assigned', 'in-progress', 'partially-closed', 'closed', 'disputed'];
-
-/** Enforcement figures are recorded only for a complaint that was accepted (not one just submitted, refused or merged). */
-export function mayRecordEnforcement(state: ComplaintState): boolean {
-  return ENFORCEMENT_STATES.includes(state);
-}
 
 /** Reads figures as typed in a form: blank is "not recorded"; anything else must be a whole number ≥ 0. */
 export function parseEnforcement(raw: Record<string, unknown>): { figures: EnforcementFigures; errors: Record<string, string> } {

@@ -385,6 +385,76 @@ describe('handling by staff', () => {
     expect(views).toHaveLength(1);
   });
 
+  it('shows each reader exactly the forms the state model allows them', async () => {
+    const code = await submit();
+    const id = await idOf(code);
+    const admin = await login('admin');
+    const housing = await login('housing');
+    const viewer = await login('viewer');
+    const formsOf = async (session: { cookie: string }) =>
+      [...(await (await api.app.request(`/staff/complaints/${id}/`, { headers: { Cookie: session.cookie } })).text()).matchAll(/<form[^>]*data-action="([^"]+)"/g)].map((m) => m[1]);
+    expect(await formsOf(admin)).toEqual(['accept', 'reject', 'mark-duplicate']);
+    expect(await formsOf(viewer)).toEqual([]);
+    await act(admin, id, { action: 'accept' });
+    await act(admin, id, { action: 'assign', unit: 'wuwei-housing' });
+    expect(await formsOf(housing)).toEqual(['start', 'extend', 'close-partially', 'close', 'enforcement']);
+    await act(housing, id, { action: 'close-partially', verdict: '部分属实', reply: '已责令整改，持续跟踪。' });
+    expect(await formsOf(admin)).toEqual(['extend', 'close', 'enforcement', 'publish']);
+    expect(await formsOf(housing)).toEqual(['extend', 'close', 'enforcement']);
+    // The one extension taken, it is no longer offered.
+    expect((await act(housing, id, { action: 'extend', days: '10', reason: '等待检测报告' })).status).toBe(303);
+    expect(await formsOf(housing)).toEqual(['close', 'enforcement']);
+    // The reporter may dispute a 阶段性办结 result from the tracking page.
+    expect(await (await api.app.request(`/complaints/track/${code}/`)).text()).toContain(`action="/complaints/track/${code}/dispute"`);
+    expect(await formsOf(viewer)).toEqual([]);
+  });
+
+  it('keeps a published record withdrawable after the complaint is reopened and no longer publishable', async () => {
+    const code = await submit();
+    const id = await idOf(code);
+    const admin = await login('admin');
+    await act(admin, id, { action: 'accept' });
+    await act(admin, id, { action: 'assign', unit: 'wuwei-housing' });
+    await act(admin, id, { action: 'close', verdict: '属实', reply: '已整改。' });
+    const publication = { summary: '反映某企业夜间排放黑烟。', investigation: '经查属实。', result: '责令整改。' };
+    expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'publish', ...publication }, { Cookie: admin.cookie })).status).toBe(303);
+    expect((await postForm(`/complaints/track/${code}/dispute`, { note: '当晚仍在冒黑烟，附近居民均可作证。' })).status).toBe(303);
+    expect((await act(admin, id, { action: 'reopen', reason: '重新核查' })).status).toBe(303);
+    const page = await (await api.app.request(`/staff/complaints/${id}/`, { headers: { Cookie: admin.cookie } })).text();
+    expect(page).not.toContain('data-action="publish"');
+    expect(page).toContain('data-action="unpublish"');
+    expect((await postForm(`/staff/complaints/${id}/publish`, { _csrf: admin.csrf, do: 'unpublish' }, { Cookie: admin.cookie })).status).toBe(303);
+    expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, id) }))!.publishedAt).toBeNull();
+    expect(await (await api.app.request(`/staff/complaints/${id}/`, { headers: { Cookie: admin.cookie } })).text()).not.toContain('data-action="unpublish"');
+  });
+
+  it('counts a 阶段性办结 complaint as open in the on-time rates until it closes', async () => {
+    const admin = await login('admin');
+    const housing = await login('housing');
+    const rate = async () => {
+      const page = await (await api.app.request('/staff/', { headers: { Cookie: admin.cookie } })).text();
+      const [, onTime, counted] = page.match(/<tr><td>市住建局<\/td><td>(\d+)<\/td><td>(\d+)<\/td>/)!;
+      return { onTime: Number(onTime), counted: Number(counted) };
+    };
+    const handled = async (formKey: string) => {
+      const id = await idOf(await submit({ ...FORM, formKey }));
+      await act(admin, id, { action: 'accept' });
+      await act(admin, id, { action: 'assign', unit: 'wuwei-housing' });
+      expect((await act(housing, id, { action: 'close-partially', verdict: '部分属实', reply: '已责令整改，持续跟踪。' })).status).toBe(303);
+      return id;
+    };
+    const inTime = await handled('on-time-form-key-0001');
+    // Partly closed, still within its 60 days: not counted yet (it used to count as closed on time).
+    expect(await rate()).toEqual({ onTime: 0, counted: 0 });
+    // Partly closed and past its deadline: counted as overdue, not as closed.
+    const late = await handled('on-time-form-key-0002');
+    await api.db.update(complaints).set({ acceptedAt: '2026-08-01T00:00:00.000Z' }).where(eq(complaints.id, late));
+    expect(await rate()).toEqual({ onTime: 0, counted: 1 });
+    // Closed within its deadline: now counted, on time.
+    expect((await act(housing, inTime, { action: 'close', verdict: '属实', reply: '已整改到位。' })).status).toBe(303);
+    expect(await rate()).toEqual({ onTime: 1, counted: 2 });
+  });
+
   it('lets the reporter dispute a closure, and links duplicates both ways', async () => {
     const code = await submit();
     const id = await idOf(code);

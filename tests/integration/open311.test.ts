@@ -234,6 +234,24 @@ describe('Open311 GeoReport v2', () => {
     expect(open).toMatchObject({ status: 'open', expected_datetime: '2027-01-20T00:00:00.000Z' });
   });
 
+  it('reports a 阶段性办结 complaint as open, with its closing deadline, until it closes', async () => {
+    const desk = await staffDesk(app, api.db);
+    const { reference, code } = await file();
+    await desk.act(code, { action: 'accept' });
+    await desk.act(code, { action: 'assign', unit: 'wuwei-housing' });
+    await desk.act(code, { action: 'close-partially', verdict: '部分属实', reply: '已责令整改，持续跟踪。' });
+    await desk.publish(code, { summary: '反映排渠黑臭。', investigation: '经查部分属实。', result: '整改中。' });
+    // Accepted at NOW (2026-11-23T04:00Z): due 60 days later.
+    const [partly] = await getJson<{ status: string; status_notes: string; expected_datetime: string | null }[]>(`/open311/v2/requests/${reference}.json`);
+    expect(partly).toMatchObject({ status: 'open', status_notes: '阶段性办结：核查结论：部分属实。已责令整改，持续跟踪。', expected_datetime: '2027-01-22T04:00:00.000Z' });
+    expect((await getJson<{ service_request_id: string }[]>('/open311/v2/requests.json?status=open')).map((r) => r.service_request_id)).toEqual([reference]);
+    expect(await getJson('/open311/v2/requests.json?status=closed')).toEqual([]);
+    await desk.act(code, { action: 'close', verdict: '属实', reply: '已整改到位。' });
+    const [closed] = await getJson<{ status: string; expected_datetime: string | null }[]>(`/open311/v2/requests/${reference}.json`);
+    expect(closed).toMatchObject({ status: 'closed', expected_datetime: null });
+    expect(await getJson('/open311/v2/requests.json?status=open')).toEqual([]);
+  });
+
   it('names the configured SITE_URL in the discovery document, not the address the request came to', async () => {
     const forged = { headers: { Host: 'evil.example' } };
     const configured = appWith({ siteUrl: 'https://ducha.example.gov.cn' });
