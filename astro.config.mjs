@@ -1,12 +1,36 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
+import cloudflare from '@astrojs/cloudflare';
+import node from '@astrojs/node';
 
-// The public site is fully static: every page is prerendered from content/ at
-// build time. Dynamic parts (complaints, search API) are served by the Hono app
-// in functions/, which also serves this build.
+// Every page is prerendered from content/ at build time, except the routes that show what is in
+// the database (`prerender = false`): those render on demand through an adapter —
+// @astrojs/node for the embedded default (`npm start`, served by functions/node.ts) or
+// @astrojs/cloudflare for production on Workers (ASTRO_ADAPTER=cloudflare, `npm run deploy`).
+// The runtime behind them is `#runtime` (package.json "imports": Node's or the Worker's).
+const target = process.env.ASTRO_ADAPTER === 'cloudflare' ? 'cloudflare' : 'node';
+
 export default defineConfig({
   site: process.env.SITE_URL ?? 'http://127.0.0.1:4321',
-  trailingSlash: 'always',
+  // The API and Open311 have paths without a trailing slash (/api/health, /open311/v2/services.json).
+  // Pages are built as /path/index.html; /path is sent to /path/ by functions/node.ts in Node and by
+  // html_handling = "force-trailing-slash" on Workers.
+  trailingSlash: 'ignore',
+  // The two builds differ (a Node module vs a Worker): each has its own folder.
+  outDir: target === 'cloudflare' ? 'dist-worker' : 'dist',
+  adapter:
+    target === 'cloudflare'
+      ? // Prerendering reads content/ from disk: in Node, not in workerd.
+        // No Astro sessions and no image transforms are used: no SESSION or IMAGES binding to provision.
+        cloudflare({ prerenderEnvironment: 'node', imageService: 'passthrough' })
+      : // functions/node.ts serves the static files and hands everything else to the adapter.
+        node({ mode: 'middleware' }),
+  // The portal keeps its own sessions (staff, in the database); Astro's are not used.
+  session: false,
+  // Origins are checked by the portal itself (functions/client/proxy.ts, SITE_URL), which knows the
+  // scheme and host a client used behind a trusted reverse proxy; Astro's own check compares with the
+  // URL the server was reached at (http:// behind a TLS-terminating proxy) and refuses staff forms.
+  security: { checkOrigin: false },
   build: {
     format: 'directory',
     // External files only: the Content-Security-Policy allows no inline style or script.

@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Three kinds of test, run in this order by `npm test` (after `npm run build`):
 // unit — domain rules and content, no build needed;
 // integration — the API (Hono app) on a real libSQL file in a temporary folder;
-// build — the built site in dist/ (files, open data, Pagefind index);
+// build — the built site in dist/client/ (files, open data, Pagefind index);
 // workerd — the Worker bundle with the built site in workerd (wrangler dev), no database;
 // e2e — the built site served by the Node server, driven in headless Chromium;
-// fault — the Node server killed mid-intake and restarted, and a locked database (no build needed);
+// fault — the Node server (the built dist/server/) killed mid-intake and restarted, and a locked database.
 // server — the Node entry as a process: client addresses, redirects, file modes; and behind
 //          Debian's nginx terminating TLS (no build needed).
 export default defineConfig({

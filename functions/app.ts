@@ -18,6 +18,7 @@ import { publishedDownload } from './pages/published.ts';
 import { html, renderPage, type ShellSource } from './pages/shell.ts';
 import { staffPages } from './pages/staff.ts';
 import { staffRoutes } from './staff.ts';
+import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
 export interface AppOptions {
   /** Production adds HSTS; local HTTP must not send it. */
@@ -43,22 +44,7 @@ export interface AppOptions {
 /** Paths the app renders at run time; everything else is the static site. */
 export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/'] as const;
 
-/**
- * Content-Security-Policy without 'unsafe-inline': the build emits no inline
- * script or style. 'wasm-unsafe-eval' lets Pagefind run its WebAssembly.
- */
-export const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  fontSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-};
+export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
 export function createApp(options: AppOptions) {
   const app = new Hono();

@@ -110,7 +110,7 @@ export function localPhotoStore(dir = join(DATA_DIR, 'photos')): PhotoStore {
   };
 }
 
-/** The built page frames, read from the build output (dist/shells/). */
+/** The built page frames, read from the build's static files (dist/client/shells/). */
 export function distShells(root: string) {
   return cachedShells((section) => readFile(join(root, 'shells', section, 'index.html'), 'utf8'));
 }

@@ -1,78 +1,49 @@
 /**
- * Local and self-hosted entry: one Node process serving the built site (dist/)
- * and the API. `npm start` builds first, then runs this.
+ * Local and self-hosted entry: one Node process serving the built site. `npm start` builds
+ * first, then runs this.
+ *
+ * Static files (Astro's client output, dist/client/) are served here, compressed and with the
+ * security headers; every other request goes to the server Astro built with @astrojs/node
+ * (dist/server/entry.mjs): the pages rendered on demand, and the catch-all routes that hand
+ * the JSON API, Open311 and the complaint and staff pages to the Hono app (functions/app.ts,
+ * through functions/runtime/node.ts).
  */
-import { readFileSync } from 'node:fs';
-import { serve } from '@hono/node-server';
-import { compress } from 'hono/compress';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serve, type HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp } from './app.ts';
-import { parseTrustedProxies, proxyAware } from './client/proxy.ts';
-import { DEFAULT_LIMITS, type ComplaintDeps } from './complaints.ts';
-import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from './local.ts';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { directoryRedirect } from './paths.ts';
-import { loadContent } from '../src/content/load.ts';
-import { getPortal, itemTitle } from '../src/content/portal.ts';
-import { facetLabels } from '../src/search/content-docs.ts';
-import { referenceFrom } from '../src/site/reference.ts';
+import { CLIENT_DIR, portalRuntime } from './runtime/node.ts';
+import { securityHeaders } from './security-headers.ts';
 
 const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
-const root = process.env.DIST_DIR ?? 'dist';
 const production = process.env.NODE_ENV === 'production';
-// Everything this process creates (database, WAL, secrets, photos) is for its own user only.
-process.umask(0o077);
+const SERVER_ENTRY = process.env.ASTRO_SERVER_ENTRY ?? 'dist/server/entry.mjs';
 
-/** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
-function siteUrl(value = process.env.SITE_URL): string | undefined {
-  if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`SITE_URL 不是有效的网址：${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SITE_URL 应以 https:// 或 http:// 开头：${JSON.stringify(value)}`);
-  return url.origin;
-}
+// The database, secrets and settings are checked now, not at the first request: a broken
+// setting stops the server at once. The Astro server bundle shares this runtime (one per process).
+await portalRuntime();
 
-/**
- * BENCH_RATE_LIMIT_MAX (unset in production): raises every per-client rate limit to this many
- * requests per window, for the load benchmark (bench/load/run.ts), whose requests all come
- * from one address. Requests are still counted in the database exactly as in production;
- * only the threshold changes. Never set it on a public server.
- */
-function benchLimits(value = process.env.BENCH_RATE_LIMIT_MAX): ComplaintDeps['limits'] {
-  if (value === undefined || value === '') return undefined;
-  const max = Number(value);
-  if (!Number.isSafeInteger(max) || max < 1) throw new Error(`BENCH_RATE_LIMIT_MAX 应为正整数，而不是 ${JSON.stringify(value)}`);
-  console.warn(`注意：BENCH_RATE_LIMIT_MAX=${max}，每个客户端的频率限制已放宽（仅供压力测试，切勿用于公开服务）。`);
-  return Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([action, limit]) => [action, { ...limit, max }]));
-}
+// The adapter's handler, without its own server (mode 'middleware').
+process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+const { handler: astro } = (await import(pathToFileURL(resolve(SERVER_ENTRY)).href)) as {
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+};
 
-const db = await openLocalDatabase();
-const secrets = await localSecrets();
-protectLocalData();
-const limits = benchLimits();
-const reference = referenceFrom(loadContent().content, itemTitle);
-// Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers to believe.
-const client = proxyAware(parseTrustedProxies(process.env.TRUSTED_PROXIES), (c) => getConnInfo(c).remote.address ?? 'unknown');
-const app = createApp({
-  production,
-  siteUrl: siteUrl(),
-  shells: distShells(root),
-  searchLabels: facetLabels(getPortal()),
-  open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-  complaints: {
-    db,
-    ...secrets,
-    reference,
-    photos: localPhotoStore(),
-    clientAddress: client.clientAddress,
-    requestOrigin: client.requestOrigin,
-    ...(limits ? { limits } : {}),
-  },
+const headers = securityHeaders(production);
+const app = new Hono<{ Bindings: HttpBindings }>();
+
+// The security headers on what this server answers itself (static files, redirects); what Astro
+// writes to the socket gets them below, before it is handed over.
+app.use('*', async (c, next) => {
+  await next();
+  if (c.res.headers.has('x-hono-already-sent')) return;
+  for (const [name, value] of headers) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
 });
 
 // Pages live at /path/ (Astro's directory format): send /path to /path/, on this site only.
@@ -83,24 +54,30 @@ app.use('*', async (c, next) => {
   }
   return next();
 });
-// dist/_headers is configuration for Cloudflare's static assets, not a page.
-app.get('/_headers', (c) => c.notFound());
-app.use('/_astro/*', async (c, next) => {
+
+// Static files: compressed (Cloudflare does this itself in production); hashed assets cached for
+// good. _headers is configuration for Cloudflare, not a file to serve.
+const statics = new Hono();
+statics.use('/_astro/*', async (c, next) => {
   await next();
-  if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+  if (c.res.ok) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
 });
-// The static site is compressed (Cloudflare does this itself in production). The dynamic pages
-// registered before this line are not: staff pages carry CSRF tokens beside reflected input (BREACH).
-app.use('*', compress());
-app.use('*', serveStatic({ root }));
-app.notFound((c) => {
-  let page = '<!doctype html><html lang="zh-CN"><title>未找到</title><p>未找到该页面。</p></html>';
-  try {
-    page = readFileSync(`${root}/404.html`, 'utf8');
-  } catch {
-    // the build has no 404 page: use the plain one
+statics.get('/_headers', (c) => c.notFound());
+statics.use('*', compress());
+statics.use('*', serveStatic({ root: CLIENT_DIR }));
+
+app.all('*', async (c) => {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+    const file = await statics.fetch(c.req.raw);
+    if (file.status !== 404) return file;
   }
-  return c.html(page, 404);
+  // Everything else is Astro's, written straight to the socket. The security headers go on
+  // first; a response that sets one itself (e.g. the tracking page's Referrer-Policy) wins.
+  // The dynamic responses are not compressed: staff pages carry CSRF tokens beside reflected input (BREACH).
+  const { incoming, outgoing } = c.env;
+  for (const [name, value] of headers) outgoing.setHeader(name, value);
+  await astro(incoming, outgoing);
+  return RESPONSE_ALREADY_SENT;
 });
 
 serve({ fetch: app.fetch, port, hostname }, (info) => {

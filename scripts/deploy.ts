@@ -15,7 +15,8 @@
  * Worker secrets (set once with `npx wrangler secret put NAME`): see REQUIRED_SECRETS.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,14 +29,23 @@ function step(text: string) {
   console.log(`\n== ${text}`);
 }
 
-step('1/5 构建站点（内容校验、页面、Pagefind 索引、安全头）');
-run('npm', ['run', 'build']);
+step('1/5 构建站点（@astrojs/cloudflare：内容校验、页面、Pagefind 索引、安全头，输出到 dist-worker/）');
+run('npm', ['run', 'build:worker']);
 
+// The Worker's configuration as the adapter wrote it from wrangler.toml.
+const config = ['--config', 'dist-worker/server/wrangler.json'];
 step('2/5 打包 Worker（wrangler deploy --dry-run）');
 const outdir = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
-run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', outdir]);
-const size = readdirSync(outdir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(outdir, f)).size, 0);
-console.log(`Worker 包大小：${(size / 1024).toFixed(0)} KB（${outdir}）`);
+run(bin('wrangler'), ['deploy', '--dry-run', ...config, '--outdir', outdir]);
+const files = readdirSync(outdir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.m?js$/.test(f));
+const size = files.reduce((n, f) => n + statSync(join(outdir, f)).size, 0);
+const gzipped = files.reduce((n, f) => n + gzipSync(readFileSync(join(outdir, f))).length, 0);
+// Workers' limit is on the compressed upload: 3 MB on the free plan, 10 MB on paid plans.
+console.log(`Worker 包大小：${(size / 1024).toFixed(0)} KB，gzip 后 ${(gzipped / 1024).toFixed(0)} KB（免费计划上限 3 MB，付费计划 10 MB；${outdir}）`);
+if (gzipped > 3 * 1024 * 1024) {
+  console.error('Worker 包超过免费计划的 3 MB 上限。');
+  process.exit(1);
+}
 
 if (dryRun) {
   console.log('\n--dry-run：只构建和打包，未改动数据库和线上服务。');
@@ -43,7 +53,7 @@ if (dryRun) {
 }
 
 step('3/5 检查 Worker 密钥');
-const listed = execFileSync(bin('wrangler'), ['secret', 'list', '--format', 'json'], { encoding: 'utf8' });
+const listed = execFileSync(bin('wrangler'), ['secret', 'list', ...config, '--format', 'json'], { encoding: 'utf8' });
 const names = new Set((JSON.parse(listed) as { name: string }[]).map((s) => s.name));
 const missing = REQUIRED_SECRETS.filter((n) => !names.has(n));
 if (missing.length) {
@@ -60,5 +70,5 @@ run(bin('tsx'), ['scripts/db-migrate.ts']);
 run(bin('tsx'), ['scripts/search-index.ts']);
 
 step('5/5 上线 Worker 与静态资源');
-run(bin('wrangler'), ['deploy']);
+run(bin('wrangler'), ['deploy', ...config]);
 console.log('\n部署完成。');

@@ -1,21 +1,15 @@
 /**
- * Writes dist/_headers: the security headers for static pages served by
- * Cloudflare Workers static assets, taken from the same policy the Hono app
- * sends (functions/app.ts), so both outputs carry the same headers.
+ * Writes <outDir>/client/_headers (dist/ by default, dist-worker/ for the Cloudflare build): the
+ * security headers for static pages served by Cloudflare Workers static assets, from the same
+ * policy the Hono app and the Node server send (functions/security-headers.ts).
  * `headersFile()` gives the text without writing it (tests/integration/security.test.ts).
  */
 import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENT_SECURITY_POLICY } from '../functions/app.ts';
+import { contentSecurityPolicy } from '../functions/security-headers.ts';
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** The Content-Security-Policy header value of the app's policy. */
-export function contentSecurityPolicy(): string {
-  return Object.entries(CONTENT_SECURITY_POLICY)
-    .map(([k, v]) => `${kebab(k)} ${v.join(' ')}`)
-    .join('; ');
-}
+export { contentSecurityPolicy };
 
 /** The text of dist/_headers. */
 export function headersFile(): string {
@@ -36,6 +30,7 @@ export function headersFile(): string {
 // Run as a script (the last step of `npm run build`), not imported: write the file.
 // Real paths are compared, so a symlinked checkout is still recognised.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
-  writeFileSync('dist/_headers', headersFile());
-  console.log('已写入 dist/_headers。');
+  const file = join(process.argv[2] ?? 'dist', 'client', '_headers');
+  writeFileSync(file, headersFile());
+  console.log(`已写入 ${file}。`);
 }

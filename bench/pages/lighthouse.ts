@@ -17,7 +17,7 @@
  * are sent to and cite — of at most 30 KB of gzipped HTML that needs no
  * JavaScript at all.
  *
- * How: the built site (dist/, or DIST_DIR) is copied to a temporary folder —
+ * How: the built site (dist/client/, or DIST_DIR) is copied to a temporary folder —
  * a rebuild during the few minutes of runs would otherwise mix two builds —
  * and served by the real Node server (functions/node.ts) on a free port with a
  * temporary data folder holding the content's search index (as `npm start`
@@ -251,7 +251,7 @@ async function audit(url: string, flags: Flags): Promise<Result> {
 async function measure(pages: PageType[], runs: number, saveDir: string | undefined): Promise<PageResult[]> {
   const site = mkdtempSync(join(tmpdir(), 'portal-lh-dist-'));
   try {
-    cpSync(process.env.DIST_DIR ?? 'dist', site, { recursive: true });
+    cpSync(process.env.DIST_DIR ?? 'dist/client', site, { recursive: true });
     const server = await startServer({ DIST_DIR: site });
     try {
       // As `npm start` does: index the content for /api/search, or the search page would find nothing.

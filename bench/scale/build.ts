@@ -216,7 +216,8 @@ async function runSize(n: number): Promise<SizeResult> {
     const pages = countHtml(dist);
     return `${sizeText(html)}（${pages} 个页面）`;
   });
-  if (built) await step('pagefind', 'pagefind', ['--site', dist, '--quiet'], () => sizeText(du(join(dist, 'pagefind'))));
+  // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
+  if (built) await step('pagefind', 'pagefind', ['--site', join(dist, 'client'), '--quiet'], () => sizeText(du(join(dist, 'client', 'pagefind'))));
   await step('search index', 'tsx', ['scripts/search-index.ts'], () => {
     const files = [db, `${db}-wal`].map(du).reduce((a, b) => ({ files: a.files + b.files, bytes: a.bytes + b.bytes }));
     return `${mb(files.bytes).toFixed(1)} MB`;

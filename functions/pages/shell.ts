@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type ShellSection = 'complaints' | 'complaint-form' | 'staff';
 
-/** Reads a built frame: from dist/ in Node, from the static assets binding on Workers. */
+/** Reads a built frame: from dist/client/ in Node, from the static assets binding on Workers. */
 export type ShellSource = (section: ShellSection) => Promise<string>;
 
 const TITLE_MARK = '__PAGE_TITLE__';

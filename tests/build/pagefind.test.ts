@@ -12,7 +12,7 @@ describe('the Pagefind index of the built site', () => {
   it('finds, for the 2-character query 污水, every item page whose text contains 污水', async () => {
     const urls = await pagefindUrls(pagefind, '污水');
     const expected = getPortal().items
-      .filter((i) => readFileSync(`dist/items/${i.item.id}/index.html`, 'utf8').includes('污水'))
+      .filter((i) => readFileSync(`dist/client/items/${i.item.id}/index.html`, 'utf8').includes('污水'))
       .map((i) => `/items/${i.item.id}/`);
     expect(expected.length).toBeGreaterThanOrEqual(4);
     expect(expected).toContain('/items/wuwei-2020-07/');

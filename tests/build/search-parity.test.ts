@@ -75,7 +75,7 @@ describe('facet names for the Worker', () => {
   it('are published with the build, the same as the Node server uses', async () => {
     const { readFileSync } = await import('node:fs');
     const { facetLabels } = await import('../../src/search/content-docs.ts');
-    const published = JSON.parse(readFileSync('dist/data/search-labels.json', 'utf8')) as Record<string, Record<string, string>>;
+    const published = JSON.parse(readFileSync('dist/client/data/search-labels.json', 'utf8')) as Record<string, Record<string, string>>;
     expect(published.region!['gansu-wuwei']).toBe('武威市');
     expect(published).toEqual(JSON.parse(JSON.stringify(facetLabels(getPortal()))));
   });

@@ -1,4 +1,4 @@
-/** The built site in dist/: every page there, clean HTML for the CSP, open data that reproduces the dashboard. */
+/** The built site in dist/client/: every page there, clean HTML for the CSP, open data that reproduces the dashboard. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -12,20 +12,20 @@ const htmlFiles = (dir: string): string[] =>
     if (statSync(path).isDirectory()) return name === 'pagefind' ? [] : htmlFiles(path);
     return name.endsWith('.html') ? [path] : [];
   });
-const page = (path: string) => readFileSync(join('dist', path, 'index.html'), 'utf8');
+const page = (path: string) => readFileSync(join('dist/client', path, 'index.html'), 'utf8');
 const figure = (html: string, name: string) => new RegExp(`data-figure="${name}"[^>]*>([^<]*)<`).exec(html)?.[1]?.trim();
 
 describe('built pages', () => {
   const portal = getPortal();
-  const files = htmlFiles('dist');
+  const files = htmlFiles('dist/client');
 
   it('has a page for every item, plan, inspection, region, unit, case and reporting round', () => {
-    for (const i of portal.items) expect(statSync(`dist/items/${i.item.id}/index.html`).isFile()).toBe(true);
+    for (const i of portal.items) expect(statSync(`dist/client/items/${i.item.id}/index.html`).isFile()).toBe(true);
     for (const [dir, list] of [
       ['plans', portal.content.plans], ['inspections', portal.content.inspections], ['regions', portal.content.regions],
       ['units', portal.content.units], ['cases', portal.content.cases], ['reporting', portal.content.reportingRounds],
     ] as const) {
-      for (const r of list) expect(statSync(`dist/${dir}/${r.id}/index.html`).isFile()).toBe(true);
+      for (const r of list) expect(statSync(`dist/client/${dir}/${r.id}/index.html`).isFile()).toBe(true);
     }
     for (const p of ['methodology', 'data', 'search', 'sources', 'progress']) expect(page(p)).toContain('<h1>');
   });
@@ -66,13 +66,13 @@ describe('built pages', () => {
 
 describe('open data', () => {
   const portal = getPortal();
-  const csv = (name: string) => readFileSync(`dist/data/${name}.csv`, 'utf8');
+  const csv = (name: string) => readFileSync(`dist/client/data/${name}.csv`, 'utf8');
   const rows = (name: string) => parse(csv(name), { bom: true, columns: true }) as Record<string, string>[];
 
   it('writes every table as CSV with a BOM and as JSON with the same rows', () => {
     for (const t of TABLES) {
       expect(csv(t.name).startsWith('\uFEFF')).toBe(true);
-      const json = JSON.parse(readFileSync(`dist/data/${t.name}.json`, 'utf8'));
+      const json = JSON.parse(readFileSync(`dist/client/data/${t.name}.json`, 'utf8'));
       expect(json.rows).toHaveLength(rows(t.name).length);
       expect(Object.keys(rows(t.name)[0] ?? {})).toEqual(Object.keys(t.columns));
     }
@@ -93,7 +93,7 @@ describe('open data', () => {
   });
 
   it('publishes an Atom feed with the amendments as entries', () => {
-    const feed = readFileSync('dist/feed.xml', 'utf8');
+    const feed = readFileSync('dist/client/feed.xml', 'utf8');
     expect(feed).toMatch(/^<\?xml[^>]*\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
     expect(feed.match(/<entry>/g)!.length).toBeGreaterThanOrEqual(4 + 19);
     expect(feed).toContain('修改整改时限');

@@ -23,7 +23,7 @@
  * page), a redirect, Open311 XML, CSV, a 500 and the 503s without a database,
  * in development and in production: a CSP without 'unsafe-inline' and with
  * frame-ancestors 'none', nosniff, a Referrer-Policy, X-Frame-Options, and HSTS
- * only in production. dist/_headers (scripts/write-headers.ts, for Cloudflare)
+ * only in production. dist/client/_headers (scripts/write-headers.ts, for Cloudflare)
  * must carry the same values as the app.
  *
  * Why: production readiness — the staff area holds reporters' contact details
@@ -371,7 +371,7 @@ describe('security headers', () => {
     });
   });
 
-  it('dist/_headers (Cloudflare) carries the same headers as the app in production', async () => {
+  it('client/_headers (Cloudflare) carries the same headers as the app in production', async () => {
     const text = headersFile();
     const blocks = new Map(
       text.trim().split(/\n\s*\n/).map((block) => {

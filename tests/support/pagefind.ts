@@ -1,5 +1,5 @@
 /**
- * Loads the built Pagefind index (dist/pagefind/pagefind.js) in Node, as the
+ * Loads the built Pagefind index (dist/client/pagefind/pagefind.js) in Node, as the
  * browser would: a fetch that reads file: URLs, and a document whose <html>
  * answers the page language (Pagefind segments Chinese only for zh pages).
  */
@@ -11,7 +11,7 @@ export interface PagefindApi {
   search: (q: string) => Promise<{ results: { data: () => Promise<{ url: string; excerpt: string; meta: { title?: string } }> }[] }>;
 }
 
-export async function loadPagefind(dist = 'dist'): Promise<PagefindApi> {
+export async function loadPagefind(dist = 'dist/client'): Promise<PagefindApi> {
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -1,15 +1,18 @@
 /**
- * Cloudflare Workers entry: the same Hono app as in Node, on Turso. Static
- * pages are served by Workers static assets (see wrangler.toml); this code
- * runs for the dynamic paths (DYNAMIC_PREFIXES in app.ts). Bindings come from the environment of each request.
+ * The portal's runtime on Cloudflare Workers (production): the same Hono app on Turso, with the
+ * built site's reference data and page frames read from the static assets binding. Astro's
+ * Cloudflare adapter runs it from the catch-all routes of src/pages (src/server/portal.ts).
+ * Bindings and secrets come from `cloudflare:workers` (wrangler.toml lists them).
  */
-import { createApp } from './app.ts';
-import { importContactKey } from './crypto.ts';
-import { openDatabase } from './db.ts';
-import { cachedShells } from './pages/shell.ts';
-import { r2PhotoStore } from './photo-store.ts';
-import type { FacetLabels } from '../src/search/index-store.ts';
-import type { Reference } from '../src/site/reference.ts';
+import { env as bindings } from 'cloudflare:workers';
+import { createApp } from '../app.ts';
+import { importContactKey } from '../crypto.ts';
+import { openDatabase } from '../db.ts';
+import { cachedShells } from '../pages/shell.ts';
+import { r2PhotoStore } from '../photo-store.ts';
+import type { FacetLabels } from '../../src/search/index-store.ts';
+import type { Reference } from '../../src/site/reference.ts';
+import type { PortalRuntime } from './types.ts';
 
 interface Env {
   ASSETS: { fetch: (input: Request | string) => Promise<Response> };
@@ -25,9 +28,6 @@ interface Env {
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
 }
 
-type App = ReturnType<typeof createApp>;
-let app: Promise<App> | undefined;
-
 /** A JSON file of the built site (made from the content it was built from), read once per isolate. */
 async function builtData<T>(env: Env, name: string): Promise<T> {
   const res = await env.ASSETS.fetch(`https://assets.invalid/data/${name}`);
@@ -35,11 +35,12 @@ async function builtData<T>(env: Env, name: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function build(env: Env): Promise<App> {
+async function create(env: Env): Promise<PortalRuntime> {
   // Regions, units and notice windows; names of search facet values.
   const [ref, searchLabels] = await Promise.all([builtData<Reference>(env, 'reference.json'), builtData<FacetLabels>(env, 'search-labels.json')]);
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
-  return createApp({
+  const db = configured ? openDatabase(env.DATABASE_URL!, env.DATABASE_AUTH_TOKEN) : undefined;
+  const app = createApp({
     production: true,
     siteUrl: env.SITE_URL || undefined,
     regions: ref.regions.map((r) => r.id),
@@ -50,26 +51,28 @@ async function build(env: Env): Promise<App> {
       if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);
       return res.text();
     }),
-    complaints: configured
+    complaints: db
       ? {
-          db: openDatabase(env.DATABASE_URL!, env.DATABASE_AUTH_TOKEN),
+          db,
           contactKey: await importContactKey(env.CONTACT_ENCRYPTION_KEY!),
           clientSalt: env.CLIENT_HASH_SALT!,
           reference: ref,
           photos: env.PHOTOS ? r2PhotoStore(env.PHOTOS) : undefined,
-          // Cloudflare puts the client's address in this header; it is only ever hashed.
-          clientAddress: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown',
+          // Cloudflare's CF-Connecting-IP, as Astro's adapter reads it (src/server/portal.ts); only ever hashed.
+          clientAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown',
         }
       : undefined,
   });
+  return { app, db, searchLabels };
 }
 
-export default {
-  async fetch(request: Request, env: Env, ctx: unknown): Promise<Response> {
-    app ??= build(env).catch((error: unknown) => {
-      app = undefined; // try again on the next request
-      throw error;
-    });
-    return (await app).fetch(request, env, ctx as never);
-  },
-};
+let runtime: Promise<PortalRuntime> | undefined;
+
+/** The isolate's runtime, created on first use (a failure is retried on the next request). */
+export function portalRuntime(): Promise<PortalRuntime> {
+  runtime ??= create(bindings as unknown as Env).catch((error: unknown) => {
+    runtime = undefined;
+    throw error;
+  });
+  return runtime;
+}

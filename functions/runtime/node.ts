@@ -1,0 +1,93 @@
+/**
+ * The portal's runtime in Node (the embedded default): the Hono app of functions/app.ts on the
+ * embedded libSQL file, with secrets from .data/ or the environment. Astro's Node adapter runs it
+ * from the catch-all routes of src/pages (see src/server/portal.ts); functions/node.ts creates it
+ * at start so a broken database or setting stops the server at once.
+ *
+ * One per process, kept on globalThis: functions/node.ts and the Astro server bundle each load
+ * their own copy of this module, and two copies must not open two writers on one database
+ * (functions/db.ts commits in groups with one writer per process).
+ */
+import { createApp } from '../app.ts';
+import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
+import { DEFAULT_LIMITS, type ComplaintDeps } from '../complaints.ts';
+import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
+import { loadContent } from '../../src/content/load.ts';
+import { getPortal, itemTitle } from '../../src/content/portal.ts';
+import { facetLabels } from '../../src/search/content-docs.ts';
+import { referenceFrom } from '../../src/site/reference.ts';
+import type { PortalRuntime } from './types.ts';
+
+/** The built site's static files (Astro's client output). */
+export const CLIENT_DIR = process.env.DIST_DIR ?? 'dist/client';
+
+/** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
+export function siteUrl(value = process.env.SITE_URL): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`SITE_URL 不是有效的网址：${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SITE_URL 应以 https:// 或 http:// 开头：${JSON.stringify(value)}`);
+  return url.origin;
+}
+
+/**
+ * BENCH_RATE_LIMIT_MAX (unset in production): raises every per-client rate limit to this many
+ * requests per window, for the load benchmark (bench/load/run.ts), whose requests all come
+ * from one address. Requests are still counted in the database exactly as in production;
+ * only the threshold changes. Never set it on a public server.
+ */
+function benchLimits(value = process.env.BENCH_RATE_LIMIT_MAX): ComplaintDeps['limits'] {
+  if (value === undefined || value === '') return undefined;
+  const max = Number(value);
+  if (!Number.isSafeInteger(max) || max < 1) throw new Error(`BENCH_RATE_LIMIT_MAX 应为正整数，而不是 ${JSON.stringify(value)}`);
+  console.warn(`注意：BENCH_RATE_LIMIT_MAX=${max}，每个客户端的频率限制已放宽（仅供压力测试，切勿用于公开服务）。`);
+  return Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([action, limit]) => [action, { ...limit, max }]));
+}
+
+async function create(): Promise<PortalRuntime> {
+  // Everything this process creates (database, WAL, secrets, photos) is for its own user only.
+  process.umask(0o077);
+  const db = await openLocalDatabase();
+  const secrets = await localSecrets();
+  protectLocalData();
+  const limits = benchLimits();
+  const reference = referenceFrom(loadContent().content, itemTitle);
+  const searchLabels = facetLabels(getPortal());
+  // Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers
+  // to believe. The peer is the address Astro's Node adapter read from the socket (src/server/portal.ts).
+  const client = proxyAware(parseTrustedProxies(process.env.TRUSTED_PROXIES), (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown');
+  const app = createApp({
+    production: process.env.NODE_ENV === 'production',
+    siteUrl: siteUrl(),
+    shells: distShells(CLIENT_DIR),
+    searchLabels,
+    open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    complaints: {
+      db,
+      ...secrets,
+      reference,
+      photos: localPhotoStore(),
+      clientAddress: client.clientAddress,
+      requestOrigin: client.requestOrigin,
+      ...(limits ? { limits } : {}),
+    },
+  });
+  return { app, db, searchLabels };
+}
+
+const KEY = Symbol.for('ducha-zhenggai-portal.runtime');
+type Holder = { [KEY]?: Promise<PortalRuntime> };
+
+/** The process's runtime, created on first use (a failure is retried on the next call). */
+export function portalRuntime(): Promise<PortalRuntime> {
+  const holder = globalThis as Holder;
+  holder[KEY] ??= create().catch((error: unknown) => {
+    delete holder[KEY];
+    throw error;
+  });
+  return holder[KEY];
+}
