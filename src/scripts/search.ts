@@ -1,5 +1,6 @@
 /**
- * The search page (src/pages/search/index.astro).
+ * The search page's script (src/pages/search/index.astro). The server renders the results; this
+ * runs only when it could not (no database, the index unavailable) and searches in the browser.
  *
  * Everything the page shows is in its address (`?q=…&region=…&page=2`), so a
  * search can be bookmarked, shared and gone back to; facets, filters and pages
@@ -13,24 +14,9 @@
  * Result titles and passages come as HTML from the API (escaped text with
  * <mark>) or from Pagefind; `markedText` keeps only their text and <mark>.
  */
-import type { FacetCount, SearchHit, SearchResponse } from '../search/index-store.ts';
+import type { SearchHit, SearchResponse } from '../search/index-store.ts';
+import { appliedFilters, downloads, facetGroups, isFiltered, pager, statusLine, type FacetLink } from '../search/page-model.ts';
 
-/** Filters of the API, in the order the page lists their facets; `year` sets `from` and `to`. */
-const DIMENSIONS = [
-  ['kind', '类型'],
-  ['status', '整改状态'],
-  ['region', '地区'],
-  ['unit', '责任单位'],
-  ['inspection', '督察'],
-  ['plan', '整改方案'],
-  ['topic', '主题'],
-  ['pollution', '污染类型'],
-  ['year', '年份'],
-] as const;
-type Dimension = (typeof DIMENSIONS)[number][0];
-const LIST_FILTERS = DIMENSIONS.map(([d]) => d).filter((d) => d !== 'year');
-/** Facet values shown before "more" (the rest stay in the page, folded away). */
-const SHOWN_VALUES = 8;
 const API_TIMEOUT_MS = 8000;
 
 interface ApiError {
@@ -60,68 +46,29 @@ export function markedText(html: string): DocumentFragment {
   return out;
 }
 
-/** The page's address with some parameters changed (null removes one); always back to page 1 unless given. */
-function linkTo(params: URLSearchParams, changes: Record<string, string | readonly string[] | null>): string {
-  const next = new URLSearchParams(params);
-  next.delete('page');
-  for (const [name, value] of Object.entries(changes)) {
-    next.delete(name);
-    if (value === null) continue;
-    for (const v of typeof value === 'string' ? [value] : value) next.append(name, v);
-  }
-  return `/search/?${next.toString()}`;
-}
-
-/** Values of a list filter, repeated or comma-separated (as the API reads them). */
-function selected(params: URLSearchParams, name: string): string[] {
-  return params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+function facetItem(f: FacetLink) {
+  const a = el('a', { href: f.href }, f.label);
+  if (f.on) a.setAttribute('aria-current', 'true');
+  return el('li', { className: f.on ? 'facet-on' : '' }, a, ` (${f.count})`, f.on ? el('span', { className: 'visually-hidden' }, '，已选，点击取消') : '');
 }
 
 function renderFacets(params: URLSearchParams, facets: SearchResponse['facets']) {
-  const container = $('search-facets');
   const nav = el('nav', { className: 'facets' });
   nav.setAttribute('aria-label', '按条件筛选');
   nav.append(el('h2', { className: 'facets-title' }, '筛选'));
-  for (const [dimension, label] of DIMENSIONS) {
-    const counts: FacetCount[] = facets[dimension as Dimension] ?? [];
-    if (!counts.length) continue;
-    const chosen = dimension === 'year' ? [params.get('from') ?? ''].filter((y) => y && y === params.get('to')) : selected(params, dimension);
-    const ordered = dimension === 'year' ? [...counts].sort((a, b) => b.value.localeCompare(a.value)) : counts;
-    const item = (f: FacetCount) => {
-      const on = chosen.includes(f.value);
-      const href =
-        dimension === 'year'
-          ? linkTo(params, on ? { from: null, to: null } : { from: f.value, to: f.value })
-          : linkTo(params, { [dimension]: on ? chosen.filter((v) => v !== f.value) : [...chosen, f.value] });
-      const a = el('a', { href }, f.label ?? f.value);
-      if (on) a.setAttribute('aria-current', 'true');
-      return el('li', { className: on ? 'facet-on' : '' }, a, ` (${f.count})`, on ? el('span', { className: 'visually-hidden' }, '，已选，点击取消') : '');
-    };
-    const group = el('section', { className: 'facet' }, el('h3', {}, label));
-    group.append(el('ul', {}, ...ordered.slice(0, SHOWN_VALUES).map(item)));
-    if (ordered.length > SHOWN_VALUES) {
-      group.append(el('details', {}, el('summary', {}, `其余 ${ordered.length - SHOWN_VALUES} 项`), el('ul', {}, ...ordered.slice(SHOWN_VALUES).map(item))));
-    }
-    nav.append(group);
+  for (const group of facetGroups(params, facets)) {
+    const section = el('section', { className: 'facet' }, el('h3', {}, group.label), el('ul', {}, ...group.shown.map(facetItem)));
+    if (group.more.length) section.append(el('details', {}, el('summary', {}, `其余 ${group.more.length} 项`), el('ul', {}, ...group.more.map(facetItem))));
+    nav.append(section);
   }
-  container.replaceChildren(nav);
+  $('search-facets').replaceChildren(nav);
 }
 
 /** The filters in force, each with a link that removes it. */
 function renderApplied(params: URLSearchParams, facets: SearchResponse['facets'] | undefined) {
-  const parts: (Node | string)[] = [];
-  const labelOf = (dimension: Dimension, value: string) => facets?.[dimension]?.find((f) => f.value === value)?.label ?? value;
-  for (const [dimension, label] of DIMENSIONS) {
-    if (dimension === 'year') continue;
-    for (const value of selected(params, dimension)) {
-      parts.push(el('a', { href: linkTo(params, { [dimension]: selected(params, dimension).filter((v) => v !== value) }), className: 'chip' }, `${label}：${labelOf(dimension, value)} ×`));
-    }
-  }
-  const from = params.get('from');
-  const to = params.get('to');
-  if (from || to) parts.push(el('a', { href: linkTo(params, { from: null, to: null }), className: 'chip' }, `年份：${from === to ? from : `${from ?? '…'}—${to ?? '…'}`} ×`));
-  if (!parts.length) return $('search-applied').replaceChildren();
-  $('search-applied').replaceChildren('已选条件（点击取消）：', ...parts.flatMap((p, i) => (i ? ['、', p] : [p])));
+  const chips = appliedFilters(params, facets).map((c) => el('a', { href: c.href, className: 'chip' }, c.text));
+  if (!chips.length) return $('search-applied').replaceChildren();
+  $('search-applied').replaceChildren('已选条件（点击取消）：', ...chips.flatMap((p, i) => (i ? ['、', p] : [p])));
 }
 
 function renderHits(hits: SearchHit[]) {
@@ -136,32 +83,22 @@ function renderHits(hits: SearchHit[]) {
 }
 
 function renderPager(params: URLSearchParams, r: SearchResponse) {
-  const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
-  if (pages === 1) return $('search-pager').replaceChildren();
-  const at = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set('page', String(page));
-    return `/search/?${next.toString()}`;
-  };
+  const p = pager(params, r);
+  if (!p) return $('search-pager').replaceChildren();
   const parts: (Node | string)[] = [];
-  if (r.page > 1) parts.push(el('a', { href: at(r.page - 1), rel: 'prev' }, '上一页'));
-  parts.push(` 第 ${r.page} 页，共 ${pages} 页 `);
-  if (r.page < pages) parts.push(el('a', { href: at(r.page + 1), rel: 'next' }, '下一页'));
+  if (p.prev) parts.push(el('a', { href: p.prev, rel: 'prev' }, '上一页'));
+  parts.push(` 第 ${p.page} 页，共 ${p.pages} 页 `);
+  if (p.next) parts.push(el('a', { href: p.next, rel: 'next' }, '下一页'));
   $('search-pager').replaceChildren(el('p', {}, ...parts));
 }
 
 function renderDownloads(params: URLSearchParams) {
-  const api = new URLSearchParams(params);
-  api.delete('page');
-  api.delete('pageSize');
-  const csv = new URLSearchParams(api);
-  csv.set('format', 'csv');
-  api.set('pageSize', '100');
+  const links = downloads(params);
   $('search-downloads').replaceChildren(
     '下载结果：',
-    el('a', { href: `/api/search?${csv.toString()}`, download: 'search-results.csv' }, 'CSV（前 1000 条）'),
+    el('a', { href: links.csv, download: 'search-results.csv' }, 'CSV（前 1000 条）'),
     '、',
-    el('a', { href: `/api/search?${api.toString()}` }, 'JSON（每页 100 条）'),
+    el('a', { href: links.json }, 'JSON（每页 100 条）'),
   );
 }
 
@@ -224,6 +161,8 @@ export async function runSearchPage(): Promise<void> {
 }
 
 async function searchFromAddress(): Promise<void> {
+  // The server searched already (results, or a refusal shown as an error summary): nothing to do.
+  if ($('search-results').dataset.source === 'server' || !$('search-error').hidden) return;
   const params = new URLSearchParams(location.search);
   const query = params.get('q')?.trim() ?? '';
   $<HTMLInputElement>('q').value = query;
@@ -231,14 +170,11 @@ async function searchFromAddress(): Promise<void> {
   document.title = `${query} - 搜索 - ${document.title.split(' - ').pop()}`;
   const status = $('search-status');
   status.textContent = '正在搜索……';
-  const filtered = LIST_FILTERS.some((d) => params.has(d)) || params.has('from') || params.has('to');
+  const filtered = isFiltered(params);
   const outcome = await askApi(params);
   if (outcome.ok) {
     const r = outcome.response;
-    const from = (r.page - 1) * r.pageSize;
-    status.textContent = r.total
-      ? `找到 ${r.total} 条记录${r.total > r.pageSize ? `，显示第 ${from + 1}—${Math.min(from + r.pageSize, r.total)} 条` : ''}。`
-      : `没有找到包含“${r.query}”的记录${filtered ? '，可以取消部分筛选条件再试' : ''}。`;
+    status.textContent = statusLine(r, filtered);
     renderApplied(params, r.facets);
     renderFacets(params, r.facets);
     renderHits(r.results);

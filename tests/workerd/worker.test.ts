@@ -85,6 +85,18 @@ describe('the Worker bundle in workerd', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
+  it('renders an on-demand Astro page in the Worker, with the security headers: the search page, as the bare form without a database', async () => {
+    const res = await fetch(`${base}/search/?q=${encodeURIComponent('污水')}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<html lang="zh-CN">');
+    expect(page).toContain('id="search-form"');
+    expect(page).not.toContain('data-source="server"');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('strict-transport-security') ?? '').toBe('');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('describes the API, with the region list read from the static assets', async () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { components: { schemas: { ComplaintInput: { properties: { region: { enum: string[] } } } } } };
     expect(doc.components.schemas.ComplaintInput.properties.region.enum).toContain('gansu-wuwei');
