@@ -42,7 +42,7 @@ export interface AppOptions {
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/'] as const;
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 

@@ -2,20 +2,21 @@
  * Local and self-hosted entry: one Node process serving the built site. `npm start` builds
  * first, then runs this.
  *
- * Static files (Astro's client output, dist/client/) are served here, compressed and with the
- * security headers; every other request goes to the server Astro built with @astrojs/node
- * (dist/server/entry.mjs): the pages rendered on demand, and the catch-all routes that hand
- * the JSON API, Open311 and the complaint and staff pages to the Hono app (functions/app.ts,
- * through functions/runtime/node.ts).
+ * Paths rendered on demand (DYNAMIC_PREFIXES: the JSON API, Open311, the complaint, objection,
+ * staff and search pages) go straight to the server Astro built with @astrojs/node
+ * (dist/server/entry.mjs), which hands most of them to the Hono app (functions/app.ts, through
+ * functions/runtime/node.ts). Everything else is a static file of Astro's client output
+ * (dist/client/), served here compressed, or the 404 page.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serve, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
+import { DYNAMIC_PREFIXES } from './app.ts';
 import { directoryRedirect } from './paths.ts';
 import { CLIENT_DIR, portalRuntime } from './runtime/node.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -31,55 +32,72 @@ await portalRuntime();
 
 // The adapter's handler, without its own server (mode 'middleware').
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-const { handler: astro } = (await import(pathToFileURL(resolve(SERVER_ENTRY)).href)) as {
+const { handler: astroHandler } = (await import(pathToFileURL(resolve(SERVER_ENTRY)).href)) as {
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 };
 
 const headers = securityHeaders(production);
-const app = new Hono<{ Bindings: HttpBindings }>();
 
-// The security headers on what this server answers itself (static files, redirects); what Astro
-// writes to the socket gets them below, before it is handed over.
-app.use('*', async (c, next) => {
+/**
+ * Astro answers, written straight to the socket. The security headers go on first; a response
+ * that sets one itself (e.g. the tracking page's Referrer-Policy) wins. Not compressed: staff
+ * pages carry CSRF tokens beside reflected input (BREACH).
+ */
+function astro(req: IncomingMessage, res: ServerResponse) {
+  for (const [name, value] of headers) res.setHeader(name, value);
+  return astroHandler(req, res);
+}
+
+// Static files: compressed (Cloudflare does this itself in production), hashed assets cached for
+// good, /path sent to /path/ (Astro's directory format); _headers is configuration for
+// Cloudflare, not a file. A path with no file gets Astro's 404 page.
+const statics = new Hono<{ Bindings: HttpBindings }>();
+statics.use('*', async (c, next) => {
   await next();
   if (c.res.headers.has('x-hono-already-sent')) return;
   for (const [name, value] of headers) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
 });
-
-// Pages live at /path/ (Astro's directory format): send /path to /path/, on this site only.
-app.use('*', async (c, next) => {
+statics.get('/_headers', async (c) => {
+  await astro(c.env.incoming, c.env.outgoing);
+  return RESPONSE_ALREADY_SENT;
+});
+statics.use('*', async (c, next) => {
   const path = c.req.path;
-  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.startsWith('/api/') && !path.startsWith('/open311/') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) {
-    return c.redirect(directoryRedirect(c.req.url), 301);
-  }
+  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !path.endsWith('/') && !/\.[^/]+$/.test(path)) return c.redirect(directoryRedirect(c.req.url), 301);
   return next();
 });
-
-// Static files: compressed (Cloudflare does this itself in production); hashed assets cached for
-// good. _headers is configuration for Cloudflare, not a file to serve.
-const statics = new Hono();
 statics.use('/_astro/*', async (c, next) => {
   await next();
   if (c.res.ok) c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
 });
-statics.get('/_headers', (c) => c.notFound());
 statics.use('*', compress());
 statics.use('*', serveStatic({ root: CLIENT_DIR }));
-
-app.all('*', async (c) => {
-  if (c.req.method === 'GET' || c.req.method === 'HEAD') {
-    const file = await statics.fetch(c.req.raw);
-    if (file.status !== 404) return file;
-  }
-  // Everything else is Astro's, written straight to the socket. The security headers go on
-  // first; a response that sets one itself (e.g. the tracking page's Referrer-Policy) wins.
-  // The dynamic responses are not compressed: staff pages carry CSRF tokens beside reflected input (BREACH).
-  const { incoming, outgoing } = c.env;
-  for (const [name, value] of headers) outgoing.setHeader(name, value);
-  await astro(incoming, outgoing);
+statics.all('*', async (c) => {
+  await astro(c.env.incoming, c.env.outgoing);
   return RESPONSE_ALREADY_SENT;
 });
+const serveStatics = getRequestListener(statics.fetch);
 
-serve({ fetch: app.fetch, port, hostname }, (info) => {
-  console.log(`督察整改公开平台已启动：http://${info.address}:${info.port}/`);
+/** Whether Astro renders the path on demand; a page path without its trailing slash is first redirected (below). */
+function isDynamic(req: IncomingMessage): boolean {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (!DYNAMIC_PREFIXES.some((prefix) => path.startsWith(prefix))) return false;
+  const apiLike = path.startsWith('/api/') || path.startsWith('/open311/');
+  const redirected = (req.method === 'GET' || req.method === 'HEAD') && !apiLike && !path.endsWith('/') && !/\.[^/]+$/.test(path);
+  return !redirected;
+}
+
+createServer((req, res) => {
+  // Dynamic paths are Astro's from the first byte: their bodies (forms, photos, JSON) are read
+  // by Astro's Node adapter alone.
+  if (isDynamic(req)) {
+    astro(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+    return;
+  }
+  void serveStatics(req, res);
+}).listen(port, hostname, () => {
+  console.log(`督察整改公开平台已启动：http://${hostname}:${port}/`);
 });
