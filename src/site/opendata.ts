@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Portal } from '../content/portal.ts';
-import { describeDeadline, dueDate } from '../domain/deadline.ts';
+import { deadlineCategoryDefinition, describeDeadline, dueDate } from '../domain/deadline.ts';
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
 import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
@@ -40,8 +40,12 @@ export const TABLES: Table[] = [
       responsible_units: '责任单位编号（现行），以“;”分隔',
       status: '当前状态（未公开进展表示无来源给出状态）',
       status_date: '当前状态所依据的公开日期',
+      status_evidence: '当前状态所依据记录的证据类别（无公开进展为空）',
+      status_contradiction: '当前状态所依据的来源是否自相矛盾（另一种说法见 statuses.csv 的 contradiction 列）',
       done: '是否计为完成（已销号、已完成、基本完成）',
       disclosed: '是否有任何公开进展',
+      deadline_category: '现行整改时限的类别：有到期日、无期限（立行立改、长期坚持等）、时限另定、时限未公开（来源未给出时限，不等于无期限）',
+      deadline_category_original: '原定整改时限的类别',
       due_original: '按原定时限的到期日（无具体日期为空）',
       due_current: '按现行（修改后）时限的到期日',
       overdue_original: '按原定时限是否逾期未完成',
@@ -68,8 +72,12 @@ export const TABLES: Table[] = [
         responsible_units: p.responsibleUnits.join(';'),
         status: statusLabel(p.assessment.status),
         status_date: p.assessment.statusDate ?? null,
+        status_evidence: p.assessment.statusEvidence ? EVIDENCE_LABELS[p.assessment.statusEvidence as keyof typeof EVIDENCE_LABELS] : null,
+        status_contradiction: p.assessment.statusIndex !== undefined && !!p.item.statusHistory[p.assessment.statusIndex]?.contradiction,
         done: p.assessment.done,
         disclosed: p.assessment.disclosed,
+        deadline_category: deadlineCategoryDefinition(p.assessment.deadlineCategory.current).label,
+        deadline_category_original: deadlineCategoryDefinition(p.assessment.deadlineCategory.original).label,
         due_original: p.assessment.due.original ?? null,
         due_current: p.assessment.due.current ?? null,
         overdue_original: p.assessment.overdue.original,
@@ -92,6 +100,7 @@ export const TABLES: Table[] = [
       target: '整改目标（现行）',
       deadline_text: '整改时限原文（现行）',
       deadline_parsed: '整改时限解析结果',
+      deadline_category: '整改时限的类别（有到期日、无期限、时限另定、时限未公开）',
       due: '到期日（无具体日期为空）',
       responsible_units: '责任单位原文',
       responsible_leaders: '责任领导原文',
@@ -109,6 +118,7 @@ export const TABLES: Table[] = [
           target: part.target ?? null,
           deadline_text: part.deadline ?? null,
           deadline_parsed: describeDeadline(p.assessment.parts[k]!.deadline.current),
+          deadline_category: deadlineCategoryDefinition(p.assessment.parts[k]!.deadlineCategory.current).label,
           due: dueDate(p.assessment.parts[k]!.deadline.current) ?? null,
           responsible_units: part.responsibleUnits?.text ?? null,
           responsible_leaders: part.responsibleLeaders?.text ?? null,
@@ -131,6 +141,9 @@ export const TABLES: Table[] = [
       note: '来源原文摘录',
       source: '来源文件编号',
       locator: '在来源文件中的位置',
+      quote: '本状态所依据的来源原文（如所列类别）',
+      contradiction: '来源中与本状态矛盾的另一种说法原文（无矛盾为空）',
+      contradiction_reading: '按另一种说法应为的状态',
     },
     rows: (portal) =>
       portal.items.flatMap((p) =>
@@ -143,6 +156,9 @@ export const TABLES: Table[] = [
           note: h.note ?? null,
           source: h.source.doc,
           locator: h.source.locator ?? null,
+          quote: h.source.quote ?? null,
+          contradiction: h.contradiction?.quote ?? null,
+          contradiction_reading: h.contradiction?.reading ? statusLabel(h.contradiction.reading) : null,
         })),
       ),
   },

@@ -28,6 +28,18 @@ describe('the portal in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('dashboard legend: open beside the overdue badges, each link lands on its definition', async () => {
+    const page = await open('/');
+    const legend = page.locator('details.legend');
+    expect(await legend.count()).toBe(1);
+    expect(await legend.locator('li').first().isVisible()).toBe(true);
+    expect(await legend.textContent()).toContain('时限未公开');
+    await legend.locator('a[href="/methodology/#deadline-undisclosed"]').click();
+    await expect.poll(() => page.url()).toMatch(/\/methodology\/#deadline-undisclosed$/);
+    expect(await page.locator('#deadline-undisclosed').textContent()).toContain('时限未公开');
+    expect(await page.locator('#deadline-undisclosed').textContent()).toContain('19');
+  });
+
   it('item with amendment: current text, diff side by side, review opinion, cite line', async () => {
     const page = await open('/items/wuwei-2020-10/');
     expect(await page.locator('h1').textContent()).toContain('第10项');

@@ -104,7 +104,11 @@ describe('the real content', () => {
       for (const f of s.figures) if (f.asPrinted) expect(seeds.get(s.source.doc)).toContain(f.asPrinted);
     }
     for (const i of content.items) {
-      for (const h of i.statusHistory) if (h.note) expect(seeds.get(h.source.doc)).toContain(h.note);
+      for (const h of i.statusHistory) {
+        if (h.note) expect(seeds.get(h.source.doc)).toContain(h.note);
+        if (h.source.quote) expect(seeds.get(h.source.doc)).toContain(h.source.quote);
+        if (h.contradiction) expect(seeds.get(h.source.doc)).toContain(h.contradiction.quote);
+      }
     }
   });
 
