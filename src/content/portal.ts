@@ -178,6 +178,22 @@ export function buildPortal(content: Content, asOf: string): Portal {
   };
 }
 
+/**
+ * The item assessed as of an earlier date, with only the amendments in force
+ * then (the as-of date of the build at the latest): for progress over time.
+ */
+export function assessItemAt(p: PortalItem, date: string, asOf: string): ItemAssessment {
+  const at = date < asOf ? date : asOf;
+  const parts = currentParts(p.item, revisionsOf(p.item, p.plan.amendments, at));
+  return assessItem(
+    {
+      statusHistory: p.item.statusHistory,
+      parts: p.item.parts.map((pt, k) => ({ label: pt.label, originalDeadline: pt.deadline, currentDeadline: parts[k]!.deadline })),
+    },
+    at,
+  );
+}
+
 /** Validates content and cross-references; returns every problem found. */
 export function checkContent(root = CONTENT_DIR): ContentProblem[] {
   const { content, problems, origins } = loadContent(root);

@@ -36,14 +36,14 @@ export function onTimeBasis(r: Rollup): string {
 }
 
 /** The deadline categories with at least one item, in the methodology's order, as "时限未公开 19 项、无期限 5 项". */
-export function undatedBreakdown(r: Rollup): { id: DeadlineCategory; label: string; count: number }[] {
+export function undatedBreakdown(r: Pick<Rollup, 'byDeadline'>): { id: DeadlineCategory; label: string; count: number }[] {
   return (['undisclosed', 'no-end', 'pending', 'unparsed'] as const)
     .map((id) => ({ id, label: deadlineCategoryDefinition(id).label, count: r.byDeadline[id] }))
     .filter((x) => x.count > 0);
 }
 
 /** One sentence on the items left out of the on-time rate and why. */
-export function undatedSentence(r: Rollup): string {
+export function undatedSentence(r: Pick<Rollup, 'byDeadline'>): string {
   const parts = undatedBreakdown(r);
   if (parts.length === 0) return '全部任务都有到期日。';
   return `不计入按期完成率的无到期日任务：${parts.map((p) => `${p.label} ${p.count} 项`).join('、')}。`;

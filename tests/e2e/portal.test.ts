@@ -40,6 +40,19 @@ describe('the portal in Chromium', () => {
     expect(await page.locator('#deadline-undisclosed').textContent()).toContain('19');
   });
 
+  it('progress over time: a drawn line chart and its table of dated events, the table also without JavaScript', async () => {
+    const page = await open('/plans/wuwei-2020/');
+    const figure = page.locator('section.progress-over-time figure.chart');
+    await figure.scrollIntoViewIfNeeded();
+    await expect.poll(() => figure.locator('canvas[data-drawn]').count()).toBe(1);
+    expect(await figure.locator('tbody tr').first().locator('th').textContent()).toBe('2020年7月30日');
+    expect(await figure.locator('thead').textContent()).toContain('逾期未报');
+    expect(await figure.locator('tbody').textContent()).toContain('方案修改');
+    const plain = await open('/plans/wuwei-2020/', false);
+    expect(await plain.locator('section.progress-over-time tbody tr').count()).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
   it('item with amendment: current text, diff side by side, review opinion, cite line', async () => {
     const page = await open('/items/wuwei-2020-10/');
     expect(await page.locator('h1').textContent()).toContain('第10项');

@@ -1,0 +1,66 @@
+/**
+ * The site built from the synthetic time fixture (tests/fixtures/time/: the
+ * real content plus made-up records, as of 2021-01-15) into a temporary
+ * folder: the two clocks side by side on the pages, the 近期到期 / 新近逾期
+ * lists, and the progress chart's table. The real site in dist/ has no item
+ * with a deadline ahead or a moved due date, so these are proved here.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AS_OF, makeTimeFixture } from '../fixtures/time/make.ts';
+
+let root: string;
+let dist: string;
+const page = (path: string) => readFileSync(join(dist, path, 'index.html'), 'utf8');
+const text = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const section = (html: string, attr: string) => {
+  const start = html.indexOf(attr);
+  return start < 0 ? '' : html.slice(start, html.indexOf('</div>', html.indexOf('</table>', start) > 0 ? html.indexOf('</table>', start) : start));
+};
+
+beforeAll(() => {
+  const content = makeTimeFixture();
+  root = dirname(content);
+  dist = join(root, 'dist');
+  execFileSync('node_modules/.bin/astro', ['build', '--outDir', dist], {
+    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example' },
+    stdio: 'pipe',
+  });
+}, 240_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
+  it('shows both clocks side by side in item tables and on the item page where an amendment moved a deadline', () => {
+    const plan = page('plans/wuwei-2020');
+    expect(plan).toMatch(/<td data-clocks="differ"><span class="clock-current">现行：2021年2月28日前<\/span><br\s*\/?><span class="clock-original muted">原定：2020年12月31日前<\/span>/);
+    expect(text(page('items/wuwei-2020-09'))).toMatch(/现行时限：2021年2月28日前 ?； ?原定时限：2020年12月31日前/);
+    expect(page('items/wuwei-2020-09')).toContain('超原定时限');
+    // An item whose deadline was not moved shows one clock.
+    expect(page('items/wuwei-2020-07')).not.toContain('两个时钟</dt>');
+  });
+
+  it('lists what falls due soon and what fell due recently on the dashboard, unit and region pages', () => {
+    for (const path of ['', 'regions/gansu-wuwei']) {
+      const html = page(path);
+      expect(text(section(html, 'data-time-list="due-30"')), path).toContain('第11项');
+      expect(text(section(html, 'data-time-list="due-90"')), path).toContain('第9项');
+      const late = text(section(html, 'data-time-list="overdue-30"'));
+      expect(late, path).toContain('第10项');
+      expect(late, path).toMatch(/第9项[^第]*原定：2020年12月31日[^第]*超原定时限/);
+    }
+    const unit = page('units/wuwei-ecology');
+    expect(unit).toContain('data-time-list="due-30"');
+  });
+
+  it('draws progress over time with its data table, one row per dated event', () => {
+    const html = page('plans/wuwei-2020');
+    const table = /<caption>进展随时间变化[^<]*<\/caption>([\s\S]*?)<\/table>/.exec(html)![1]!;
+    const rows = [...table.matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(rows[0]).toBe('2020年7月30日');
+    expect(rows).toContain('2020年12月20日');
+    expect(rows.at(-1)).toBe('2021年1月15日');
+    expect(text(table)).toContain('方案修改');
+  });
+});
