@@ -10,6 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, makeTimeFixture } from '../fixtures/time/make.ts';
+import { checkAtom } from '../support/atom.ts';
 
 let root: string;
 let dist: string;
@@ -62,5 +63,23 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
     expect(rows).toContain('2020年12月20日');
     expect(rows.at(-1)).toBe('2021年1月15日');
     expect(text(table)).toContain('方案修改');
+  });
+
+  it('publishes sign-off windows, new cases and deadlines passing as feed entries, with SITE_URL links, nothing after the as-of date', () => {
+    const site = checkAtom(readFileSync(join(dist, 'feed.xml'), 'utf8'));
+    expect(site.problems).toEqual([]);
+    const titles = site.feed!.entries.map((e) => e.title);
+    expect(titles).toContain('典型案例：【合成测试数据】某地整改弄虚作假');
+    expect(titles.some((t) => t.includes('第14项：验收销号公示开始（至2021年1月12日）'))).toBe(true);
+    expect(titles.some((t) => t.includes('第14项：验收销号公示期满'))).toBe(true);
+    expect(titles.some((t) => t.includes('第9项：原定整改时限（2020年12月31日）已过，未公开完成'))).toBe(true);
+    expect(titles.some((t) => t.includes('第12项：已完成'))).toBe(true);
+    expect(site.feed!.entries.every((e) => e.updated <= `${AS_OF}T00:00:00+08:00`)).toBe(true);
+    expect(site.feed!.id).toBe('https://fixture.example/');
+    const item = checkAtom(readFileSync(join(dist, 'items/wuwei-2020-14/feed.xml'), 'utf8'));
+    expect(item.problems).toEqual([]);
+    expect(item.feed!.entries.filter((e) => e.category === '验收销号公示')).toHaveLength(2);
+    const unit = checkAtom(readFileSync(join(dist, 'regions/gansu-wuwei/feed.xml'), 'utf8'));
+    expect(unit.feed!.entries.map((e) => e.category)).toContain('典型案例');
   });
 });
