@@ -29,7 +29,8 @@ function step(text: string) {
 }
 
 step('1/5 构建站点（内容校验、页面、Pagefind 索引、安全头）');
-run('npm', ['run', 'build']);
+// Earlier open-data snapshots are carried forward from the deployed site (src/site/snapshots.ts).
+run('npm', ['run', 'build'], { ...process.env, SNAPSHOTS_FROM: process.env.SNAPSHOTS_FROM ?? process.env.SITE_URL });
 
 step('2/5 打包 Worker（wrangler deploy --dry-run）');
 const outdir = mkdtempSync(join(tmpdir(), 'worker-bundle-'));

@@ -11,6 +11,21 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, makeTimeFixture } from '../fixtures/time/make.ts';
 import { checkAtom } from '../support/atom.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { buildPortal } from '../../src/content/portal.ts';
+import { loadContent } from '../../src/content/load.ts';
+import { MANIFEST, makeSnapshot, openDataFiles } from '../../src/site/snapshots.ts';
+
+/** A snapshot kept from an earlier publication (the fixture as of 2021-01-01), to be carried forward unchanged. */
+function keepEarlierSnapshot(content: string, kept: string) {
+  const earlier = makeSnapshot('2021-01-01', openDataFiles(buildPortal(loadContent(content).content, '2021-01-01')), undefined);
+  mkdirSync(join(kept, earlier.date), { recursive: true });
+  for (const [name, bytes] of earlier.files) writeFileSync(join(kept, earlier.date, name), bytes);
+  writeFileSync(join(kept, earlier.date, MANIFEST), earlier.manifestBytes);
+  return earlier;
+}
+let earlierSha = '';
 
 let root: string;
 let dist: string;
@@ -25,8 +40,10 @@ beforeAll(() => {
   const content = makeTimeFixture();
   root = dirname(content);
   dist = join(root, 'dist');
+  const kept = join(root, 'kept-snapshots');
+  earlierSha = keepEarlierSnapshot(content, kept).sha256;
   execFileSync('node_modules/.bin/astro', ['build', '--outDir', dist], {
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example' },
+    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept },
     stdio: 'pipe',
   });
 }, 240_000);
@@ -81,5 +98,18 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
     expect(item.feed!.entries.filter((e) => e.category === '验收销号公示')).toHaveLength(2);
     const unit = checkAtom(readFileSync(join(dist, 'regions/gansu-wuwei/feed.xml'), 'utf8'));
     expect(unit.feed!.entries.map((e) => e.category)).toContain('典型案例');
+  });
+
+  it('carries an earlier snapshot forward byte for byte, chains the new one to it, and says what changed between them', () => {
+    const earlier = readFileSync(join(dist, 'data/snapshots/2021-01-01', MANIFEST), 'utf8');
+    expect(JSON.parse(earlier).previous).toBeNull();
+    const latest = JSON.parse(readFileSync(join(dist, `data/snapshots/${AS_OF}`, MANIFEST), 'utf8'));
+    expect(latest.previous).toBe(earlierSha);
+    const run = spawnSync('node_modules/.bin/tsx', ['scripts/verify-snapshots.ts', dist], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('2 个快照');
+    const data = text(page('data'));
+    expect(data).toMatch(/2021年1月15日 [0-9a-f]{64} 15 状态变化 1 项： ?武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案 第12项/);
+    expect(data).toContain('首个快照');
   });
 });
