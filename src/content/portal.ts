@@ -199,7 +199,7 @@ export function checkContent(root = CONTENT_DIR): ContentProblem[] {
   const { content, problems, origins } = loadContent(root);
   // Cross-references are checked only on content that loaded cleanly: a record
   // that failed its schema is missing, and would be reported again as dangling.
-  return problems.length ? problems : checkIntegrity(content, origins);
+  return problems.length ? problems : checkIntegrity(content, origins, root);
 }
 
 /** The as-of date of this build: PORTAL_AS_OF if set (for reproducible builds and tests), else today in China. */
@@ -214,7 +214,7 @@ let cached: Portal | undefined;
 export function getPortal(): Portal {
   if (cached) return cached;
   const { content, problems, origins } = loadContent();
-  const all = problems.length ? problems : checkIntegrity(content, origins);
+  const all = problems.length ? problems : checkIntegrity(content, origins, CONTENT_DIR);
   if (all.length) {
     throw new Error(`内容有误：\n${all.map((p) => `${p.file} › ${p.field}：${p.message}`).join('\n')}`);
   }

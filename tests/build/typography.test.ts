@@ -10,10 +10,11 @@ const htmlFiles = (dir: string): string[] =>
     return name.endsWith('.html') ? [path] : [];
   });
 const page = (path: string) => readFileSync(join('dist', path, 'index.html'), 'utf8');
-/** The text a reader sees as prose: no scripts, data tables, code, attributes or URLs. */
+/** The portal's own prose: no scripts, data tables, code, attributes, URLs, or archived source text (verbatim). */
 const prose = (html: string) =>
   html
     .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<ol class="archive"[\s\S]*?<\/ol>/g, '')
     .replace(/<table[\s\S]*?<\/table>/g, '')
     .replace(/<code[\s\S]*?<\/code>/g, '')
     .replace(/<[^>]+>/g, ' ')

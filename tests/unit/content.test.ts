@@ -165,6 +165,11 @@ describe('the content check on broken fixtures', () => {
     expect(problems.map((p) => p.field)).toEqual(['groups[1].declaredCount', 'amendments[0].changes[1].before']);
   });
 
+  it('names a source whose archived text is missing', () => {
+    const problems = fixture((root) => rmSync(join(root, 'archive/004_a89b2bde670616cd.txt')));
+    expect(problems).toEqual([expect.objectContaining({ file: expect.stringContaining('sources.yaml'), field: '[5].archivedCopy', message: '存档文本不存在：archive/004_a89b2bde670616cd.txt' })]);
+  });
+
   it('reports a file that is not valid YAML', () => {
     const problems = fixture((root) => writeFileSync(join(root, 'cases/broken.yaml'), 'id: [unclosed'));
     expect(problems).toEqual([expect.objectContaining({ file: expect.stringContaining('cases/broken.yaml'), message: expect.stringMatching(/^无法读取/) })]);
