@@ -4,14 +4,14 @@
  * the pages, so a figure on a page can be recomputed from these files.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { Portal } from '../content/portal.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
 import { deadlineCategoryDefinition, describeDeadline, dueDate } from '../domain/deadline.ts';
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
 import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
 import { urls } from './urls.ts';
 
-type Row = Record<string, string | number | boolean | null>;
+export type Row = Record<string, string | number | boolean | null>;
 export interface Table {
   name: string;
   title: string;
@@ -21,6 +21,41 @@ export interface Table {
 }
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? null : b);
+
+/** One row of the items table: an item's identity, current status and its assessment on both clocks. */
+export function itemRow(p: PortalItem): Row {
+  return {
+    id: p.item.id,
+    plan_id: p.plan.id,
+    plan_title: p.plan.title,
+    group: p.groupTitle ?? null,
+    number: p.item.number,
+    also_numbers: p.item.alsoNumbers.join('、'),
+    title: p.title,
+    problem: p.item.problem ?? null,
+    parts: p.parts.length,
+    regions: p.item.regions.join(';'),
+    responsible_units: p.responsibleUnits.join(';'),
+    status: statusLabel(p.assessment.status),
+    status_date: p.assessment.statusDate ?? null,
+    status_evidence: p.assessment.statusEvidence ? EVIDENCE_LABELS[p.assessment.statusEvidence as keyof typeof EVIDENCE_LABELS] : null,
+    status_contradiction: p.assessment.statusIndex !== undefined && !!p.item.statusHistory[p.assessment.statusIndex]?.contradiction,
+    done: p.assessment.done,
+    disclosed: p.assessment.disclosed,
+    deadline_category: deadlineCategoryDefinition(p.assessment.deadlineCategory.current).label,
+    deadline_category_original: deadlineCategoryDefinition(p.assessment.deadlineCategory.original).label,
+    due_original: p.assessment.due.original ?? null,
+    due_current: p.assessment.due.current ?? null,
+    overdue_original: p.assessment.overdue.original,
+    overdue_current: p.assessment.overdue.current,
+    overdue_unreported: p.assessment.overdueUnreported,
+    on_time_current: yesNo(p.assessment.onTime.current),
+    on_time_original: yesNo(p.assessment.onTime.original),
+    amended: p.revisions.length > 0,
+    url: urls.item(p.item.id),
+    source: p.item.source.doc,
+  };
+}
 
 export const TABLES: Table[] = [
   {
@@ -57,38 +92,7 @@ export const TABLES: Table[] = [
       url: '任务页面网址',
       source: '来源文件编号',
     },
-    rows: (portal) =>
-      portal.items.map((p) => ({
-        id: p.item.id,
-        plan_id: p.plan.id,
-        plan_title: p.plan.title,
-        group: p.groupTitle ?? null,
-        number: p.item.number,
-        also_numbers: p.item.alsoNumbers.join('、'),
-        title: p.title,
-        problem: p.item.problem ?? null,
-        parts: p.parts.length,
-        regions: p.item.regions.join(';'),
-        responsible_units: p.responsibleUnits.join(';'),
-        status: statusLabel(p.assessment.status),
-        status_date: p.assessment.statusDate ?? null,
-        status_evidence: p.assessment.statusEvidence ? EVIDENCE_LABELS[p.assessment.statusEvidence as keyof typeof EVIDENCE_LABELS] : null,
-        status_contradiction: p.assessment.statusIndex !== undefined && !!p.item.statusHistory[p.assessment.statusIndex]?.contradiction,
-        done: p.assessment.done,
-        disclosed: p.assessment.disclosed,
-        deadline_category: deadlineCategoryDefinition(p.assessment.deadlineCategory.current).label,
-        deadline_category_original: deadlineCategoryDefinition(p.assessment.deadlineCategory.original).label,
-        due_original: p.assessment.due.original ?? null,
-        due_current: p.assessment.due.current ?? null,
-        overdue_original: p.assessment.overdue.original,
-        overdue_current: p.assessment.overdue.current,
-        overdue_unreported: p.assessment.overdueUnreported,
-        on_time_current: yesNo(p.assessment.onTime.current),
-        on_time_original: yesNo(p.assessment.onTime.original),
-        amended: p.revisions.length > 0,
-        url: urls.item(p.item.id),
-        source: p.item.source.doc,
-      })),
+    rows: (portal) => portal.items.map(itemRow),
   },
   {
     name: 'parts',
@@ -233,11 +237,18 @@ export const TABLES: Table[] = [
   },
 ];
 
-/** CSV with a UTF-8 byte-order mark, so Excel opens the Chinese text correctly. */
+/**
+ * The one CSV writer of the open data (tables, per-page downloads): UTF-8 with
+ * a byte-order mark, so Excel opens the Chinese text correctly; booleans as
+ * 是/否, nulls empty. Route any CSV hardening (formula neutralisation) here.
+ */
+export function csvOf(columns: readonly string[], records: readonly Row[]): string {
+  const rows = records.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
+  return '\uFEFF' + stringify([[...columns], ...rows], { record_delimiter: 'windows' });
+}
+
 export function toCsv(table: Table, portal: Portal): string {
-  const columns = Object.keys(table.columns);
-  const rows = table.rows(portal).map((r) => columns.map((c) => (r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
-  return '\uFEFF' + stringify([columns, ...rows], { record_delimiter: 'windows' });
+  return csvOf(Object.keys(table.columns), table.rows(portal));
 }
 
 export function toJson(table: Table, portal: Portal): string {
