@@ -53,6 +53,17 @@ describe('the portal in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('fits a 390 px phone: no page scrolls sideways (wide tables scroll in their own box)', async () => {
+    const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    for (const path of ['/', '/plans/wuwei-2020/', '/items/wuwei-2017-02/', '/units/wuwei-ecology/', '/regions/gansu-wuwei/', '/data/', '/sources/wuwei-2020-plan-notice/', '/people/', '/methodology/']) {
+      await page.goto(site.server.url + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await context.close();
+  });
+
   it('item with amendment: current text, diff side by side, review opinion, cite line', async () => {
     const page = await open('/items/wuwei-2020-10/');
     expect(await page.locator('h1').textContent()).toContain('第10项');
