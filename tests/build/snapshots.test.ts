@@ -20,6 +20,8 @@ afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true }))
 
 describe('open-data snapshots', () => {
   it('publishes a snapshot for the build date holding every open-data file byte for byte', () => {
+    // A build dated before a kept snapshot adds none (the chain only grows forward); the data page says so.
+    if (dataPage.includes('不补写较早的快照')) return expect(latest.date > portal.asOf).toBe(true);
     expect(latest.date).toBe(portal.asOf);
     // A snapshot for the date published earlier with other data is kept as it was; the data page then says so.
     if (dataPage.includes('不可改写')) return;
