@@ -30,7 +30,8 @@ function step(text: string) {
 }
 
 step('1/5 构建站点（@astrojs/cloudflare：内容校验、页面、Pagefind 索引、安全头，输出到 dist-worker/）');
-run('npm', ['run', 'build:worker']);
+// Earlier open-data snapshots are carried forward from the deployed site (src/site/snapshots.ts).
+run('npm', ['run', 'build:worker'], { ...process.env, SNAPSHOTS_FROM: process.env.SNAPSHOTS_FROM ?? process.env.SITE_URL });
 
 // The Worker's configuration as the adapter wrote it from wrangler.toml.
 const config = ['--config', 'dist-worker/server/wrangler.json'];

@@ -8,10 +8,18 @@ import { parseDeadline } from '../domain/deadline.ts';
 import { fieldText } from '../domain/amend.ts';
 import type { Content, ContentProblem } from './load.ts';
 import { formatPath } from './load.ts';
+import { ARCHIVE_DIR, readArchive } from './archive.ts';
 import type { CollectionName } from '../model/schemas.ts';
 
-export function checkIntegrity(content: Content, origins: Map<string, string>): ContentProblem[] {
+export function checkIntegrity(content: Content, origins: Map<string, string>, root?: string): ContentProblem[] {
   const problems: ContentProblem[] = [];
+  if (root !== undefined) {
+    content.sources.forEach((s, k) => {
+      if (s.archivedCopy && !readArchive(s.archivedCopy, root)) {
+        problems.push({ file: origins.get(`sources:${s.id}`) ?? 'sources.yaml', field: formatPath([k, 'archivedCopy']), message: `存档文本不存在：${ARCHIVE_DIR}/${s.archivedCopy}` });
+      }
+    });
+  }
   const ids = {} as Record<CollectionName, Set<string>>;
   for (const name of Object.keys(content) as CollectionName[]) {
     ids[name] = new Set();

@@ -178,12 +178,28 @@ export function buildPortal(content: Content, asOf: string): Portal {
   };
 }
 
+/**
+ * The item assessed as of an earlier date, with only the amendments in force
+ * then (the as-of date of the build at the latest): for progress over time.
+ */
+export function assessItemAt(p: PortalItem, date: string, asOf: string): ItemAssessment {
+  const at = date < asOf ? date : asOf;
+  const parts = currentParts(p.item, revisionsOf(p.item, p.plan.amendments, at));
+  return assessItem(
+    {
+      statusHistory: p.item.statusHistory,
+      parts: p.item.parts.map((pt, k) => ({ label: pt.label, originalDeadline: pt.deadline, currentDeadline: parts[k]!.deadline })),
+    },
+    at,
+  );
+}
+
 /** Validates content and cross-references; returns every problem found. */
 export function checkContent(root = CONTENT_DIR): ContentProblem[] {
   const { content, problems, origins } = loadContent(root);
   // Cross-references are checked only on content that loaded cleanly: a record
   // that failed its schema is missing, and would be reported again as dangling.
-  return problems.length ? problems : checkIntegrity(content, origins);
+  return problems.length ? problems : checkIntegrity(content, origins, root);
 }
 
 /** The as-of date of this build: PORTAL_AS_OF if set (for reproducible builds and tests), else today in China. */
@@ -198,7 +214,7 @@ let cached: Portal | undefined;
 export function getPortal(): Portal {
   if (cached) return cached;
   const { content, problems, origins } = loadContent();
-  const all = problems.length ? problems : checkIntegrity(content, origins);
+  const all = problems.length ? problems : checkIntegrity(content, origins, CONTENT_DIR);
   if (all.length) {
     throw new Error(`内容有误：\n${all.map((p) => `${p.file} › ${p.field}：${p.message}`).join('\n')}`);
   }

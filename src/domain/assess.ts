@@ -4,13 +4,13 @@
  * time. The rules here are the ones the methodology page publishes; change
  * them there too.
  */
-import { dueDate, parseDeadline, type ParsedDeadline } from './deadline.ts';
+import { combinedDeadlineCategory, deadlineCategory, dueDate, parseDeadline, type DeadlineCategory, type ParsedDeadline } from './deadline.ts';
 import { endOfPeriod, startOfPeriod } from './dates.ts';
 import { isDone, statusRank, type DisplayStatusId, type StatusId } from './status.ts';
 
 /** What the assessment needs to know about an item; plain data, no content types. */
 export interface ItemFacts {
-  statusHistory: readonly { date: string; status: StatusId; part?: string | undefined }[];
+  statusHistory: readonly { date: string; status: StatusId; part?: string | undefined; evidence?: string | undefined }[];
   parts: readonly {
     label?: string | undefined;
     /** Deadline text as first published. */
@@ -27,13 +27,19 @@ export interface PartAssessment {
   label?: string | undefined;
   status: DisplayStatusId;
   statusDate?: string | undefined;
+  /** Index in the item's statusHistory of the entry the part's status rests on. */
+  statusIndex?: number | undefined;
   deadline: Record<Clock, ParsedDeadline | undefined>;
+  deadlineCategory: Record<Clock, DeadlineCategory>;
 }
 
 export interface ItemAssessment {
   status: DisplayStatusId;
   /** Date of the status entry the item's status rests on. */
   statusDate?: string | undefined;
+  /** Index in statusHistory of that entry, and its evidence tier. */
+  statusIndex?: number | undefined;
+  statusEvidence?: string | undefined;
   parts: PartAssessment[];
   disclosed: boolean;
   done: boolean;
@@ -47,14 +53,21 @@ export interface ItemAssessment {
   overdueUnreported: boolean;
   /** Only for items whose due date has passed: done by the due date? */
   onTime: Record<Clock, boolean | undefined>;
-  /** Items whose deadline has no date (长期坚持, 立行立改, conditional without a date). */
+  /**
+   * Items with no due date on the current clock, for any reason: 无期限
+   * (长期坚持, 立行立改), 时限另定, or 时限未公开. `deadlineCategory` says which;
+   * pages and figures never show these as one category.
+   */
   undated: boolean;
+  /** Why the item has (or has no) due date, on each clock. */
+  deadlineCategory: Record<Clock, DeadlineCategory>;
 }
 
 interface Entry {
   date: string;
   status: StatusId;
   part?: string | undefined;
+  evidence?: string | undefined;
   order: number;
 }
 
@@ -105,14 +118,17 @@ export function assessItem(item: ItemFacts, asOf: string): ItemAssessment {
   for (const part of item.parts) {
     const history = entriesForPart(entries, part.label);
     const last = history.at(-1);
+    const deadline = {
+      original: part.originalDeadline ? parseDeadline(part.originalDeadline) : undefined,
+      current: part.currentDeadline ? parseDeadline(part.currentDeadline) : undefined,
+    };
     parts.push({
       label: part.label,
       status: last?.status ?? 'undisclosed',
       statusDate: last?.date,
-      deadline: {
-        original: part.originalDeadline ? parseDeadline(part.originalDeadline) : undefined,
-        current: part.currentDeadline ? parseDeadline(part.currentDeadline) : undefined,
-      },
+      statusIndex: last?.order,
+      deadline,
+      deadlineCategory: { original: deadlineCategory(deadline.original), current: deadlineCategory(deadline.current) },
     });
     doneDates.push(last && isDone(last.status) ? doneSince(history) : undefined);
   }
@@ -133,6 +149,8 @@ export function assessItem(item: ItemFacts, asOf: string): ItemAssessment {
   return {
     status,
     statusDate: weakest.statusDate,
+    statusIndex: weakest.statusIndex,
+    statusEvidence: weakest.statusIndex === undefined ? undefined : item.statusHistory[weakest.statusIndex]?.evidence,
     parts,
     disclosed,
     done,
@@ -142,5 +160,9 @@ export function assessItem(item: ItemFacts, asOf: string): ItemAssessment {
     overdueUnreported: overdue.current && !disclosed,
     onTime,
     undated: due.current === undefined,
+    deadlineCategory: {
+      original: combinedDeadlineCategory(parts.map((p) => p.deadline.original)),
+      current: combinedDeadlineCategory(parts.map((p) => p.deadline.current)),
+    },
   };
 }

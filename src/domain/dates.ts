@@ -39,3 +39,14 @@ export function formatDateTimeZh(iso: string): string {
   const t = new Date(Date.parse(iso) + 8 * 3600_000).toISOString();
   return `${formatDateZh(t.slice(0, 10))} ${t.slice(11, 16)}`;
 }
+
+/** A calendar date `days` days after (or before, if negative) an ISO date. */
+export function addDays(date: string, days: number): string {
+  const t = Date.parse(`${endOfPeriod(date)}T00:00:00Z`) + days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (ISO dates); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

@@ -111,18 +111,98 @@ export function dueDate(parsed: ParsedDeadline | undefined): string | undefined 
   return undefined;
 }
 
-/** A short Chinese description of the parsed form, for tables and the data dictionary. */
+/** A short Chinese description of the parsed form, for the open data (ISO dates); pages use describeDeadlineZh. */
 export function describeDeadline(parsed: ParsedDeadline | undefined): string {
-  if (!parsed) return '未公开';
+  if (!parsed) return '时限未公开';
   switch (parsed.kind) {
     case 'date':
       return `${parsed.date} 前`;
     case 'conditional':
-      return parsed.date ? `${parsed.date} 前（部分另定）` : '另定';
+      return parsed.date ? `${parsed.date} 前（部分另定）` : '时限另定';
     case 'ongoing':
       return '长期坚持';
     case 'immediate':
       return '立行立改';
+    case 'unparsed':
+      return '无法解析';
+  }
+}
+
+/**
+ * What kind of deadline an item or part has. Kept apart so that no figure
+ * counts one as another: an item whose deadline no source gives is
+ * “时限未公开”, never “无期限”.
+ */
+export type DeadlineCategory = 'dated' | 'no-end' | 'pending' | 'undisclosed' | 'unparsed';
+
+export interface DeadlineCategoryDefinition {
+  id: DeadlineCategory;
+  label: string;
+  /** One sentence for the methodology page and the legend. */
+  definition: string;
+}
+
+export const DEADLINE_CATEGORIES: readonly DeadlineCategoryDefinition[] = [
+  { id: 'dated', label: '有到期日', definition: '整改时限给出了可以判断到期的日期（如“2020年年底前”）；到期后未完成即为逾期。' },
+  { id: 'no-end', label: '无期限', definition: '整改时限为立行立改、长期坚持、持续加强等，没有终点日期，不会逾期，也不计入按期完成率。' },
+  { id: 'pending', label: '时限另定', definition: '整改时限称根据批复等另行确定，来源没有给出日期；不计入按期完成率。' },
+  { id: 'undisclosed', label: '时限未公开', definition: '已收录的来源没有给出该项的整改时限。这不等于没有期限：本站不作推测，不计入按期完成率，也不计入“无期限”。' },
+  { id: 'unparsed', label: '无法解析', definition: '整改时限原文无法解析为日期；内容检查会拒绝这样的内容，正常情况下不会出现。' },
+];
+
+const categoryById = new Map(DEADLINE_CATEGORIES.map((c) => [c.id, c]));
+
+export function deadlineCategoryDefinition(id: DeadlineCategory): DeadlineCategoryDefinition {
+  return categoryById.get(id)!;
+}
+
+/** The category of one parsed deadline; `undefined` (no deadline text in any source) is 时限未公开. */
+export function deadlineCategory(parsed: ParsedDeadline | undefined): DeadlineCategory {
+  if (!parsed) return 'undisclosed';
+  switch (parsed.kind) {
+    case 'date':
+      return 'dated';
+    case 'conditional':
+      return parsed.date ? 'dated' : 'pending';
+    case 'ongoing':
+    case 'immediate':
+      return 'no-end';
+    case 'unparsed':
+      return 'unparsed';
+  }
+}
+
+/**
+ * The category of an item made of parts. An item has a due date only when
+ * every part has one; otherwise the reason is, in this order: some part's
+ * deadline is not disclosed (we cannot know), some part is to be set later,
+ * some part cannot be read, else a part has no end (无期限).
+ */
+export function combinedDeadlineCategory(parts: readonly (ParsedDeadline | undefined)[]): DeadlineCategory {
+  const cats = parts.map(deadlineCategory);
+  if (cats.every((c) => c === 'dated')) return 'dated';
+  for (const c of ['undisclosed', 'pending', 'unparsed'] as const) if (cats.includes(c)) return c;
+  return 'no-end';
+}
+
+/** A date written the portal's one prose way: 2020-12-31 → 2020年12月31日. */
+function zhDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${y}年${Number(m)}月${Number(d)}日`;
+}
+
+/** describeDeadline for reading (tables and prose): dates the Chinese way. */
+export function describeDeadlineZh(parsed: ParsedDeadline | undefined): string {
+  if (!parsed) return '时限未公开';
+  switch (parsed.kind) {
+    case 'date':
+      return `${zhDate(parsed.date)}前`;
+    case 'conditional':
+      return parsed.date ? `${zhDate(parsed.date)}前（部分另定）` : '时限另定';
+    case 'ongoing':
+      return parsed.immediate ? '立行立改、长期坚持（无期限）' : '长期坚持（无期限）';
+    case 'immediate':
+      return '立行立改（无期限）';
     case 'unparsed':
       return '无法解析';
   }

@@ -6,13 +6,17 @@
  * - 完成率 = items whose status counts as done ÷ all items. Items with no
  *   disclosed progress stay in the denominator as not done.
  * - 按期完成率 = items done on or before their due date ÷ items whose due
- *   date has passed. Undated items (长期坚持, 立行立改, conditional) are left out.
+ *   date has passed. Items without a due date are left out, each counted
+ *   under its own reason (`byDeadline`): 无期限 (长期坚持, 立行立改),
+ *   时限另定 (to be set later), 时限未公开 (no source gives a deadline).
+ *   A deadline no source gives is never counted as 无期限.
  *   Computed on both clocks: the original deadline and the amended one.
  * - 公开率 = items with at least one disclosed status ÷ all items.
  * - An item counts once, whatever its number of parts; it is done only when
  *   every part is done.
  */
 import type { ItemAssessment } from './assess.ts';
+import { DEADLINE_CATEGORIES, type DeadlineCategory } from './deadline.ts';
 import { STATUSES, UNDISCLOSED, type DisplayStatusId } from './status.ts';
 
 export interface Ratio {
@@ -26,7 +30,16 @@ export interface Rollup {
   items: number;
   done: number;
   disclosed: number;
+  /** Items with no due date on the current clock, whatever the reason; see byDeadline for the reasons. */
   undated: number;
+  /** Items by deadline category on the current clock (dated, 无期限, 时限另定, 时限未公开). */
+  byDeadline: Record<DeadlineCategory, number>;
+  /** Dated items whose current due date has not passed yet. */
+  notYetDue: number;
+  /** Items whose current due date has passed and that have no disclosed status at all. */
+  dueUndisclosed: number;
+  /** Done items by the evidence tier of the status they rest on. */
+  doneByEvidence: Record<string, number>;
   overdue: { original: number; current: number };
   overdueUnreported: number;
   dueOriginal: number;
@@ -54,13 +67,22 @@ export function rollup(assessments: readonly ItemAssessment[]): Rollup {
   let overdueUnreported = 0;
   let dueOriginal = 0;
   let dueCurrent = 0;
+  let dueUndisclosed = 0;
+  let notYetDue = 0;
+  const byDeadline = Object.fromEntries(DEADLINE_CATEGORIES.map((c) => [c.id, 0])) as Record<DeadlineCategory, number>;
+  const doneByEvidence: Record<string, number> = {};
   let onTimeOriginal = 0;
   let onTimeCurrent = 0;
   for (const a of assessments) {
     byStatus[a.status] += 1;
-    if (a.done) done += 1;
+    if (a.done) {
+      done += 1;
+      const tier = a.statusEvidence ?? 'unknown';
+      doneByEvidence[tier] = (doneByEvidence[tier] ?? 0) + 1;
+    }
     if (a.disclosed) disclosed += 1;
     if (a.undated) undated += 1;
+    byDeadline[a.deadlineCategory.current] += 1;
     if (a.overdue.original) overdueOriginal += 1;
     if (a.overdue.current) overdueCurrent += 1;
     if (a.overdueUnreported) overdueUnreported += 1;
@@ -71,6 +93,9 @@ export function rollup(assessments: readonly ItemAssessment[]): Rollup {
     if (a.onTime.current !== undefined) {
       dueCurrent += 1;
       if (a.onTime.current) onTimeCurrent += 1;
+      if (!a.disclosed) dueUndisclosed += 1;
+    } else if (!a.undated) {
+      notYetDue += 1;
     }
   }
   const n = assessments.length;
@@ -79,6 +104,10 @@ export function rollup(assessments: readonly ItemAssessment[]): Rollup {
     done,
     disclosed,
     undated,
+    byDeadline,
+    notYetDue,
+    dueUndisclosed,
+    doneByEvidence,
     overdue: { original: overdueOriginal, current: overdueCurrent },
     overdueUnreported,
     dueOriginal,

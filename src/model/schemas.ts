@@ -179,9 +179,16 @@ export const plan = z
     title: text,
     inspection: slug,
     docNumber: z.string().optional(),
-    issuers: z.array(text).min(1),
+    /** Issuing bodies as the plan (or the source citing it) names them; empty when no source says. */
+    issuers: z.array(text).default([]),
     issued: partialDate.optional(),
     published: partialDate.optional(),
+    /**
+     * false when the portal does not hold the plan's own text and knows of it
+     * only from another document (`source`): its cite lines then cite that
+     * document, never the plan. Absent means held.
+     */
+    textHeld: z.boolean().optional(),
     /** The jurisdiction whose plan this is. */
     region: slug,
     groups: z.array(itemGroup).default([]),
@@ -252,6 +259,20 @@ export const statusEntry = z
     note: z.string().optional(),
     evidence: z.enum(EVIDENCE_TIERS),
     source: sourceRef,
+    /**
+     * Where the source contradicts itself about this status: the other
+     * reading, verbatim (e.g. the class heading says 未完成 and the text
+     * says 完成整改). `source.quote` holds the reading the status follows.
+     */
+    contradiction: z
+      .object({
+        /** The conflicting passage, verbatim. */
+        quote: text,
+        /** The status that passage would give, where it names one. */
+        reading: z.enum(STATUS_IDS).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type StatusEntry = z.infer<typeof statusEntry>;
@@ -381,6 +402,12 @@ export const progressSummary = z
             unit: text,
             /** The phrase as printed, e.g. 5.2萬個. */
             asPrinted: z.string().optional(),
+            /**
+             * This figure is the whole number of problems or items of the
+             * inspection in the summary's region: the measure of how much of
+             * it the portal holds item by item.
+             */
+            total: z.boolean().optional(),
           })
           .strict(),
       )

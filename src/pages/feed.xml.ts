@@ -1,11 +1,6 @@
-/** Atom feed of status changes and amendments, newest first (built by src/site/feed.ts). */
+/** Atom feed of the whole site: every dated event, newest first (src/site/changes.ts). */
 import type { APIRoute } from 'astro';
 import { getPortal } from '../content/portal.ts';
-import { listChanges } from '../site/changes.ts';
-import { atomFeed } from '../site/feed.ts';
+import { atomResponse, siteFeed } from '../site/feeds.ts';
 
-export const GET: APIRoute = ({ site }) => {
-  const portal = getPortal();
-  const base = site!.href.replace(/\/$/, '');
-  return new Response(atomFeed(listChanges(portal), base, portal.asOf), { headers: { 'Content-Type': 'application/atom+xml; charset=utf-8' } });
-};
+export const GET: APIRoute = () => atomResponse(siteFeed(getPortal()));

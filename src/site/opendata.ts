@@ -3,15 +3,15 @@
  * dictionary that documents every column. Built from the same read model as
  * the pages, so a figure on a page can be recomputed from these files.
  */
-import type { Portal } from '../content/portal.ts';
-import { describeDeadline, dueDate } from '../domain/deadline.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
+import { deadlineCategoryDefinition, describeDeadline, dueDate } from '../domain/deadline.ts';
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
 import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
 import { csvDownload } from './csv.ts';
 import { urls } from './urls.ts';
 
-type Row = Record<string, string | number | boolean | null>;
+export type Row = Record<string, string | number | boolean | null>;
 export interface Table {
   name: string;
   title: string;
@@ -21,6 +21,41 @@ export interface Table {
 }
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? null : b);
+
+/** One row of the items table: an item's identity, current status and its assessment on both clocks. */
+export function itemRow(p: PortalItem): Row {
+  return {
+    id: p.item.id,
+    plan_id: p.plan.id,
+    plan_title: p.plan.title,
+    group: p.groupTitle ?? null,
+    number: p.item.number,
+    also_numbers: p.item.alsoNumbers.join('、'),
+    title: p.title,
+    problem: p.item.problem ?? null,
+    parts: p.parts.length,
+    regions: p.item.regions.join(';'),
+    responsible_units: p.responsibleUnits.join(';'),
+    status: statusLabel(p.assessment.status),
+    status_date: p.assessment.statusDate ?? null,
+    status_evidence: p.assessment.statusEvidence ? EVIDENCE_LABELS[p.assessment.statusEvidence as keyof typeof EVIDENCE_LABELS] : null,
+    status_contradiction: p.assessment.statusIndex !== undefined && !!p.item.statusHistory[p.assessment.statusIndex]?.contradiction,
+    done: p.assessment.done,
+    disclosed: p.assessment.disclosed,
+    deadline_category: deadlineCategoryDefinition(p.assessment.deadlineCategory.current).label,
+    deadline_category_original: deadlineCategoryDefinition(p.assessment.deadlineCategory.original).label,
+    due_original: p.assessment.due.original ?? null,
+    due_current: p.assessment.due.current ?? null,
+    overdue_original: p.assessment.overdue.original,
+    overdue_current: p.assessment.overdue.current,
+    overdue_unreported: p.assessment.overdueUnreported,
+    on_time_current: yesNo(p.assessment.onTime.current),
+    on_time_original: yesNo(p.assessment.onTime.original),
+    amended: p.revisions.length > 0,
+    url: urls.item(p.item.id),
+    source: p.item.source.doc,
+  };
+}
 
 export const TABLES: Table[] = [
   {
@@ -40,8 +75,12 @@ export const TABLES: Table[] = [
       responsible_units: '责任单位编号（现行），以“;”分隔',
       status: '当前状态（未公开进展表示无来源给出状态）',
       status_date: '当前状态所依据的公开日期',
+      status_evidence: '当前状态所依据记录的证据类别（无公开进展为空）',
+      status_contradiction: '当前状态所依据的来源是否自相矛盾（另一种说法见 statuses.csv 的 contradiction 列）',
       done: '是否计为完成（已销号、已完成、基本完成）',
       disclosed: '是否有任何公开进展',
+      deadline_category: '现行整改时限的类别：有到期日、无期限（立行立改、长期坚持等）、时限另定、时限未公开（来源未给出时限，不等于无期限）',
+      deadline_category_original: '原定整改时限的类别',
       due_original: '按原定时限的到期日（无具体日期为空）',
       due_current: '按现行（修改后）时限的到期日',
       overdue_original: '按原定时限是否逾期未完成',
@@ -53,34 +92,7 @@ export const TABLES: Table[] = [
       url: '任务页面网址',
       source: '来源文件编号',
     },
-    rows: (portal) =>
-      portal.items.map((p) => ({
-        id: p.item.id,
-        plan_id: p.plan.id,
-        plan_title: p.plan.title,
-        group: p.groupTitle ?? null,
-        number: p.item.number,
-        also_numbers: p.item.alsoNumbers.join('、'),
-        title: p.title,
-        problem: p.item.problem ?? null,
-        parts: p.parts.length,
-        regions: p.item.regions.join(';'),
-        responsible_units: p.responsibleUnits.join(';'),
-        status: statusLabel(p.assessment.status),
-        status_date: p.assessment.statusDate ?? null,
-        done: p.assessment.done,
-        disclosed: p.assessment.disclosed,
-        due_original: p.assessment.due.original ?? null,
-        due_current: p.assessment.due.current ?? null,
-        overdue_original: p.assessment.overdue.original,
-        overdue_current: p.assessment.overdue.current,
-        overdue_unreported: p.assessment.overdueUnreported,
-        on_time_current: yesNo(p.assessment.onTime.current),
-        on_time_original: yesNo(p.assessment.onTime.original),
-        amended: p.revisions.length > 0,
-        url: urls.item(p.item.id),
-        source: p.item.source.doc,
-      })),
+    rows: (portal) => portal.items.map(itemRow),
   },
   {
     name: 'parts',
@@ -92,6 +104,7 @@ export const TABLES: Table[] = [
       target: '整改目标（现行）',
       deadline_text: '整改时限原文（现行）',
       deadline_parsed: '整改时限解析结果',
+      deadline_category: '整改时限的类别（有到期日、无期限、时限另定、时限未公开）',
       due: '到期日（无具体日期为空）',
       responsible_units: '责任单位原文',
       responsible_leaders: '责任领导原文',
@@ -109,6 +122,7 @@ export const TABLES: Table[] = [
           target: part.target ?? null,
           deadline_text: part.deadline ?? null,
           deadline_parsed: describeDeadline(p.assessment.parts[k]!.deadline.current),
+          deadline_category: deadlineCategoryDefinition(p.assessment.parts[k]!.deadlineCategory.current).label,
           due: dueDate(p.assessment.parts[k]!.deadline.current) ?? null,
           responsible_units: part.responsibleUnits?.text ?? null,
           responsible_leaders: part.responsibleLeaders?.text ?? null,
@@ -131,6 +145,9 @@ export const TABLES: Table[] = [
       note: '来源原文摘录',
       source: '来源文件编号',
       locator: '在来源文件中的位置',
+      quote: '本状态所依据的来源原文（如所列类别）',
+      contradiction: '来源中与本状态矛盾的另一种说法原文（无矛盾为空）',
+      contradiction_reading: '按另一种说法应为的状态',
     },
     rows: (portal) =>
       portal.items.flatMap((p) =>
@@ -143,6 +160,9 @@ export const TABLES: Table[] = [
           note: h.note ?? null,
           source: h.source.doc,
           locator: h.source.locator ?? null,
+          quote: h.source.quote ?? null,
+          contradiction: h.contradiction?.quote ?? null,
+          contradiction_reading: h.contradiction?.reading ? statusLabel(h.contradiction.reading) : null,
         })),
       ),
   },
@@ -217,11 +237,18 @@ export const TABLES: Table[] = [
   },
 ];
 
-/** CSV with a UTF-8 byte-order mark, so Excel opens the Chinese text correctly; text cells that would run as formulas are disarmed (csv.ts). */
+/**
+ * The one CSV writer of the open data (tables, per-page downloads): UTF-8 with a byte-order mark,
+ * so Excel opens the Chinese text correctly; booleans as 是/否, nulls empty; text cells that
+ * would run as formulas disarmed (csv.ts).
+ */
+export function csvOf(columns: readonly string[], records: readonly Row[]): string {
+  const rows = records.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
+  return csvDownload([[...columns], ...rows], { record_delimiter: 'windows' });
+}
+
 export function toCsv(table: Table, portal: Portal): string {
-  const columns = Object.keys(table.columns);
-  const rows = table.rows(portal).map((r) => columns.map((c) => (r[c] === null ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
-  return csvDownload([columns, ...rows], { record_delimiter: 'windows' });
+  return csvOf(Object.keys(table.columns), table.rows(portal));
 }
 
 export function toJson(table: Table, portal: Portal): string {

@@ -64,6 +64,40 @@ describe('built pages', () => {
   });
 });
 
+describe('honest categories and citations on the built pages', () => {
+  it('shows a legend beside the badges, linking to the definitions', () => {
+    const html = page('');
+    expect(html).toMatch(/<details class="legend" open>/);
+    for (const anchor of ['#status-undisclosed', '#def-overdue-unreported', '#deadline-undisclosed', '#deadline-no-end']) expect(html).toContain(`/methodology/${anchor}`);
+    const methodology = page('methodology');
+    for (const id of ['status-undisclosed', 'def-overdue-unreported', 'deadline-undisclosed', 'deadline-no-end', 'contradictions', 'clocks']) expect(methodology).toContain(`id="${id}"`);
+  });
+
+  it('says what the headline figures rest on and how much of each inspection the portal holds', () => {
+    const html = page('');
+    expect(html).toContain('12 项到期任务均无公开进展');
+    expect(html).not.toContain('无期限任务（长期坚持等）');
+    expect(html).toMatch(/data-coverage="central-1-gansu"[^>]*>[^<]*来源称甘肃省共 62 项，本站收录其中 19 项/);
+  });
+
+  it('shows self-contradicting source text with both readings quoted', () => {
+    const html = page('items/wuwei-2017-02');
+    expect(html).toContain('来源自相矛盾');
+    expect(html).toContain('<q>未完成整改的3项</q>');
+    expect(html).toContain('<q>第2项、19项问题整改措施已全部落实,完成整改</q>');
+  });
+
+  it('never prints the placeholder issuer or an unknown date as a fact', () => {
+    const cite = /<p class="cite">([^<]*)<\/p>/.exec(page('items/wuwei-2017-02'))![1]!;
+    expect(cite).toContain('武办字〔2020〕47号');
+    expect(cite).toContain('附件 第六项');
+    expect(cite).not.toContain('武办发〔2017〕90号');
+    expect(page('plans/wuwei-2017')).not.toMatch(/<dd>武威市<\/dd>/);
+    expect(page('inspections')).not.toContain('未公开印发');
+    for (const f of htmlFiles('dist/client')) expect(readFileSync(f, 'utf8'), f).not.toMatch(/class="source"[^]*?，未公开[，。]/);
+  });
+});
+
 describe('open data', () => {
   const portal = getPortal();
   const csv = (name: string) => readFileSync(`dist/client/data/${name}.csv`, 'utf8');
@@ -90,6 +124,10 @@ describe('open data', () => {
     expect(figure(html, 'overdue')).toBe(`${items.filter((r) => yes(r, 'overdue_current')).length} 项`);
     expect(figure(html, 'overdue-unreported')).toBe(String(items.filter((r) => yes(r, 'overdue_unreported')).length));
     expect(figure(html, 'disclosure')).toBe(pct(items.filter((r) => yes(r, 'disclosed')).length, items.length));
+    // Items without a due date, each reason counted apart: 时限未公开 is never 无期限.
+    expect(figure(html, 'deadline-undisclosed')).toBe(String(items.filter((r) => r.deadline_category === '时限未公开').length));
+    expect(figure(html, 'deadline-no-end')).toBe(String(items.filter((r) => r.deadline_category === '无期限').length));
+    expect(items.filter((r) => r.deadline_category === '时限未公开').length).toBe(19);
   });
 
   it('publishes an Atom feed with the amendments as entries', () => {

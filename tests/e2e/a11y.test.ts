@@ -10,9 +10,9 @@ const site = useServedSite();
 
 const PAGES = [
   '/', '/inspections/', '/inspections/central-2-gansu/', '/plans/wuwei-2020/', '/items/wuwei-2020-10/', '/items/wuwei-2020-17/',
-  '/items/wuwei-2017-22/', '/regions/', '/regions/gansu-wuwei/', '/units/', '/units/wuwei-county-govs/', '/topics/', '/cases/',
-  '/cases/jilin-backdated-deadline/', '/reporting/gansu-2020-clean-heating-verification/', '/progress/', '/sources/',
-  '/methodology/', '/data/', '/search/?q=%E6%B1%A1%E6%B0%B4',
+  '/items/wuwei-2017-22/', '/items/wuwei-2017-02/', '/regions/', '/regions/gansu-wuwei/', '/units/', '/units/wuwei-county-govs/', '/topics/', '/cases/',
+  '/cases/jilin-backdated-deadline/', '/reporting/gansu-2020-clean-heating-verification/', '/progress/', '/sources/', '/sources/wuwei-2020-plan-notice/',
+  '/methodology/', '/data/', '/people/', '/plans/wuwei-2020/groups/routine/', '/search/?q=%E6%B1%A1%E6%B0%B4',
   // Rendered at run time: the complaint form, lookup (with an error), the public list, staff login.
   '/complaints/new/', '/complaints/track/?code=abc', '/complaints/', '/staff/login/',
 ];

@@ -28,6 +28,42 @@ describe('the portal in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('dashboard legend: open beside the overdue badges, each link lands on its definition', async () => {
+    const page = await open('/');
+    const legend = page.locator('details.legend');
+    expect(await legend.count()).toBe(1);
+    expect(await legend.locator('li').first().isVisible()).toBe(true);
+    expect(await legend.textContent()).toContain('时限未公开');
+    await legend.locator('a[href="/methodology/#deadline-undisclosed"]').click();
+    await expect.poll(() => page.url()).toMatch(/\/methodology\/#deadline-undisclosed$/);
+    expect(await page.locator('#deadline-undisclosed').textContent()).toContain('时限未公开');
+    expect(await page.locator('#deadline-undisclosed').textContent()).toContain('19');
+  });
+
+  it('progress over time: a drawn line chart and its table of dated events, the table also without JavaScript', async () => {
+    const page = await open('/plans/wuwei-2020/');
+    const figure = page.locator('section.progress-over-time figure.chart');
+    await figure.scrollIntoViewIfNeeded();
+    await expect.poll(() => figure.locator('canvas[data-drawn]').count()).toBe(1);
+    expect(await figure.locator('tbody tr').first().locator('th').textContent()).toBe('2020年7月30日');
+    expect(await figure.locator('thead').textContent()).toContain('逾期未报');
+    expect(await figure.locator('tbody').textContent()).toContain('方案修改');
+    const plain = await open('/plans/wuwei-2020/', false);
+    expect(await plain.locator('section.progress-over-time tbody tr').count()).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a 390 px phone: no page scrolls sideways (wide tables scroll in their own box)', async () => {
+    const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    for (const path of ['/', '/plans/wuwei-2020/', '/items/wuwei-2017-02/', '/units/wuwei-ecology/', '/regions/gansu-wuwei/', '/data/', '/sources/wuwei-2020-plan-notice/', '/people/', '/methodology/']) {
+      await page.goto(site.server.url + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await context.close();
+  });
+
   it('item with amendment: current text, diff side by side, review opinion, cite line', async () => {
     const page = await open('/items/wuwei-2020-10/');
     expect(await page.locator('h1').textContent()).toContain('第10项');

@@ -104,7 +104,11 @@ describe('the real content', () => {
       for (const f of s.figures) if (f.asPrinted) expect(seeds.get(s.source.doc)).toContain(f.asPrinted);
     }
     for (const i of content.items) {
-      for (const h of i.statusHistory) if (h.note) expect(seeds.get(h.source.doc)).toContain(h.note);
+      for (const h of i.statusHistory) {
+        if (h.note) expect(seeds.get(h.source.doc)).toContain(h.note);
+        if (h.source.quote) expect(seeds.get(h.source.doc)).toContain(h.source.quote);
+        if (h.contradiction) expect(seeds.get(h.source.doc)).toContain(h.contradiction.quote);
+      }
     }
   });
 
@@ -159,6 +163,11 @@ describe('the content check on broken fixtures', () => {
       edit(join(root, 'plans/wuwei-2020.yaml'), 'before: 城市环境空气质量持续改善', 'before: 城市环境空气质量明显改善');
     });
     expect(problems.map((p) => p.field)).toEqual(['groups[1].declaredCount', 'amendments[0].changes[1].before']);
+  });
+
+  it('names a source whose archived text is missing', () => {
+    const problems = fixture((root) => rmSync(join(root, 'archive/004_a89b2bde670616cd.txt')));
+    expect(problems).toEqual([expect.objectContaining({ file: expect.stringContaining('sources.yaml'), field: '[5].archivedCopy', message: '存档文本不存在：archive/004_a89b2bde670616cd.txt' })]);
   });
 
   it('reports a file that is not valid YAML', () => {

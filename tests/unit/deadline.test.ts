@@ -61,6 +61,6 @@ describe('parseDeadline: other forms met in published plans', () => {
   it('describes parsed forms in Chinese', () => {
     expect(describeDeadline(parseDeadline('2020年年底前'))).toBe('2020-12-31 前');
     expect(describeDeadline(parseDeadline('长期坚持'))).toBe('长期坚持');
-    expect(describeDeadline(undefined)).toBe('未公开');
+    expect(describeDeadline(undefined)).toBe('时限未公开');
   });
 });

@@ -1,8 +1,7 @@
 /** XML text (src/site/xml.ts) and the Atom feed: no character XML 1.0 forbids, checked with a strict XML parser. */
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../src/site/changes.ts';
-import { atomFeed } from '../../src/site/feed.ts';
+import { renderAtom } from '../../src/site/atom.ts';
 import { escapeXml, xmlSafe } from '../../src/site/xml.ts';
 
 /** C0 controls but tab/LF/CR, U+FFFE, U+FFFF and lone surrogates of both kinds (low before high, so joined they stay lone). */
@@ -37,8 +36,11 @@ describe('XML text', () => {
 
   it('the Atom feed parses even when the content holds such characters', () => {
     const dirty = `整改完成${FORBIDDEN.join('')}（已销号）`;
-    const changes: Change[] = [{ id: 'status:x:0', date: '2026-11-20', title: `方案 第1项：${dirty}`, summary: dirty, href: '/items/x/' }];
-    const feed = atomFeed(changes, 'https://ducha.example.gov.cn', '2026-11-23');
+    const feed = renderAtom({
+      id: 'https://ducha.example.gov.cn/feed.xml', title: `督察整改公开平台${dirty}`, updated: '2026-11-23T00:00:00+08:00',
+      self: 'https://ducha.example.gov.cn/feed.xml', alternate: 'https://ducha.example.gov.cn/', author: { name: '督察整改公开平台' },
+      entries: [{ id: 'https://ducha.example.gov.cn/items/x/#status-0', title: `方案 第1项：${dirty}`, updated: '2026-11-20T00:00:00+08:00', href: 'https://ducha.example.gov.cn/items/x/', summary: dirty }],
+    });
     const texts = parseXml(feed);
     expect(texts).toContain('方案 第1项：整改完成（已销号）');
     expect(texts).toContain('整改完成（已销号）');

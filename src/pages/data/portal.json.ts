@@ -1,10 +1,7 @@
 /** Everything in one file: the validated content as published, with the as-of date. */
 import type { APIRoute } from 'astro';
 import { getPortal } from '../../content/portal.ts';
+import { portalJson } from '../../site/snapshots.ts';
 
-export const GET: APIRoute = () => {
-  const portal = getPortal();
-  return new Response(JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1), {
-    headers: { 'Content-Type': 'application/json; charset=utf-8' },
-  });
-};
+export const GET: APIRoute = () =>
+  new Response(portalJson(getPortal()), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });

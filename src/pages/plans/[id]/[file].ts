@@ -1,0 +1,17 @@
+/** /plans/<id>/items.csv and items.json: the rows of the items this page lists. */
+import type { APIRoute } from 'astro';
+import { getPortal } from '../../../content/portal.ts';
+import { ITEM_FILES, itemFileResponse, itemRowsFile, type ItemFile } from '../../../site/downloads.ts';
+import { urls } from '../../../site/urls.ts';
+
+export function getStaticPaths() {
+  const portal = getPortal();
+  return portal.content.plans.flatMap((p) => ITEM_FILES.map((file) => ({ params: { id: p.id, file }, props: { name: p.title } })));
+}
+
+export const GET: APIRoute = ({ params, props }) => {
+  const portal = getPortal();
+  const items = portal.itemsBy.plan.get(params.id!) ?? [];
+  const file = params.file as ItemFile;
+  return itemFileResponse(file, itemRowsFile(portal, items, file, { page: urls.plan(params.id!), title: props.name as string }));
+};

@@ -1,0 +1,52 @@
+/**
+ * Per-page downloads: the rows of the items a unit, region, plan or group page
+ * lists, as CSV and JSON (the columns of /data/items.csv, written by the same
+ * CSV writer), and each item as JSON.
+ */
+import type { Portal, PortalItem } from '../content/portal.ts';
+import { csvOf, itemRow, TABLES } from './opendata.ts';
+import { itemCitation } from './cite.ts';
+import { urls } from './urls.ts';
+
+export const ITEM_FILES = ['items.csv', 'items.json'] as const;
+export type ItemFile = (typeof ITEM_FILES)[number];
+
+const itemsTable = TABLES.find((t) => t.name === 'items')!;
+
+/** The file of a page's item rows (`items.csv` or `items.json`) as text. */
+export function itemRowsFile(portal: Portal, items: readonly PortalItem[], file: ItemFile, about: { page: string; title: string }): string {
+  const rows = items.map(itemRow);
+  if (file === 'items.csv') return csvOf(Object.keys(itemsTable.columns), rows);
+  return JSON.stringify({ table: 'items', title: `${about.title}：整改任务`, page: about.page, asOf: portal.asOf, columns: itemsTable.columns, rows }, null, 1);
+}
+
+export const itemFileResponse = (file: string, body: string) =>
+  new Response(body, { headers: { 'Content-Type': file.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8' } });
+
+/** /items/<id>/item.json: the record as published (verbatim), its current text after amendments, the assessment and the cite line. */
+export function itemJson(portal: Portal, p: PortalItem): string {
+  return JSON.stringify(
+    {
+      id: p.item.id,
+      url: urls.item(p.item.id),
+      asOf: portal.asOf,
+      summary: itemRow(p),
+      assessment: {
+        status: p.assessment.status,
+        statusDate: p.assessment.statusDate ?? null,
+        deadlineCategory: p.assessment.deadlineCategory,
+        due: p.assessment.due,
+        overdue: p.assessment.overdue,
+        overdueUnreported: p.assessment.overdueUnreported,
+        onTime: p.assessment.onTime,
+        parts: p.assessment.parts.map((a) => ({ label: a.label ?? null, status: a.status, statusDate: a.statusDate ?? null, deadlineCategory: a.deadlineCategory })),
+      },
+      record: p.item,
+      currentParts: p.parts,
+      revisions: p.revisions,
+      citation: itemCitation(portal, p).text,
+    },
+    null,
+    1,
+  );
+}

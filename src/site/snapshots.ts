@@ -1,0 +1,301 @@
+/**
+ * Dated, verifiable snapshots of the open data (/data/snapshots/<YYYY-MM-DD>/).
+ *
+ * Each publication keeps a copy of every open-data file under its date with a
+ * manifest.json listing each file's SHA-256 and size, the date, and
+ * `previous`: the SHA-256 of the previous snapshot's manifest.json bytes. The
+ * manifests form a hash chain, so a past file cannot be changed, nor a past
+ * snapshot removed or re-dated, without breaking every later link. Earlier
+ * snapshots are carried forward byte for byte from a kept folder
+ * (SNAPSHOTS_DIR, default .data/snapshots, or pulled from the deployed site),
+ * never regenerated. A snapshot for a date is written once: a later build on
+ * the same day keeps the one already published.
+ *
+ * Framework-free: used by the Astro routes, scripts/snapshots.ts and
+ * scripts/verify-snapshots.ts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Portal } from '../content/portal.ts';
+import { TABLES, toCsv, toJson } from './opendata.ts';
+
+export const MANIFEST = 'manifest.json';
+export const INDEX = 'index.json';
+export const FORMAT = 'ducha-snapshot/1';
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(csv|json)$/;
+
+export interface ManifestFile {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Manifest {
+  format: typeof FORMAT;
+  /** The snapshot's date: the as-of date of the build that published it. */
+  date: string;
+  /** SHA-256 (hex) of the previous snapshot's manifest.json bytes; null for the first. */
+  previous: string | null;
+  /** The previous snapshot's date, for reading (the hash is what binds). */
+  previousDate: string | null;
+  files: ManifestFile[];
+}
+
+export interface Snapshot {
+  date: string;
+  manifest: Manifest;
+  /** The exact bytes of manifest.json. */
+  manifestBytes: Buffer;
+  /** SHA-256 of manifestBytes: what the next snapshot's `previous` holds. */
+  sha256: string;
+  files: Map<string, Buffer>;
+}
+
+export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** The open-data files of a build, by name: every table as CSV and JSON, and portal.json. */
+export function openDataFiles(portal: Portal): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const t of TABLES) {
+    files.set(`${t.name}.csv`, Buffer.from(toCsv(t, portal)));
+    files.set(`${t.name}.json`, Buffer.from(toJson(t, portal)));
+  }
+  files.set('portal.json', Buffer.from(portalJson(portal)));
+  return files;
+}
+
+/** /data/portal.json: all validated content as published, with the as-of date. */
+export function portalJson(portal: Portal): string {
+  return JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1);
+}
+
+export function manifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`);
+}
+
+/** A new snapshot of `files` dated `date`, chained to `previous`. */
+export function makeSnapshot(date: string, files: Map<string, Buffer>, previous: Snapshot | undefined): Snapshot {
+  if (!DATE.test(date)) throw new Error(`快照日期应为 YYYY-MM-DD：${date}`);
+  const manifest: Manifest = {
+    format: FORMAT,
+    date,
+    previous: previous?.sha256 ?? null,
+    previousDate: previous?.date ?? null,
+    files: [...files].sort(([a], [b]) => a.localeCompare(b)).map(([name, data]) => ({ name, sha256: sha256(data), bytes: data.length })),
+  };
+  const bytes = manifestBytes(manifest);
+  return { date, manifest, manifestBytes: bytes, sha256: sha256(bytes), files };
+}
+
+/** Reads the snapshots kept in a folder (`<dir>/<YYYY-MM-DD>/manifest.json` and its files), oldest first. */
+export function readSnapshotDir(dir: string): Snapshot[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => DATE.test(d) && existsSync(join(dir, d, MANIFEST)))
+    .sort()
+    .map((date) => {
+      const bytes = readFileSync(join(dir, date, MANIFEST));
+      const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+      const files = new Map(manifest.files.filter((f) => FILE_NAME.test(f.name)).map((f) => [f.name, readFileSync(join(dir, date, f.name))] as const));
+      return { date, manifest, manifestBytes: bytes, sha256: sha256(bytes), files };
+    });
+}
+
+/** Where to read a published copy of the snapshots from: a folder (dist/, a download) or a site URL. */
+export interface SnapshotSource {
+  describe: string;
+  /** The bytes at a path below /data/snapshots/, or undefined when there is none. */
+  read(path: string): Promise<Buffer | undefined>;
+  /** Snapshot folders present, where the source can list them (a folder can, a URL cannot). */
+  list?(): Promise<string[]>;
+}
+
+export function dirSource(siteDir: string): SnapshotSource {
+  const base = join(siteDir, 'data', 'snapshots');
+  return {
+    describe: base,
+    read: async (path) => (existsSync(join(base, path)) ? readFileSync(join(base, path)) : undefined),
+    list: async () => (existsSync(base) ? readdirSync(base).filter((d) => DATE.test(d)) : []),
+  };
+}
+
+export function urlSource(siteUrl: string): SnapshotSource {
+  const base = `${siteUrl.replace(/\/+$/, '')}/data/snapshots/`;
+  return {
+    describe: base,
+    read: async (path) => {
+      const res = await fetch(base + path);
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`${base + path}：HTTP ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    },
+  };
+}
+
+export interface IndexEntry {
+  date: string;
+  manifest: string;
+  sha256: string;
+  previous: string | null;
+  files: number;
+}
+
+export function indexBytes(snapshots: readonly Snapshot[]): Buffer {
+  const entries: IndexEntry[] = snapshots.map((s) => ({ date: s.date, manifest: `${s.date}/${MANIFEST}`, sha256: s.sha256, previous: s.manifest.previous, files: s.manifest.files.length }));
+  return Buffer.from(`${JSON.stringify({ format: FORMAT, snapshots: entries }, null, 1)}\n`);
+}
+
+export interface Verification {
+  problems: string[];
+  /** Snapshots read and checked, oldest first. */
+  snapshots: Snapshot[];
+}
+
+/**
+ * Checks the chain and every hash: each manifest's `previous` is the SHA-256
+ * of the previous manifest's bytes (null for the first), dates increase, each
+ * file has the size and SHA-256 its manifest lists, the index agrees with the
+ * manifests, and (where the source can list) no snapshot folder is left out.
+ */
+export async function verifySnapshots(source: SnapshotSource): Promise<Verification> {
+  const problems: string[] = [];
+  const snapshots: Snapshot[] = [];
+  const indexRaw = await source.read(INDEX);
+  if (!indexRaw) return { problems: [`没有找到快照索引 ${INDEX}（${source.describe}）`], snapshots };
+  let index: IndexEntry[];
+  try {
+    index = (JSON.parse(indexRaw.toString('utf8')) as { snapshots: IndexEntry[] }).snapshots;
+    if (!Array.isArray(index)) throw new Error('snapshots 不是列表');
+  } catch (error) {
+    return { problems: [`快照索引无法读取：${(error as Error).message}`], snapshots };
+  }
+  const dates = index.map((e) => e.date);
+  if (source.list) {
+    for (const d of await source.list()) if (!dates.includes(d)) problems.push(`${d}：快照目录不在索引中`);
+  }
+  let previous: Snapshot | undefined;
+  for (const entry of index) {
+    const where = entry.date;
+    if (!DATE.test(entry.date)) {
+      problems.push(`${where}：日期格式不对`);
+      continue;
+    }
+    const bytes = await source.read(`${entry.date}/${MANIFEST}`);
+    if (!bytes) {
+      problems.push(`${where}：缺少 ${MANIFEST}`);
+      previous = undefined;
+      continue;
+    }
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    } catch {
+      problems.push(`${where}：${MANIFEST} 不是有效的 JSON`);
+      continue;
+    }
+    const hash = sha256(bytes);
+    if (manifest.date !== entry.date) problems.push(`${where}：清单中的日期是 ${manifest.date}`);
+    if (entry.sha256 !== hash) problems.push(`${where}：索引记录的清单哈希与清单不符`);
+    if (previous && previous.date >= entry.date) problems.push(`${where}：日期不晚于上一快照 ${previous.date}`);
+    const expected = previous?.sha256 ?? null;
+    if (manifest.previous !== expected) {
+      problems.push(`${where}：previous 应为 ${expected ?? 'null'}（上一快照清单的 SHA-256），实为 ${manifest.previous ?? 'null'}——哈希链断裂`);
+    }
+    const files = new Map<string, Buffer>();
+    for (const f of manifest.files ?? []) {
+      if (!FILE_NAME.test(f.name)) {
+        problems.push(`${where}：文件名不合规：${f.name}`);
+        continue;
+      }
+      const data = await source.read(`${entry.date}/${f.name}`);
+      if (!data) {
+        problems.push(`${where}/${f.name}：文件缺失`);
+        continue;
+      }
+      files.set(f.name, data);
+      if (data.length !== f.bytes) problems.push(`${where}/${f.name}：大小 ${data.length} 字节，清单记为 ${f.bytes}`);
+      if (sha256(data) !== f.sha256) problems.push(`${where}/${f.name}：SHA-256 与清单不符`);
+    }
+    const snapshot: Snapshot = { date: entry.date, manifest, manifestBytes: bytes, sha256: hash, files };
+    snapshots.push(snapshot);
+    previous = snapshot;
+  }
+  return { problems, snapshots };
+}
+
+export interface PublishedSnapshots {
+  snapshots: Snapshot[];
+  /** The snapshot this build adds, if any. */
+  added?: Snapshot | undefined;
+  /** Why no snapshot was added, when that needs saying. */
+  note?: string | undefined;
+}
+
+/** The kept folder earlier snapshots are carried forward from (SNAPSHOTS_DIR, default .data/snapshots). */
+export function snapshotsDir(env: Record<string, string | undefined> = process.env): string {
+  return env.SNAPSHOTS_DIR || join('.data', 'snapshots');
+}
+
+/**
+ * The snapshots a build publishes: the kept ones, carried forward as they
+ * are, plus one for the build's date made from `current` — unless a snapshot
+ * for that date (kept, immutable) or a later one exists.
+ */
+export function publishedSnapshots(kept: readonly Snapshot[], date: string, current: Map<string, Buffer>): PublishedSnapshots {
+  const last = kept.at(-1);
+  if (last && last.date > date) return { snapshots: [...kept], note: `已有晚于 ${date} 的快照（${last.date}），不补写较早的快照。` };
+  if (last && last.date === date) {
+    const same = makeSnapshot(date, current, kept.at(-2)).sha256 === last.sha256;
+    return { snapshots: [...kept], note: same ? undefined : `${date} 的快照已发布且不可改写；本次生成的数据与之不同，保留已发布的快照。` };
+  }
+  const added = makeSnapshot(date, current, last);
+  return { snapshots: [...kept, added], added };
+}
+
+/** What changed between two snapshots, item by item: status, deadline, text; items added or removed. */
+export interface SnapshotDiff {
+  from: string;
+  to: string;
+  status: string[];
+  deadline: string[];
+  text: string[];
+  added: string[];
+  removed: string[];
+}
+
+type Row = Record<string, unknown>;
+const rowsOf = (s: Snapshot, name: string): Row[] => {
+  const data = s.files.get(name);
+  if (!data) return [];
+  try {
+    return (JSON.parse(data.toString('utf8')) as { rows: Row[] }).rows ?? [];
+  } catch {
+    return [];
+  }
+};
+
+export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
+  const items = (s: Snapshot) => new Map(rowsOf(s, 'items.json').map((r) => [String(r.id), r]));
+  const parts = (s: Snapshot) => {
+    const m = new Map<string, Row[]>();
+    for (const r of rowsOf(s, 'parts.json')) m.set(String(r.item_id), [...(m.get(String(r.item_id)) ?? []), r]);
+    return m;
+  };
+  const [ia, ib, pa, pb] = [items(a), items(b), parts(a), parts(b)];
+  const pick = (rows: Row[] | undefined, keys: string[]) => JSON.stringify((rows ?? []).map((r) => keys.map((k) => r[k])));
+  const diff: SnapshotDiff = { from: a.date, to: b.date, status: [], deadline: [], text: [], added: [], removed: [] };
+  for (const id of ia.keys()) if (!ib.has(id)) diff.removed.push(id);
+  for (const [id, rb] of ib) {
+    const ra = ia.get(id);
+    if (!ra) {
+      diff.added.push(id);
+      continue;
+    }
+    if (ra.status !== rb.status || ra.status_date !== rb.status_date) diff.status.push(id);
+    if (ra.due_current !== rb.due_current || ra.due_original !== rb.due_original || pick(pa.get(id), ['deadline_text']) !== pick(pb.get(id), ['deadline_text'])) diff.deadline.push(id);
+    if (ra.problem !== rb.problem || pick(pa.get(id), ['problem', 'target', 'measures', 'responsible_units']) !== pick(pb.get(id), ['problem', 'target', 'measures', 'responsible_units'])) diff.text.push(id);
+  }
+  return diff;
+}
