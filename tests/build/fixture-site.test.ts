@@ -6,7 +6,7 @@
  * with a deadline ahead or a moved due date, so these are proved here.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, makeTimeFixture } from '../fixtures/time/make.ts';
@@ -29,6 +29,7 @@ let earlierSha = '';
 
 let root: string;
 let dist: string;
+let out: string;
 const page = (path: string) => readFileSync(join(dist, path, 'index.html'), 'utf8');
 const text = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 const section = (html: string, attr: string) => {
@@ -39,8 +40,10 @@ const section = (html: string, attr: string) => {
 beforeAll(() => {
   const content = makeTimeFixture();
   root = dirname(content);
-  const out = join(root, 'dist');
+  // Inside the project: the adapter's prerender bundle must resolve the project's node_modules.
   // Astro's adapter writes the static site to <outDir>/client/.
+  mkdirSync('.scratch', { recursive: true });
+  out = mkdtempSync(join('.scratch', 'fixture-site-'));
   dist = join(out, 'client');
   const kept = join(root, 'kept-snapshots');
   earlierSha = keepEarlierSnapshot(content, kept).sha256;
@@ -49,7 +52,10 @@ beforeAll(() => {
     stdio: 'pipe',
   });
 }, 240_000);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+});
 
 describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
   it('shows both clocks side by side in item tables and on the item page where an amendment moved a deadline', () => {

@@ -27,7 +27,7 @@ describe('built pages', () => {
     ] as const) {
       for (const r of list) expect(statSync(`dist/client/${dir}/${r.id}/index.html`).isFile()).toBe(true);
     }
-    for (const p of ['methodology', 'data', 'search', 'sources', 'progress']) expect(page(p)).toContain('<h1>');
+    for (const p of ['methodology', 'data', 'sources', 'progress']) expect(page(p)).toContain('<h1>');
   });
 
   it('marks every page zh-CN and contains no server error text', () => {

@@ -1,11 +1,11 @@
 /**
  * Checks an Atom document against RFC 4287's required elements with a strict
- * XML parser (sax): well-formed XML; atom:feed with exactly one id, title and
+ * XML parser (saxes): well-formed XML; atom:feed with exactly one id, title and
  * updated, an author (on the feed or on every entry), a self link; each entry
  * with exactly one id, title and updated and a link; ids absolute IRIs and
  * unique; dates RFC 3339. Returns the problems found (empty when valid).
  */
-import sax, { type QualifiedTag } from 'sax';
+import { SaxesParser } from 'saxes';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -19,21 +19,23 @@ interface Node {
 }
 
 export function parseXml(xml: string): Node {
-  const parser = sax.parser(true, { xmlns: true });
+  const parser = new SaxesParser({ xmlns: true });
   const stack: Node[] = [];
   let root: Node | undefined;
-  parser.onopentag = (tag) => {
-    const t = tag as QualifiedTag;
-    const node: Node = { name: t.local, ns: t.uri, attrs: Object.fromEntries(Object.entries(t.attributes).map(([k, a]) => [k, a.value])), text: '', children: [] };
+  let error: Error | undefined;
+  parser.on('error', (e) => (error ??= e));
+  parser.on('opentag', (tag) => {
+    const node: Node = { name: tag.local, ns: tag.uri, attrs: Object.fromEntries(Object.entries(tag.attributes).map(([k, a]) => [k, a.value])), text: '', children: [] };
     stack.at(-1)?.children.push(node);
     stack.push(node);
     root ??= node;
-  };
-  parser.ontext = (text) => {
+  });
+  parser.on('text', (text) => {
     if (stack.length) stack.at(-1)!.text += text;
-  };
-  parser.onclosetag = () => void stack.pop();
+  });
+  parser.on('closetag', () => void stack.pop());
   parser.write(xml).close();
+  if (error) throw error;
   if (!root) throw new Error('empty document');
   return root;
 }
