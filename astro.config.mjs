@@ -11,7 +11,8 @@ import node from '@astrojs/node';
 const target = process.env.ASTRO_ADAPTER === 'cloudflare' ? 'cloudflare' : 'node';
 
 export default defineConfig({
-  site: process.env.SITE_URL ?? 'http://127.0.0.1:4321',
+  // SITE_URL, or where `npm start` serves the site (HOST, PORT): src/site/site-url.ts reads it the same way.
+  site: process.env.SITE_URL || `http://${process.env.HOST || '127.0.0.1'}:${process.env.PORT || '4321'}`,
   // The API and Open311 have paths without a trailing slash (/api/health, /open311/v2/services.json).
   // Pages are built as /path/index.html; /path is sent to /path/ by functions/node.ts in Node and by
   // html_handling = "force-trailing-slash" on Workers.

@@ -137,3 +137,21 @@ describe('open data', () => {
     expect(feed).toContain('修改整改时限');
   });
 });
+
+describe('sharing metadata', () => {
+  it('every page names its canonical address and carries og:title, og:description and og:url for shared links', () => {
+    // The 404 page is served at any missing address: it has no address of its own to name.
+    const files = htmlFiles('dist/client').filter((f) => !f.includes('/shells/') && !f.endsWith('/404.html'));
+    expect(files.length).toBeGreaterThan(100);
+    for (const f of files) {
+      const html = readFileSync(f, 'utf8');
+      // The path the file is served at: dist/client/items/x/index.html → /items/x/; 404.html keeps its name.
+      const path = `/${f.slice('dist/client/'.length).replace(/index\.html$/, '')}`;
+      const canonical = /<link rel="canonical" href="([^"]+)"/.exec(html)?.[1];
+      expect(canonical, f).toBe(new URL(path, 'http://127.0.0.1:4321').href);
+      expect(html, f).toContain(`<meta property="og:url" content="${canonical}"`);
+      expect(/<meta property="og:title" content="[^"]+"/.test(html), f).toBe(true);
+      expect(/<meta property="og:description" content="[^"]{10,}"/.test(html), f).toBe(true);
+    }
+  });
+});
