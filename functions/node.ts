@@ -87,7 +87,11 @@ function isDynamic(req: IncomingMessage): boolean {
   return !redirected;
 }
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
+  // A client that goes away mid-request (a closed tab, a navigation) must cost its own request
+  // only: an 'error' event nobody listens to would end the process.
+  req.on('error', () => {});
+  res.on('error', () => {});
   // Dynamic paths are Astro's from the first byte: their bodies (forms, photos, JSON) are read
   // by Astro's Node adapter alone.
   if (isDynamic(req)) {
@@ -98,6 +102,7 @@ createServer((req, res) => {
     return;
   }
   void serveStatics(req, res);
-}).listen(port, hostname, () => {
+});
+server.listen(port, hostname, () => {
   console.log(`督察整改公开平台已启动：http://${hostname}:${port}/`);
 });

@@ -60,6 +60,11 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A server that dies on its own (not stopped or killed by the test) says why, for the test log.
+  let stopping = false;
+  child.once('exit', (code, sig) => {
+    if (!stopping) console.error(`测试服务器意外退出（${code ?? sig}）：\n${output}`);
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -76,6 +81,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     await new Promise((r) => setTimeout(r, 200));
   }
   const signal = async (sig: NodeJS.Signals) => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
