@@ -89,7 +89,7 @@ export function parseAmendment(doc: SourceDoc, onProgress: (message: string) => 
   };
   for (const [k, l] of lines.entries()) {
     const t = trim(l);
-    const published = doc.lines[k]!.chrome || isChrome(t.fold) ? publishedDate(t.fold) : undefined;
+    const published = doc.lines[k]!.skip || isChrome(t.fold) ? publishedDate(t.fold) : undefined;
     if (published && !result.published) result.published = published;
   }
   const { paragraphs: paras, chrome } = paragraphs(doc);

@@ -72,7 +72,8 @@ export function standsAlone(fold: string, lastLineFull = false): boolean {
   const labels = findLabels(plainSpan(fold));
   if (labels.length === 1 && labels[0]!.start === 0 && fold.slice(labels[0]!.valueStart).trim() === '') return true;
   if (lastLineFull) return false;
-  return GROUP_HEAD.test(fold) || (fold.length <= 25 && ISSUER_END.test(fold));
+  // Headings are short; a longer "二、第十项，…" line is the first line of a wrapped paragraph.
+  return (fold.length <= 30 && GROUP_HEAD.test(fold)) || (fold.length <= 25 && ISSUER_END.test(fold));
 }
 
 /**

@@ -22,6 +22,9 @@ const CHROME: readonly RegExp[] = [
   /^(发布(日期|时间)|日期)\s*:\s*\d{4}-\d{1,2}-\d{1,2}/,
   /^(上一篇|下一篇|相关(链接|阅读|文章|新闻))\s*:?/,
   /(主办单位|承办单位|版权所有|ICP备|网站标识码|公网安备|联系我们|网站地图|技术支持\s*:)/,
+  // What a browser prints round a page: the date and time (and the page's title), the address and "3/21".
+  /^\d{4}\/\d{1,2}\/\d{1,2}\s*\d{1,2}:\d{2}/,
+  /^(https?:\/\/|www\.)\S+(\s*\d+\s*\/\s*\d+)?$/i,
   // Page numbers of printed copies: "- 3 -", "第 3 页 共 10 页", "3/10".
   /^[-—–]\s*\d+\s*[-—–]$/,
   /^第\s*\d+\s*页(\s*[,/]?\s*共\s*\d+\s*页)?$/,

@@ -40,6 +40,8 @@ export interface Skipped {
 /** A paragraph: its text as a span, and what an item table said it is. */
 export interface Para extends Span {
   role?: LineRole;
+  /** Text of an item table's cell. */
+  cell?: boolean;
 }
 
 /** Line ends that close a sentence or introduce what follows. */
@@ -86,6 +88,7 @@ class Sequence {
 interface Open {
   spans: Span[];
   role?: LineRole;
+  cell?: boolean;
   last: SourceLine;
 }
 
@@ -112,7 +115,7 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
     for (let j = i; j < lines.length && f.length < 3; j++) {
       const t = folded[j]!.fold;
       if (!t) break;
-      if (!lines[j]!.chrome && !isChrome(t)) f.push(t);
+      if (!lines[j]!.skip && !isChrome(t)) f.push(t);
     }
     return f;
   };
@@ -120,6 +123,11 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
   const continues = (open: Open, fold: string, i: number): boolean => {
     const prev = open.spans.at(-1)!.fold;
     const full = open.last.full === true;
+    if (open.cell) {
+      // In a table cell the columns say what is a field: only a list number starts a paragraph there.
+      const b = seq.consistent(blockStart(fold));
+      return b?.kind === 'num' ? false : endsSentence(prev) ? full : true;
+    }
     const paraFold = open.spans.map((s) => s.fold).join('');
     if (standsAlone(paraFold, full)) return false;
     const block = titleLines(ahead(i)) > 0 ? ({ kind: 'title' } as const) : seq.consistent(blockStart(fold));
@@ -129,10 +137,10 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
 
   lines.forEach((line, i) => {
     const t = folded[i]!;
-    const chromeRest = chromeGoesOn && t.fold !== '' && t.fold.length <= 12 && !line.role && line.brk === undefined && !blockStart(t.fold);
-    if (line.chrome || (!line.role && t.fold && isChrome(t.fold)) || chromeRest) {
-      chromeGoesOn = !line.chrome && !chromeRest && (line.full === true || t.fold.length >= 14) && !endsSentence(t.fold);
-      const reason = line.chrome ?? '页面内容（非正文）';
+    const chromeRest = chromeGoesOn && t.fold !== '' && t.fold.length <= 12 && !line.role && !line.cell && line.brk === undefined && !blockStart(t.fold);
+    if (line.skip || (!line.role && !line.cell && t.fold && isChrome(t.fold)) || chromeRest) {
+      chromeGoesOn = !line.skip && !chromeRest && (line.full === true || t.fold.length >= 14) && !endsSentence(t.fold);
+      const reason = line.skip ?? '页面内容（非正文）';
       const n = i + 1;
       const prev = chrome.at(-1);
       if (prev && prev.lines[1] === n - 1 && prev.reason === reason) prev.lines[1] = n;
@@ -146,7 +154,7 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
     }
     const open = out.at(-1);
     let join: boolean;
-    if (!open || line.role || afterBlank || line.brk === 'para') join = false;
+    if (!open || line.role || afterBlank || line.brk === 'para' || Boolean(line.cell) !== Boolean(open.last.cell)) join = false;
     else if (titleRest > 0 || line.brk === 'wrap') join = true;
     else join = continues(open, t.fold, i);
     afterBlank = false;
@@ -157,7 +165,7 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
       titleRest = Math.max(0, titleRest - 1);
       return;
     }
-    out.push({ spans: [t], last: line, ...(line.role ? { role: line.role } : {}) });
+    out.push({ spans: [t], last: line, ...(line.role ? { role: line.role } : {}), ...(line.cell ? { cell: true } : {}) });
     seq.record(line.role ? undefined : seq.consistent(blockStart(t.fold)), line.role);
     titleRest = line.role ? 0 : Math.max(0, titleLines(ahead(i)) - 1);
   });
@@ -166,7 +174,7 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
   const paras: Para[] = [];
   for (const o of out) {
     const para = joinSpans(o, doc.format === 'pdf');
-    if (!o.role && o.spans.length > 1 && isChrome(para.fold)) chrome.push({ lines: lineRange(para), reason: '页面内容（非正文）' });
+    if (!o.role && !o.cell && o.spans.length > 1 && isChrome(para.fold)) chrome.push({ lines: lineRange(para), reason: '页面内容（非正文）' });
     else paras.push(para);
   }
   return { paragraphs: paras, chrome };
@@ -185,7 +193,7 @@ function joinSpans(open: Open, wordWrap: boolean): Para {
     parts.push(s);
   }
   const para: Para = concat(parts);
-  return open.role ? { ...para, role: open.role } : para;
+  return { ...para, ...(open.role ? { role: open.role } : {}), ...(open.cell ? { cell: true } : {}) };
 }
 
 /** Line range of a run of paragraphs. */

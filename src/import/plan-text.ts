@@ -88,7 +88,7 @@ export interface ParsedPlan {
 /** An item heading: 第X项 at the start of the text, or the row of an item table. */
 function itemHead(para: Para): { number: number; printed: string; length: number } | undefined {
   if (para.role?.kind === 'item') return { number: para.role.n, printed: para.role.printed, length: 0 };
-  if (para.role) return undefined;
+  if (para.role || para.cell) return undefined;
   const head = ITEM_HEAD.exec(para.fold);
   const number = head ? parseNumeral(head[1]!) : undefined;
   if (!head || number === undefined) return undefined;
@@ -96,7 +96,7 @@ function itemHead(para: Para): { number: number; printed: string; length: number
 }
 
 /** Whether a paragraph carries a field: a label in its text, or a field cell of an item table. */
-const hasField = (para: Para) => para.role?.kind === 'field' || (!para.role && findLabels(para).length > 0);
+const hasField = (para: Para) => para.role?.kind === 'field' || (!para.role && !para.cell && findLabels(para).length > 0);
 
 type Token =
   | { kind: 'group'; span: Span; title: Span; count?: number }
@@ -116,7 +116,7 @@ function tokenize(paras: readonly Para[]): Token[] {
     const group = GROUP_HEAD.exec(para.fold);
     // A heading such as 一、例行督察反馈问题整改措施清单 is a group when an item
     // follows it closely; 一、指导思想 in the plan's prose never reaches here.
-    if (!para.role && group && paras.slice(index + 1, index + 4).some((p) => itemHead(p))) {
+    if (!para.role && !para.cell && group && paras.slice(index + 1, index + 4).some((p) => itemHead(p))) {
       const titleText = group[2]!;
       const count = GROUP_COUNT.exec(titleText);
       const titleEnd = para.fold.length - (count ? count[0].length : 0);
@@ -132,8 +132,8 @@ function tokenize(paras: readonly Para[]): Token[] {
     let open: Token;
     const head = itemHead(para);
     const role = para.role;
-    const startLabel = role ? undefined : findLabels(para).find((l) => para.fold.slice(0, l.start).trim() === '');
-    const startNum = role?.kind === 'item' || role?.kind === 'field' ? undefined : numberingAt(para.fold);
+    const startLabel = role || para.cell ? undefined : findLabels(para).find((l) => para.fold.slice(0, l.start).trim() === '');
+    const startNum = role ? undefined : numberingAt(para.fold);
     if (head) {
       open = { kind: 'item', span: para, number: head.number, printed: head.printed, body: slice(para, head.length) };
       pos = head.length;
@@ -160,7 +160,7 @@ function tokenize(paras: readonly Para[]): Token[] {
     // Boundaries inside the paragraph: labels anywhere (they carry a colon),
     // the next item's heading or a part number after a sentence end. A table
     // cell has none: the table gives its structure.
-    if (role) {
+    if (role || para.cell) {
       tokens.push(closeToken(open, para, 0, pos, para.fold.length));
       return;
     }
@@ -434,10 +434,10 @@ export function parsePlan(doc: SourceDoc, onProgress: (message: string) => void 
   // The page header, which is chrome, still says when and by whom the page was published.
   for (const [k, line] of lines.entries()) {
     const t = trim(line);
-    if (!doc.lines[k]!.chrome && !isChrome(t.fold)) continue;
+    if (!doc.lines[k]!.skip && !isChrome(t.fold)) continue;
     const published = publishedDate(t.fold);
     if (published && !result.published) result.published = published;
-    const by = /(?:信息)?来源\s*:\s*(\S+)/.exec(t.fold);
+    const by = /(?:信息)?来源\s*:\s*(\S+?)(?=\s|发布|日期|时间|作者|浏览|$)/.exec(t.fold);
     if (by && result.publishedBy === undefined) result.publishedBy = trim(slice(t, by.index + by[0].length - by[1]!.length, by.index + by[0].length)).raw;
   }
 
@@ -458,7 +458,7 @@ export function parsePlan(doc: SourceDoc, onProgress: (message: string) => void 
   }
 
   // The covering notice: the last title before the list (another notice may come first in the file).
-  const isTitle = (p: Para) => !p.role && NOTICE_TITLE.test(p.fold) && /《.+》/.test(p.fold);
+  const isTitle = (p: Para) => !p.role && !p.cell && NOTICE_TITLE.test(p.fold) && /《.+》/.test(p.fold);
   const titles = paras.map((p, i) => (isTitle(p) && (start < 0 || i < start) ? i : -1)).filter((i) => i >= 0);
   let titleIdx = titles.findLast((i) => !AMENDMENT_TITLE.test(paras[i]!.fold)) ?? titles.at(-1) ?? 0;
   if (start >= 0 && titleIdx > start) titleIdx = 0;
@@ -485,7 +485,7 @@ export function parsePlan(doc: SourceDoc, onProgress: (message: string) => void 
   }
   let listStart = start;
   for (let k = start - 1; k >= Math.max(0, start - 3); k--) {
-    if (!paras[k]!.role && GROUP_HEAD.test(paras[k]!.fold)) {
+    if (!paras[k]!.role && !paras[k]!.cell && GROUP_HEAD.test(paras[k]!.fold)) {
       listStart = k;
       break;
     }
@@ -532,7 +532,7 @@ export function parsePlan(doc: SourceDoc, onProgress: (message: string) => void 
   let end = paras.length;
   for (let i = start + 1; i < paras.length; i++) {
     // Table cells are the list's own text, whatever they say.
-    const f = paras[i]!.role ? '' : paras[i]!.fold;
+    const f = paras[i]!.role || paras[i]!.cell ? '' : paras[i]!.fold;
     const att = ATTACHMENT.exec(f);
     if (NOTICE_TITLE.test(f) || DATE_LINE.test(f) || (att && att[1] && Number(att[1]) >= 2)) {
       end = i;

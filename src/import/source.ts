@@ -23,12 +23,10 @@ export type Loc =
 
 /** What an item table says a line is (item-table.ts). */
 export type LineRole =
-  /** The first line of an item's row: its number as printed, the problem cell's first paragraph as text. */
+  /** The first line of an item's row: its number as printed; the text is the problem cell's. */
   | { kind: 'item'; n: number; printed: string }
-  /** The first paragraph of a field's cell. */
-  | { kind: 'field'; field: FieldKey }
-  /** A further paragraph of a cell: it starts a paragraph, and only a number at its start is structure. */
-  | { kind: 'cell' };
+  /** The first line of a field's cell. */
+  | { kind: 'field'; field: FieldKey };
 
 export interface SourceLine {
   text: string;
@@ -38,8 +36,10 @@ export interface SourceLine {
   /** The line ran to the right margin (true) or ended short of it (false): a wrap is likely, or a paragraph ended. */
   full?: boolean;
   role?: LineRole;
-  /** Set when the reader already knows the line is not document text (a running header, a navigation bar): why. */
-  chrome?: string;
+  /** Text of an item table's cell: the table gives its structure, so only a number at a paragraph's start counts. */
+  cell?: boolean;
+  /** Set when the reader already knows the line is not document text (a running header, a navigation bar, a table's header): why. */
+  skip?: string;
 }
 
 export interface SourceDoc {
