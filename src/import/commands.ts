@@ -125,11 +125,17 @@ function finish(
 
 const pathOf = (origins: Map<string, string>, key: string, fallback: string) => origins.get(key) ?? fallback;
 
+type PlanOptions = CommonOptions & { planId?: string; inspection?: string; region?: string };
+
 /** `import plan FILE` (.txt, .html, .docx, .pdf) */
-export async function importPlan(file: string, options: CommonOptions & { planId?: string; inspection?: string; region?: string }, io: CommandIO): Promise<number> {
-  const root = options.root ?? 'content';
+export async function importPlan(file: string, options: PlanOptions, io: CommandIO): Promise<number> {
   const doc = await read(file, io);
-  if (!doc) return EXIT.error;
+  return doc ? importPlanDoc(doc, basename(file), options, io) : EXIT.error;
+}
+
+/** `import plan` on a document already read; `fileName` is recorded as a new source's archived copy. */
+export function importPlanDoc(doc: SourceDoc, fileName: string, options: PlanOptions, io: CommandIO): number {
+  const root = options.root ?? 'content';
   io.progress(`读取${FORMAT_NAMES[doc.format]}：${doc.lines.length} 行`);
   const where = rangeFormat(doc);
   const parsed = parsePlan(doc, io.progress);
@@ -143,7 +149,7 @@ export async function importPlan(file: string, options: CommonOptions & { planId
   const loaded = loadOrFail(root, io);
   if (!loaded) return EXIT.error;
   const { content, origins } = loaded;
-  const r = planRecords(parsed, content, { ...options, fileName: basename(file) });
+  const r = planRecords(parsed, content, { ...options, fileName });
   if (r.problems.length) {
     reportProblems('无法导入：', r.problems, io, where);
     return EXIT.error;
@@ -171,9 +177,13 @@ export async function importPlan(file: string, options: CommonOptions & { planId
 
 /** `import amendment FILE` (.txt, .html, .docx, .pdf): the notice is found wherever it is in the file. */
 export async function importAmendment(file: string, options: CommonOptions & { planId?: string }, io: CommandIO): Promise<number> {
-  const root = options.root ?? 'content';
   const doc = await read(file, io);
-  if (!doc) return EXIT.error;
+  return doc ? importAmendmentDoc(doc, basename(file), options, io) : EXIT.error;
+}
+
+/** `import amendment` on a document already read. */
+export function importAmendmentDoc(doc: SourceDoc, fileName: string, options: CommonOptions & { planId?: string }, io: CommandIO): number {
+  const root = options.root ?? 'content';
   io.progress(`读取${FORMAT_NAMES[doc.format]}：${doc.lines.length} 行`);
   const where = rangeFormat(doc);
   const parsed = parseAmendment(doc, io.progress);
@@ -186,7 +196,7 @@ export async function importAmendment(file: string, options: CommonOptions & { p
   const loaded = loadOrFail(root, io);
   if (!loaded) return EXIT.error;
   const { content, origins } = loaded;
-  const r = amendmentRecords(parsed, content, { ...(options.planId ? { planId: options.planId } : {}), fileName: basename(file) });
+  const r = amendmentRecords(parsed, content, { ...(options.planId ? { planId: options.planId } : {}), fileName });
   if (r.problems.length || !r.plan) {
     reportProblems('无法导入：', r.problems, io, where);
     return EXIT.error;
