@@ -77,6 +77,20 @@ export function standsAlone(fold: string, lastLineFull = false): boolean {
 }
 
 /**
+ * Whether the lines from here on are a signature: one or two issuers' names,
+ * then a date (中共武威市委办公室 / 武威市人民政府办公室 / 2020年7月30日).
+ */
+export function signatureLines(folds: readonly string[]): boolean {
+  const issuer = (f: string) => f.trim().length <= 25 && ISSUER_END.test(f.trim()) && !/[。,;:]/.test(f);
+  if (!issuer(folds[0] ?? '')) return false;
+  for (let k = 1; k < Math.min(3, folds.length); k++) {
+    if (DATE_LINE.test(folds[k]!.trim())) return true;
+    if (!issuer(folds[k]!)) return false;
+  }
+  return false;
+}
+
+/**
  * Whether the lines from `fold` on open a title that runs over several lines
  * ("关于补充完善《……》部分" / "内容的通知"): how many lines it takes, or 0.
  */

@@ -26,7 +26,7 @@
  * Page chrome is taken out first, so a page footer in the middle of a
  * sentence does not break it; it is listed with its lines.
  */
-import { blockStart, standsAlone, titleLines, type BlockStart } from './blocks.ts';
+import { blockStart, signatureLines, standsAlone, titleLines, type BlockStart } from './blocks.ts';
 import { isChrome } from './chrome.ts';
 import { concat, foldLine, lineRange, plainSpan, trim, type Span } from './normalize.ts';
 import { textDoc, type LineRole, type SourceDoc, type SourceLine } from './source.ts';
@@ -130,7 +130,8 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
     }
     const paraFold = open.spans.map((s) => s.fold).join('');
     if (standsAlone(paraFold, full)) return false;
-    const block = titleLines(ahead(i)) > 0 ? ({ kind: 'title' } as const) : seq.consistent(blockStart(fold));
+    const next = ahead(i);
+    const block = titleLines(next) > 0 || signatureLines(next) ? ({ kind: 'title' } as const) : seq.consistent(blockStart(fold));
     if (block) return false;
     return endsSentence(prev) ? full : true;
   };
@@ -142,6 +143,15 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
       chromeGoesOn = !line.skip && !chromeRest && (line.full === true || t.fold.length >= 14) && !endsSentence(t.fold);
       const reason = line.skip ?? '页面内容（非正文）';
       const n = i + 1;
+      // Chrome that began on the lines before ("信息来源: 市生态环境局 发布日" / "期: 2020-12-02 12" / ":15 浏览次数:"): the open paragraph was chrome too.
+      const open = out.at(-1);
+      const joined = open ? open.spans.map((s) => s.fold).join('') + t.fold : '';
+      if (!line.skip && open && !open.role && !open.cell && !afterBlank && line.brk !== 'para' && joined.length <= 80 && continues(open, t.fold, i) && isChrome(joined)) {
+        out.pop();
+        chrome.push({ lines: [lineRange(concat(open.spans))[0], n], reason });
+        afterBlank = true;
+        return;
+      }
       const prev = chrome.at(-1);
       if (prev && prev.lines[1] === n - 1 && prev.reason === reason) prev.lines[1] = n;
       else chrome.push({ lines: [n, n], reason });
@@ -174,7 +184,7 @@ export function paragraphs(source: SourceDoc | string): { paragraphs: Para[]; ch
   const paras: Para[] = [];
   for (const o of out) {
     const para = joinSpans(o, doc.format === 'pdf');
-    if (!o.role && !o.cell && o.spans.length > 1 && isChrome(para.fold)) chrome.push({ lines: lineRange(para), reason: '页面内容（非正文）' });
+    if (!o.role && !o.cell && o.spans.length > 1 && para.fold.length <= 80 && isChrome(para.fold)) chrome.push({ lines: lineRange(para), reason: '页面内容（非正文）' });
     else paras.push(para);
   }
   return { paragraphs: paras, chrome };
