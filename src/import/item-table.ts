@@ -56,7 +56,7 @@ export function columnOf(header: string): Column {
 /** The columns of an item list, or undefined when the header does not name one. */
 export function itemColumns(headers: readonly string[]): Column[] | undefined {
   const columns = headers.map(columnOf);
-  const known = new Set(columns.map((c) => (c.kind === 'field' ? c.field : c.kind)).filter((k) => k !== 'other' && k !== 'number'));
+  const known = new Set(columns.map((c) => (c.kind === 'field' ? c.field : c.kind)).filter((k) => k !== 'other'));
   if (known.size < 3 || !(known.has('problem') || known.has('measures'))) return undefined;
   return columns;
 }
