@@ -8,7 +8,10 @@
  * ideographs (Kangxi radicals and compatibility ideographs by Unicode's own
  * normalisation, the radicals supplement by Unicode's
  * EquivalentUnifiedIdeograph data, for the radicals that stand for a whole
- * character).
+ * character). 〈 〉 (U+2329/232A) become the CJK brackets they are
+ * canonically equal to. A glyph a font shares between two different
+ * characters (户 and 戶 in Noto CJK) cannot be told apart: the PDF names one,
+ * and the dry run shows the difference.
  */
 
 const SUPPLEMENT: Record<string, string> = {
@@ -18,7 +21,7 @@ const SUPPLEMENT: Record<string, string> = {
   '⻮': '齿', '⻰': '龙', '⻳': '龟',
 };
 
-const COMPAT = /[\u2e80-\u2ef3\u2f00-\u2fd5\uf900-\ufaff]/g;
+const COMPAT = /[\u2329\u232a\u2e80-\u2ef3\u2f00-\u2fd5\uf900-\ufaff]/g;
 
 /** The text with radicals and compatibility ideographs replaced by the characters they stand for. */
 export function unifyIdeographs(text: string): string {
