@@ -28,6 +28,6 @@ export async function readSource(path: string): Promise<SourceDoc> {
     throw new Error('这是旧版 Word（.doc）或 WPS 文件，无法直接读取；请另存为 .docx 或 PDF 后再导入。');
   }
   const text = decodeText(bytes);
-  if (['.html', '.htm', '.shtml', '.xhtml', '.mht'].includes(ext) || /^\s*(<!doctype html|<html|<head|<meta)/i.test(text.slice(0, 512))) return readHtml(bytes);
+  if (['.html', '.htm', '.shtml', '.xhtml'].includes(ext) || /^\s*(<!doctype html|<html|<head|<meta)/i.test(text.slice(0, 512))) return readHtml(bytes);
   return textDoc(text);
 }

@@ -16,7 +16,7 @@ import { EXIT, importAmendment, importAmendmentDoc, importPlan, importPlanDoc } 
 import { parsePlan } from '../../src/import/plan-text.ts';
 import { readSource } from '../../src/import/read-file.ts';
 import { rangeFormat, type SourceDoc } from '../../src/import/source.ts';
-import { FIXTURES, SEED, recorder, tempContent } from '../fixtures/import/helpers.ts';
+import { FIXTURES, SEED, encodeGb18030, recorder, seedText, tempContent } from '../fixtures/import/helpers.ts';
 
 const FORMATS = ['plan.pdf', 'plan-table.pdf', 'plan.docx', 'plan-table.docx', 'plan.html', 'plan-copy.txt'] as const;
 const docs = new Map<string, SourceDoc>();
@@ -158,5 +158,36 @@ describe('reading a saved web page and Word files', () => {
     importPlanDoc(docs.get('plan-table.docx')!, 'plan-table.docx', { root: temp.root }, io);
     expect(io.lines).toContain('  表1第1行  表头');
     expect(io.lines).toContain('  第2–3段  印发通知正文');
+  });
+});
+
+describe('plain text and several documents in one file', () => {
+  it('reads text saved in GB18030 as it reads UTF-8', async () => {
+    temp = tempContent();
+    const file = join(temp.root, '..', 'seed-gb18030.txt');
+    // The seed's blank lines hold no-break spaces, which GB18030 writes in four bytes; a space does as well here.
+    writeFileSync(file, encodeGb18030(seedText().replace(/\u00a0/g, ' ')));
+    for (const command of [importPlan, importAmendment]) {
+      const io = recorder();
+      expect(await command(file, { root: temp.root }, io)).toBe(EXIT.ok);
+      expect(io.lines).toContain('没有变化：内容已与文件一致。');
+    }
+  });
+
+  it('finds the plan after its amendment notice, and the notice before the plan', async () => {
+    temp = tempContent();
+    const lines = seedText().split('\n');
+    const notice = lines.findIndex((l) => l.startsWith('关于补充完善'));
+    const end = lines.findIndex((l) => l.trim().startsWith('2020年11月25日')) + 1;
+    // The notice moved to the top of the page, the plan after it.
+    const file = join(temp.root, '..', 'notice-first.txt');
+    writeFileSync(file, [...lines.slice(0, 2), ...lines.slice(notice, end), '', ...lines.slice(2, notice), ...lines.slice(end)].join('\n'));
+    const plan = recorder();
+    expect(await importPlan(file, { root: temp.root }, plan)).toBe(EXIT.ok);
+    expect(plan.lines).toContain('没有变化：内容已与文件一致。');
+    expect(plan.lines.some((l) => l.endsWith('另一份文件：关于补充完善《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》部分内容的通知'))).toBe(true);
+    const amendment = recorder();
+    expect(await importAmendment(file, { root: temp.root }, amendment)).toBe(EXIT.ok);
+    expect(amendment.lines).toContain('没有变化：内容已与文件一致。');
   });
 });
