@@ -391,7 +391,7 @@ export function layoutPdf(pages: readonly PdfPage[]): SourceDoc {
     const scanned = pages.some((p) => p.images > 0);
     throw new NoTextLayer(
       scanned
-        ? `这个 PDF 没有文字层：${pages.length === 1 ? '唯一的一页' : `全部 ${pages.length} 页`}都是图像（扫描件或图片转成的 PDF），无法读取文字。请先用文字识别（OCR）转换，或向发布机关索取可复制文字的版本。`
+        ? `这个 PDF 没有文字层：${pages.length === 1 ? '唯一一页是图像' : `全部 ${pages.length} 页都是图像`}（扫描件或图片转成的 PDF），无法读取文字。请先用文字识别（OCR）转换，或向发布机关索取可复制文字的版本。`
         : '这个 PDF 中没有任何文字，无法导入。',
     );
   }

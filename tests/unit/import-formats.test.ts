@@ -129,7 +129,7 @@ describe('reading a PDF', () => {
   it('refuses a scanned PDF with a message saying it has no text layer', async () => {
     const io = recorder();
     expect(await importPlan(join(FIXTURES, 'scanned.pdf'), {}, io)).toBe(EXIT.error);
-    expect(io.lines).toEqual(['这个 PDF 没有文字层：唯一的一页都是图像（扫描件或图片转成的 PDF），无法读取文字。请先用文字识别（OCR）转换，或向发布机关索取可复制文字的版本。']);
+    expect(io.lines).toEqual(['这个 PDF 没有文字层：唯一一页是图像（扫描件或图片转成的 PDF），无法读取文字。请先用文字识别（OCR）转换，或向发布机关索取可复制文字的版本。']);
     expect(await importAmendment(join(FIXTURES, 'scanned.pdf'), {}, recorder())).toBe(EXIT.error);
   });
 });
