@@ -362,7 +362,7 @@ function classify(lines: readonly Line[], metricsOf: (l: Line) => Metrics): Sour
       continue;
     }
     const m = metricsOf(l);
-    line.full = l.x1 >= m.right - 0.8 * l.size && l.x0 <= m.left + 0.8 * l.size;
+    line.full = l.x1 >= m.right - 0.8 * l.size;
     if (prev) {
       const pm = metricsOf(prev);
       const gap = prev.page === l.page ? l.y - prev.y : pm.pitch;
