@@ -1,8 +1,10 @@
 /**
  * Imports published documents into content/ (see src/import/commands.ts).
  *
- *   npm run import -- plan FILE.txt [--write] [--plan ID] [--inspection ID] [--region ID]
- *   npm run import -- amendment FILE.txt [--write] [--plan ID]
+ *   npm run import -- plan FILE [--write] [--plan ID] [--inspection ID] [--region ID]
+ *   npm run import -- amendment FILE [--write] [--plan ID]
+ * FILE is plain text (UTF-8 or GB18030), a saved web page (.html), a Word
+ * file (.docx) or a PDF with a text layer.
  *   npm run import -- ledger FILE.csv|FILE.xlsx --plan ID --source DOC_ID [--date YYYY-MM-DD]
  *                    [--locator 台账] [--evidence self-reported|on-site-check|third-party|monitoring-data] [--write]
  *
@@ -14,8 +16,9 @@ import { parseArgs } from 'node:util';
 import { importAmendment, importLedger, importPlan, type CommandIO } from '../src/import/commands.ts';
 
 const USAGE = `用法：
-  npm run import -- plan 文件.txt [--write] [--plan 方案id] [--inspection 督察id] [--region 地区id]
-  npm run import -- amendment 文件.txt [--write] [--plan 方案id]
+  npm run import -- plan 文件 [--write] [--plan 方案id] [--inspection 督察id] [--region 地区id]
+  npm run import -- amendment 文件 [--write] [--plan 方案id]
+  （文件可以是 .txt、.html、.docx 或有文字层的 .pdf）
   npm run import -- ledger 台账.csv|台账.xlsx --plan 方案id --source 来源id [--date YYYY-MM-DD] [--write]
 通用选项：--content 目录（默认 content）  --force  --quiet
 不加 --write 时只预览，不写入。`;
@@ -52,9 +55,9 @@ try {
     console.log(USAGE);
     process.exitCode = values.help ? 0 : 1;
   } else if (command === 'plan') {
-    process.exitCode = importPlan(file, { ...common, ...opt('planId', values.plan), ...opt('inspection', values.inspection), ...opt('region', values.region) }, io);
+    process.exitCode = await importPlan(file, { ...common, ...opt('planId', values.plan), ...opt('inspection', values.inspection), ...opt('region', values.region) }, io);
   } else if (command === 'amendment') {
-    process.exitCode = importAmendment(file, { ...common, ...opt('planId', values.plan) }, io);
+    process.exitCode = await importAmendment(file, { ...common, ...opt('planId', values.plan) }, io);
   } else if (command === 'ledger') {
     process.exitCode = await importLedger(
       file,

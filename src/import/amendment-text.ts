@@ -6,13 +6,15 @@
  * 责任单位修改为). The old text is not in the notice; it is taken from the
  * plan's content when the records are built (amendment-content.ts).
  */
+import { AMENDMENT_TITLE as TITLE, CHANGE, SECTION } from './blocks.ts';
 import { publishedDate, isChrome } from './chrome.ts';
 import { DATE_LINE, monthDay, parseDateLine } from './dates-zh.ts';
 import type { AmendableField } from '../model/schemas.ts';
-import { isTraditional, lineRange, slice, trim, type Span } from './normalize.ts';
-import { ZH_NUMERAL_CHARS, parseNumeral } from './numerals.ts';
-import { paragraphs, rangeOf, sourceLines, type Skipped } from './paragraphs.ts';
+import { foldLine, foldText, isTraditional, lineRange, slice, trim, type Span } from './normalize.ts';
+import { parseNumeral } from './numerals.ts';
+import { paragraphs, rangeOf, type Skipped } from './paragraphs.ts';
 import type { Problem } from './plan-text.ts';
+import { textDoc, type SourceDoc } from './source.ts';
 
 export interface ParsedChange {
   field: AmendableField;
@@ -57,11 +59,7 @@ export interface ParsedAmendment {
   lineCount: number;
 }
 
-const ZH = `[${ZH_NUMERAL_CHARS}\\d]+`;
-const TITLE = /^关于.*(?:补充|修改|调整|完善|变更).*的通知$/;
-const SECTION = new RegExp(`^([一二三四五六七八九十]+)\\s*、\\s*第\\s*(${ZH})\\s*项\\s*(?:\\(\\s*(${ZH})\\s*\\))?\\s*[,.:、]?\\s*`);
 const OPINION = /审核意见\s*:\s*/g;
-const CHANGE = /(整改目标|整改时限|整改期限|完成时限|整改措施|责任单位)\s*(?:修改|调整|变更)为\s*:?\s*/g;
 const FIELD: Record<string, AmendableField> = {
   整改目标: 'target',
   整改时限: 'deadline',
@@ -70,19 +68,15 @@ const FIELD: Record<string, AmendableField> = {
   整改措施: 'measures',
   责任单位: 'responsibleUnits',
 };
-const ISSUER = /(办公室|办公厅|委员会|人民政府|政府|党委|市委|县委|区委|省委|厅|局|委|办|组)$/;
-
-function startsBlock(fold: string): boolean {
-  return SECTION.test(fold) || /^审核意见\s*:/.test(fold) || new RegExp(`^${CHANGE.source}`).test(fold) || DATE_LINE.test(fold) || TITLE.test(fold) || /^\(\s*[一二三四五六七八九十\d]+\s*\)/.test(fold);
-}
-
-function standsAlone(fold: string): boolean {
-  return new RegExp(`^${CHANGE.source}$`).test(fold) || DATE_LINE.test(fold) || TITLE.test(fold) || (fold.length <= 25 && ISSUER.test(fold));
-}
-
 /** Parses an amendment notice; the text may hold other documents around it (they are skipped). */
 export function parseAmendmentText(text: string, onProgress: (message: string) => void = () => {}): ParsedAmendment {
-  const lines = sourceLines(text);
+  return parseAmendment(textDoc(text), onProgress);
+}
+
+/** Parses an amendment notice read from any format (read-file.ts), wherever it is in the file. */
+export function parseAmendment(doc: SourceDoc, onProgress: (message: string) => void = () => {}): ParsedAmendment {
+  const lines = doc.lines.map((l, i) => foldLine(l.text, i + 1));
+  const text = doc.lines.map((l) => l.text).join('\n');
   onProgress(`读取 ${lines.length} 行`);
   const result: ParsedAmendment = {
     issuers: [],
@@ -93,12 +87,12 @@ export function parseAmendmentText(text: string, onProgress: (message: string) =
     warnings: [],
     lineCount: lines.length,
   };
-  for (const l of lines) {
+  for (const [k, l] of lines.entries()) {
     const t = trim(l);
-    const published = isChrome(t.fold) ? publishedDate(t.fold) : undefined;
+    const published = doc.lines[k]!.skip || isChrome(t.fold) ? publishedDate(t.fold) : undefined;
     if (published && !result.published) result.published = published;
   }
-  const { paragraphs: paras, chrome } = paragraphs(lines, { startsBlock, standsAlone });
+  const { paragraphs: paras, chrome } = paragraphs(doc);
   result.skipped.push(...chrome);
   const skip = (from: number, to: number, reason: string) => {
     if (to > from) result.skipped.push({ lines: rangeOf(paras.slice(from, to)), reason });
@@ -242,5 +236,5 @@ function group(p: Span, m: RegExpExecArray, k: number, offset = 0): string {
 
 /** Folded form of a citation built from raw text (titles may be Traditional). */
 function foldCite(cite: string): string {
-  return sourceLines(cite)[0]!.fold;
+  return foldText(cite);
 }

@@ -21,17 +21,35 @@ const CHROME: readonly RegExp[] = [
   /^(信息)?来源\s*:.*(发布(日期|时间)|日期)\s*:/,
   /^(发布(日期|时间)|日期)\s*:\s*\d{4}-\d{1,2}-\d{1,2}/,
   /^(上一篇|下一篇|相关(链接|阅读|文章|新闻))\s*:?/,
-  /(主办单位|承办单位|版权所有|ICP备|网站标识码|公网安备|联系我们|网站地图)/,
+  /(主办单位|承办单位|版权所有|ICP备|网站标识码|公网安备|联系我们|网站地图|技术支持\s*:)/,
+  // What a browser prints round a page: the date and time (and the page's title), the address and "3/21".
+  /^\d{4}\/\d{1,2}\/\d{1,2}\s*\d{1,2}:\d{2}/,
+  /^(https?:\/\/|www\.)\S+(\s*\d+\s*\/\s*\d+)?$/i,
   // Page numbers of printed copies: "- 3 -", "第 3 页 共 10 页", "3/10".
   /^[-—–]\s*\d+\s*[-—–]$/,
   /^第\s*\d+\s*页(\s*[,/]?\s*共\s*\d+\s*页)?$/,
   /^\d+\s*\/\s*\d+$/,
 ];
 
+/**
+ * The links and buttons a page puts round a document: a line made only of
+ * these, however separated — "打印本页 关闭窗口", "[打印] [关闭]",
+ * "分享到: 微信 微博", "字体: 大 中 小" — is chrome.
+ */
+const LINK_WORDS = new Set(
+  '打印本页 打印此页 打印 关闭窗口 关闭本页 关闭 返回顶部 返回首页 返回 收藏本页 加入收藏 收藏 我要纠错 纠错 分享到 分享至 分享 微信 微博 新浪微博 腾讯微博 QQ空间 QQ 字体 字号 大 中 小 默认 保存 下载'.split(' '),
+);
+const LINK_SEPARATORS = /[\s【】\[\]()|:,、·•]+/;
+
+function isLinkRow(t: string): boolean {
+  const words = t.split(LINK_SEPARATORS).filter(Boolean);
+  return words.length > 0 && words.every((w) => LINK_WORDS.has(w)) && (words.some((w) => w.length >= 2) || words.join('') === '大中小');
+}
+
 /** Whether one (folded, trimmed) line is page chrome rather than document text. */
 export function isChrome(fold: string): boolean {
   const t = fold.trim();
-  return t.length > 0 && CHROME.some((re) => re.test(t));
+  return t.length > 0 && (CHROME.some((re) => re.test(t)) || isLinkRow(t));
 }
 
 /** The publication date the page header gives ("发布日期: 2020-12-02 12:15"), if any. */

@@ -10,21 +10,22 @@
  * resulting content is wrong and nothing is written; 2 when some text could
  * not be placed (nothing is written unless `force`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadContent, type Content } from '../content/load.ts';
 import { todayInChina } from '../domain/dates.ts';
 import { EVIDENCE_TIERS, type CollectionName, type EvidenceTier } from '../model/schemas.ts';
 import { amendmentRecords } from './amendment-content.ts';
-import { parseAmendmentText } from './amendment-text.ts';
+import { parseAmendment } from './amendment-text.ts';
 import { appendChange, applyChanges, recordChange, validateChanges, type FileChange } from './changes.ts';
 import { describeChanges } from './diff.ts';
 import { applyLedger, formatLedgerError, ledgerTemplate, readLedger } from './ledger.ts';
-import { decodeText, readTable, toCsv } from './ledger-file.ts';
-import { formatLines } from './normalize.ts';
+import { readTable, toCsv } from './ledger-file.ts';
 import { planRecords } from './plan-content.ts';
-import { parsePlanText, type Problem } from './plan-text.ts';
+import { parsePlan, type Problem } from './plan-text.ts';
 import type { Skipped } from './paragraphs.ts';
+import { readSource } from './read-file.ts';
+import { rangeFormat, type RangeFormat, type SourceDoc } from './source.ts';
 import { orderItem, orderPlan, orderSource } from './yaml-out.ts';
 
 export interface CommandIO {
@@ -54,23 +55,36 @@ function loadOrFail(root: string, io: CommandIO): { content: Content; origins: M
   return { content, origins };
 }
 
-function reportProblems(title: string, problems: readonly Problem[], io: CommandIO): void {
+function reportProblems(title: string, problems: readonly Problem[], io: CommandIO, where: RangeFormat): void {
   if (!problems.length) return;
   io.out(title);
-  for (const p of problems) io.out(`  ${p.lines ? `${formatLines(p.lines)}：` : ''}${p.message}`);
+  for (const p of problems) io.out(`  ${p.lines ? `${where(p.lines)}：` : ''}${p.message}`);
 }
 
-function reportReading(parsed: { skipped: Skipped[]; unplaced: { lines: [number, number]; text: string }[]; warnings: Problem[] }, io: CommandIO): void {
+/** What was skipped, what is doubtful, what could not be placed: the same report for every format, in the file's own places (lines, pages, paragraphs). */
+function reportReading(parsed: { skipped: Skipped[]; unplaced: { lines: [number, number]; text: string }[]; warnings: Problem[] }, io: CommandIO, where: RangeFormat): void {
   if (parsed.skipped.length) {
     io.out('未作为整改内容读取的部分：');
-    for (const s of parsed.skipped) io.out(`  ${formatLines(s.lines)}  ${s.reason}`);
+    for (const s of parsed.skipped) io.out(`  ${where(s.lines)}  ${s.reason}`);
   }
-  reportProblems('提示：', parsed.warnings, io);
+  reportProblems('提示：', parsed.warnings, io, where);
   if (parsed.unplaced.length) {
     io.out(`无法归位的文本（${parsed.unplaced.length} 段，未导入）：`);
-    for (const u of parsed.unplaced) io.out(`  ${formatLines(u.lines)}  “${u.text.length > 60 ? `${u.text.slice(0, 60)}…` : u.text}”`);
+    for (const u of parsed.unplaced) io.out(`  ${where(u.lines)}  “${u.text.length > 60 ? `${u.text.slice(0, 60)}…` : u.text}”`);
   }
 }
+
+/** Reads the file, or reports why it cannot be read. */
+async function read(file: string, io: CommandIO): Promise<SourceDoc | undefined> {
+  try {
+    return await readSource(file);
+  } catch (error) {
+    io.out((error as Error).message);
+    return undefined;
+  }
+}
+
+const FORMAT_NAMES = { txt: '文本', html: '网页', docx: 'Word 文件', pdf: 'PDF' } as const;
 
 /** Validates, previews and (with --write) applies a set of changes. */
 function finish(
@@ -111,11 +125,21 @@ function finish(
 
 const pathOf = (origins: Map<string, string>, key: string, fallback: string) => origins.get(key) ?? fallback;
 
-/** `import plan FILE` */
-export function importPlan(file: string, options: CommonOptions & { planId?: string; inspection?: string; region?: string }, io: CommandIO): number {
+type PlanOptions = CommonOptions & { planId?: string; inspection?: string; region?: string };
+
+/** `import plan FILE` (.txt, .html, .docx, .pdf) */
+export async function importPlan(file: string, options: PlanOptions, io: CommandIO): Promise<number> {
+  const doc = await read(file, io);
+  return doc ? importPlanDoc(doc, basename(file), options, io) : EXIT.error;
+}
+
+/** `import plan` on a document already read; `fileName` is recorded as a new source's archived copy. */
+export function importPlanDoc(doc: SourceDoc, fileName: string, options: PlanOptions, io: CommandIO): number {
   const root = options.root ?? 'content';
-  const parsed = parsePlanText(decodeText(readFileSync(file)), io.progress);
-  reportReading(parsed, io);
+  io.progress(`读取${FORMAT_NAMES[doc.format]}：${doc.lines.length} 行`);
+  const where = rangeFormat(doc);
+  const parsed = parsePlan(doc, io.progress);
+  reportReading(parsed, io, where);
   if (parsed.artefacts) io.out(`文本含 ${parsed.artefacts} 处拼音转换残留（如“環(huán)境”），已照原样保留。`);
   if (!parsed.items.length) {
     io.out('没有读到任何整改任务，未导入。');
@@ -125,9 +149,9 @@ export function importPlan(file: string, options: CommonOptions & { planId?: str
   const loaded = loadOrFail(root, io);
   if (!loaded) return EXIT.error;
   const { content, origins } = loaded;
-  const r = planRecords(parsed, content, { ...options, fileName: basename(file) });
+  const r = planRecords(parsed, content, { ...options, fileName });
   if (r.problems.length) {
-    reportProblems('无法导入：', r.problems, io);
+    reportProblems('无法导入：', r.problems, io, where);
     return EXIT.error;
   }
   io.progress('对照现有内容');
@@ -151,11 +175,19 @@ export function importPlan(file: string, options: CommonOptions & { planId?: str
   return finish(root, content, origins, records, changes, r.notes, parsed.unplaced.length, options, io);
 }
 
-/** `import amendment FILE` */
-export function importAmendment(file: string, options: CommonOptions & { planId?: string }, io: CommandIO): number {
+/** `import amendment FILE` (.txt, .html, .docx, .pdf): the notice is found wherever it is in the file. */
+export async function importAmendment(file: string, options: CommonOptions & { planId?: string }, io: CommandIO): Promise<number> {
+  const doc = await read(file, io);
+  return doc ? importAmendmentDoc(doc, basename(file), options, io) : EXIT.error;
+}
+
+/** `import amendment` on a document already read. */
+export function importAmendmentDoc(doc: SourceDoc, fileName: string, options: CommonOptions & { planId?: string }, io: CommandIO): number {
   const root = options.root ?? 'content';
-  const parsed = parseAmendmentText(decodeText(readFileSync(file)), io.progress);
-  reportReading(parsed, io);
+  io.progress(`读取${FORMAT_NAMES[doc.format]}：${doc.lines.length} 行`);
+  const where = rangeFormat(doc);
+  const parsed = parseAmendment(doc, io.progress);
+  reportReading(parsed, io, where);
   if (!parsed.sections.length) {
     io.out('没有读到任何修改，未导入。');
     return EXIT.error;
@@ -164,9 +196,9 @@ export function importAmendment(file: string, options: CommonOptions & { planId?
   const loaded = loadOrFail(root, io);
   if (!loaded) return EXIT.error;
   const { content, origins } = loaded;
-  const r = amendmentRecords(parsed, content, { ...(options.planId ? { planId: options.planId } : {}), fileName: basename(file) });
+  const r = amendmentRecords(parsed, content, { ...(options.planId ? { planId: options.planId } : {}), fileName });
   if (r.problems.length || !r.plan) {
-    reportProblems('无法导入：', r.problems, io);
+    reportProblems('无法导入：', r.problems, io, where);
     return EXIT.error;
   }
   const planPath = pathOf(origins, `plans:${r.plan.id}`, `plans/${r.plan.id}.yaml`);

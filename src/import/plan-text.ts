@@ -11,13 +11,17 @@
  * listed with its lines), or as unplaced text, which the command reports and
  * which makes its exit status non-zero.
  */
+import { AMENDMENT_TITLE, ATTACHMENT, GROUP_COUNT, GROUP_HEAD, ITEM_HEAD, NOTICE_TITLE } from './blocks.ts';
 import { isChrome, publishedDate } from './chrome.ts';
 import { DATE_LINE, parseDateLine } from './dates-zh.ts';
 import { findLabels, type FieldKey, type TextField } from './fields.ts';
 import { numberingAt, splitMeasures, SENTENCE_END, type Numbering, type ParsedMeasure, type Piece } from './measures.ts';
-import { isTraditional, lineRange, plainSpan, slice, trim, type Span } from './normalize.ts';
-import { ZH_NUMERAL_CHARS, parseNumeral } from './numerals.ts';
-import { paragraphs, rangeOf, sourceLines, type Skipped } from './paragraphs.ts';
+import { foldLine, isTraditional, lineRange, slice, trim, type Span } from './normalize.ts';
+import { parseNumeral } from './numerals.ts';
+import { paragraphs, rangeOf, type Para, type Skipped } from './paragraphs.ts';
+import { textDoc, type SourceDoc } from './source.ts';
+
+export { ITEM_HEAD, NOTICE_TITLE };
 
 export interface Located {
   lines: [number, number];
@@ -81,44 +85,18 @@ export interface ParsedPlan {
   lineCount: number;
 }
 
-const ZH = `[${ZH_NUMERAL_CHARS}\\d]+`;
-/** 第十七项, 第17项 followed by a separator. */
-export const ITEM_HEAD = new RegExp(`^第\\s*(${ZH})\\s*项\\s*(?:[,.:、]\\s*|\\s+|$)`);
-const GROUP_HEAD = /^([一二三四五六七八九十]+)\s*、\s*([^。]{1,60})$/;
-const GROUP_COUNT = new RegExp(`[(]\\s*(?:共\\s*)?(${ZH})\\s*项\\s*[)]\\s*$`);
-export const NOTICE_TITLE = /^关于.{2,}的(?:通知|函|决定|意见|报告)$/;
-const ATTACHMENT = /^附\s*件\s*(\d*)\s*(?::.*)?$/;
-const ISSUER_END = /(办公室|办公厅|委员会|人民政府|政府|党委|市委|县委|区委|省委|厅|局|委|办|组)$/;
-
-/** A line that is a heading, label, number or date: it starts a block of its own. */
-function startsBlock(fold: string): boolean {
-  return (
-    ITEM_HEAD.test(fold) ||
-    GROUP_HEAD.test(fold) ||
-    NOTICE_TITLE.test(fold) ||
-    DATE_LINE.test(fold) ||
-    ATTACHMENT.test(fold) ||
-    numberingAt(fold) !== undefined ||
-    labelAtStart(fold)
-  );
+/** An item heading: 第X项 at the start of the text, or the row of an item table. */
+function itemHead(para: Para): { number: number; printed: string; length: number } | undefined {
+  if (para.role?.kind === 'item') return { number: para.role.n, printed: para.role.printed, length: 0 };
+  if (para.role || para.cell) return undefined;
+  const head = ITEM_HEAD.exec(para.fold);
+  const number = head ? parseNumeral(head[1]!) : undefined;
+  if (!head || number === undefined) return undefined;
+  return { number, printed: trim(slice(para, 0, head[0].length)).raw.replace(/[,，.:：、．\s]+$/, ''), length: head[0].length };
 }
 
-function labelAtStart(fold: string): boolean {
-  return findLabels(plainSpan(fold)).some((l) => fold.slice(0, l.start).trim() === '');
-}
-
-/** A line complete in itself: a lone label, a heading, a signature line. */
-function standsAlone(fold: string): boolean {
-  const labels = findLabels(plainSpan(fold));
-  if (labels.length === 1 && fold.slice(labels[0]!.valueStart).trim() === '') return true;
-  return (
-    GROUP_HEAD.test(fold) ||
-    NOTICE_TITLE.test(fold) ||
-    DATE_LINE.test(fold) ||
-    ATTACHMENT.test(fold) ||
-    (fold.length <= 25 && ISSUER_END.test(fold))
-  );
-}
+/** Whether a paragraph carries a field: a label in its text, or a field cell of an item table. */
+const hasField = (para: Para) => para.role?.kind === 'field' || (!para.role && !para.cell && findLabels(para).length > 0);
 
 type Token =
   | { kind: 'group'; span: Span; title: Span; count?: number }
@@ -128,7 +106,7 @@ type Token =
   | { kind: 'text'; span: Span; paraStart: boolean };
 
 /** Splits the list's paragraphs into tokens: headings, labels, numbers and the text between. */
-function tokenize(paras: readonly Span[]): Token[] {
+function tokenize(paras: readonly Para[]): Token[] {
   const tokens: Token[] = [];
   let expectItem = 1;
   let labelSeen = false;
@@ -138,7 +116,7 @@ function tokenize(paras: readonly Span[]): Token[] {
     const group = GROUP_HEAD.exec(para.fold);
     // A heading such as 一、例行督察反馈问题整改措施清单 is a group when an item
     // follows it closely; 一、指导思想 in the plan's prose never reaches here.
-    if (group && paras.slice(index + 1, index + 4).some((p) => ITEM_HEAD.test(p.fold))) {
+    if (!para.role && !para.cell && group && paras.slice(index + 1, index + 4).some((p) => itemHead(p))) {
       const titleText = group[2]!;
       const count = GROUP_COUNT.exec(titleText);
       const titleEnd = para.fold.length - (count ? count[0].length : 0);
@@ -152,16 +130,19 @@ function tokenize(paras: readonly Span[]): Token[] {
     // What starts the paragraph.
     let pos = 0;
     let open: Token;
-    const head = ITEM_HEAD.exec(para.fold);
-    const number = head ? parseNumeral(head[1]!) : undefined;
-    const startLabel = findLabels(para).find((l) => para.fold.slice(0, l.start).trim() === '');
-    const startNum = numberingAt(para.fold);
-    if (head && number) {
-      open = { kind: 'item', span: para, number, printed: trim(slice(para, 0, head[0].length)).raw.replace(/[,，.:：、．\s]+$/, ''), body: slice(para, head[0].length) };
-      pos = head[0].length;
-      expectItem = number + 1;
+    const head = itemHead(para);
+    const role = para.role;
+    const startLabel = role || para.cell ? undefined : findLabels(para).find((l) => para.fold.slice(0, l.start).trim() === '');
+    const startNum = role ? undefined : numberingAt(para.fold);
+    if (head) {
+      open = { kind: 'item', span: para, number: head.number, printed: head.printed, body: slice(para, head.length) };
+      pos = head.length;
+      expectItem = head.number + 1;
       labelSeen = false;
       lastPart = undefined;
+    } else if (role?.kind === 'field') {
+      open = { kind: 'label', span: para, field: role.field, body: para };
+      labelSeen = true;
     } else if (startLabel) {
       open = { kind: 'label', span: para, field: startLabel.field, body: slice(para, startLabel.valueStart) };
       pos = startLabel.valueStart;
@@ -177,7 +158,12 @@ function tokenize(paras: readonly Span[]): Token[] {
     let bodyStart = pos;
 
     // Boundaries inside the paragraph: labels anywhere (they carry a colon),
-    // the next item's heading or a part number after a sentence end.
+    // the next item's heading or a part number after a sentence end. A table
+    // cell has none: the table gives its structure.
+    if (role || para.cell) {
+      tokens.push(closeToken(open, para, 0, pos, para.fold.length));
+      return;
+    }
     for (;;) {
       const label = findLabels(para, pos)[0];
       let inline: { at: number; token: (end: number) => Token; len: number; apply: () => void } | undefined;
@@ -423,7 +409,13 @@ const DOC_NUMBER = /[\u4e00-\u9fff]{1,12}[〔[]\d{4}[〕\]]\s*\d+\s*号/;
 
 /** Parses a published plan. `onProgress` receives a message per stage and every 20 items. */
 export function parsePlanText(text: string, onProgress: (message: string) => void = () => {}): ParsedPlan {
-  const lines = sourceLines(text);
+  return parsePlan(textDoc(text), onProgress);
+}
+
+/** Parses a published plan read from any format (read-file.ts). */
+export function parsePlan(doc: SourceDoc, onProgress: (message: string) => void = () => {}): ParsedPlan {
+  const lines = doc.lines.map((l, i) => foldLine(l.text, i + 1));
+  const text = doc.lines.map((l) => l.text).join('\n');
   onProgress(`读取 ${lines.length} 行`);
   const result: ParsedPlan = {
     issuers: [],
@@ -440,16 +432,16 @@ export function parsePlanText(text: string, onProgress: (message: string) => voi
   };
 
   // The page header, which is chrome, still says when and by whom the page was published.
-  for (const line of lines) {
+  for (const [k, line] of lines.entries()) {
     const t = trim(line);
-    if (!isChrome(t.fold)) continue;
+    if (!doc.lines[k]!.skip && !isChrome(t.fold)) continue;
     const published = publishedDate(t.fold);
     if (published && !result.published) result.published = published;
-    const by = /(?:信息)?来源\s*:\s*(\S+)/.exec(t.fold);
+    const by = /(?:信息)?来源\s*:\s*(\S+?)(?=\s|发布|日期|时间|作者|浏览|$)/.exec(t.fold);
     if (by && result.publishedBy === undefined) result.publishedBy = trim(slice(t, by.index + by[0].length - by[1]!.length, by.index + by[0].length)).raw;
   }
 
-  const { paragraphs: paras, chrome } = paragraphs(lines, { startsBlock, standsAlone });
+  const { paragraphs: paras, chrome } = paragraphs(doc);
   result.skipped.push(...chrome);
   const skip = (from: number, to: number, reason: string) => {
     if (to > from) result.skipped.push({ lines: rangeOf(paras.slice(from, to)), reason });
@@ -458,25 +450,34 @@ export function parsePlanText(text: string, onProgress: (message: string) => voi
   const whole = paras.map((p) => p.fold).join('\n');
   result.teams = [...new Set(whole.match(TEAM) ?? [])];
 
-  // The covering notice: title, body, signature.
-  let titleIdx = paras.findIndex((p) => NOTICE_TITLE.test(p.fold) && /《.+》/.test(p.fold));
-  if (titleIdx < 0) titleIdx = 0;
+  // Where the list of items begins: the first 第一项 followed by labelled fields.
+  let start = -1;
+  for (let i = 0; i < paras.length && start < 0; i++) {
+    if (itemHead(paras[i]!)?.number !== 1) continue;
+    if (paras.slice(i, i + 12).some(hasField)) start = i;
+  }
+
+  // The covering notice: the last title before the list (another notice may come first in the file).
+  const isTitle = (p: Para) => !p.role && !p.cell && NOTICE_TITLE.test(p.fold) && /《.+》/.test(p.fold);
+  const titles = paras.map((p, i) => (isTitle(p) && (start < 0 || i < start) ? i : -1)).filter((i) => i >= 0);
+  let titleIdx = titles.findLast((i) => !AMENDMENT_TITLE.test(paras[i]!.fold)) ?? titles.at(-1) ?? 0;
+  if (start >= 0 && titleIdx > start) titleIdx = 0;
+  // A page may print the title twice (its heading and the document's): the first is the document's start.
+  while (titleIdx > 0 && paras[titleIdx - 1]!.fold === paras[titleIdx]!.fold) titleIdx--;
   const titlePara = paras[titleIdx];
   if (titlePara) {
     result.noticeTitle = titlePara.raw;
     const inner = /《(.+)》/.exec(titlePara.fold);
     result.title = inner ? trim(slice(titlePara, inner.index + 1, inner.index + 1 + inner[1]!.length)).raw : titlePara.raw;
   }
-  skip(0, titleIdx, '页面内容（标题之前）');
-
-  // Where the list of items begins: the first 第一项 followed by labelled fields.
-  let start = -1;
-  for (let i = titleIdx + 1; i < paras.length && start < 0; i++) {
-    const h = ITEM_HEAD.exec(paras[i]!.fold);
-    if (!h || parseNumeral(h[1]!) !== 1) continue;
-    const window = paras.slice(i, i + 12);
-    if (window.some((p) => findLabels(p).length > 0)) start = i;
+  const firstTitle = titles[0];
+  if (firstTitle !== undefined && firstTitle < titleIdx) {
+    skip(0, firstTitle, '页面内容（标题之前）');
+    skip(firstTitle, titleIdx, `另一份文件：${paras[firstTitle]!.raw}`);
+  } else {
+    skip(0, titleIdx, '页面内容（标题之前）');
   }
+
   if (start < 0) {
     result.warnings.push({ message: '没有找到整改任务清单（“第一项”及其后的整改目标、整改时限等字段）' });
     skip(titleIdx, paras.length, '未识别的正文');
@@ -484,7 +485,7 @@ export function parsePlanText(text: string, onProgress: (message: string) => voi
   }
   let listStart = start;
   for (let k = start - 1; k >= Math.max(0, start - 3); k--) {
-    if (GROUP_HEAD.test(paras[k]!.fold)) {
+    if (!paras[k]!.role && !paras[k]!.cell && GROUP_HEAD.test(paras[k]!.fold)) {
       listStart = k;
       break;
     }
@@ -530,7 +531,8 @@ export function parsePlanText(text: string, onProgress: (message: string) => voi
   // Where the list ends: another notice, a signature, or a further attachment.
   let end = paras.length;
   for (let i = start + 1; i < paras.length; i++) {
-    const f = paras[i]!.fold;
+    // Table cells are the list's own text, whatever they say.
+    const f = paras[i]!.role || paras[i]!.cell ? '' : paras[i]!.fold;
     const att = ATTACHMENT.exec(f);
     if (NOTICE_TITLE.test(f) || DATE_LINE.test(f) || (att && att[1] && Number(att[1]) >= 2)) {
       end = i;

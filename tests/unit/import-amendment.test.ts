@@ -84,7 +84,7 @@ describe('import amendment on content/', () => {
   let temp: ReturnType<typeof tempContent>;
   afterEach(() => temp.done());
 
-  it('dry run shows the new amendment, --write adds it, and the plan file is then the hand-made one byte for byte', () => {
+  it('dry run shows the new amendment, --write adds it, and the plan file is then the hand-made one byte for byte', async () => {
     temp = tempContent();
     const planFile = join(temp.root, 'plans/wuwei-2020.yaml');
     const original = readFileSync(planFile, 'utf8');
@@ -93,17 +93,17 @@ describe('import amendment on content/', () => {
     const end = original.indexOf('\nsource:', start);
     writeFileSync(planFile, original.slice(0, start) + original.slice(end + 1));
     const io = recorder();
-    expect(importAmendment(SEED, { root: temp.root }, io)).toBe(EXIT.ok);
+    expect(await importAmendment(SEED, { root: temp.root }, io)).toBe(EXIT.ok);
     expect(io.lines).toContain('~ 修改 plans/wuwei-2020.yaml  整改方案 wuwei-2020 的修改 wuwei-2020-supplement-2020-11-25');
     expect(io.lines).toContain('    + amendments[0].changes[0].field: “deadline”');
     expect(io.lines).toContain('    + amendments[0].changes[1].before: “城市环境空气质量持续改善,到2020年年底,达到国家环境空气质量二级标准。”');
     expect(readFileSync(planFile, 'utf8')).not.toContain('amendments:');
-    expect(importAmendment(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
+    expect(await importAmendment(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
     expect(readFileSync(planFile, 'utf8')).toBe(original);
     expect(parse(readFileSync(planFile, 'utf8')).amendments).toHaveLength(1);
     expect(checkContent(temp.root)).toEqual([]);
     const again = recorder();
-    expect(importAmendment(SEED, { root: temp.root, write: true }, again)).toBe(EXIT.ok);
+    expect(await importAmendment(SEED, { root: temp.root, write: true }, again)).toBe(EXIT.ok);
     expect(again.lines).toContain('没有变化：内容已与文件一致。');
   });
 });

@@ -76,21 +76,21 @@ describe('import plan on content/', () => {
   let temp: ReturnType<typeof tempContent>;
   afterEach(() => temp.done());
 
-  it('re-importing seed 001 changes nothing: the dry run says so and every file stays byte for byte', () => {
+  it('re-importing seed 001 changes nothing: the dry run says so and every file stays byte for byte', async () => {
     temp = tempContent();
     const io = recorder();
-    expect(importPlan(SEED, { root: temp.root, write: true }, io)).toBe(EXIT.ok);
+    expect(await importPlan(SEED, { root: temp.root, write: true }, io)).toBe(EXIT.ok);
     expect(io.lines).toContain('没有变化：内容已与文件一致。');
     for (const f of readdirSync(ITEMS)) expect(readFileSync(join(temp.root, 'items/wuwei-2020', f), 'utf8')).toBe(readFileSync(join(ITEMS, f), 'utf8'));
     expect(readFileSync(join(temp.root, 'plans/wuwei-2020.yaml'), 'utf8')).toBe(readFileSync('content/plans/wuwei-2020.yaml', 'utf8'));
   });
 
-  it('imported into content without the 武威 plan, reproduces content/items/wuwei-2020 byte for byte (topics and editorial regions aside) and the plan', () => {
+  it('imported into content without the 武威 plan, reproduces content/items/wuwei-2020 byte for byte (topics and editorial regions aside) and the plan', async () => {
     temp = tempContent();
     rmSync(join(temp.root, 'items/wuwei-2020'), { recursive: true });
     rmSync(join(temp.root, 'plans/wuwei-2020.yaml'));
     const io = recorder();
-    const code = importPlan(SEED, { root: temp.root, write: true }, io);
+    const code = await importPlan(SEED, { root: temp.root, write: true }, io);
     expect(io.text()).toContain('已写入 18 个文件。');
     expect(code).toBe(EXIT.ok);
 
@@ -116,20 +116,20 @@ describe('import plan on content/', () => {
     const real = loadContent().content.plans.find((p) => p.id === 'wuwei-2020')!;
     expect(plan).toEqual(orderPlan({ ...real, amendments: [], note: undefined } as never));
     // The new plan has no amendments yet; the amendment notice brings them (import-amendment.test.ts).
-    expect(importAmendment(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
+    expect(await importAmendment(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
     const amended = parse(readFileSync(join(temp.root, 'plans/wuwei-2020.yaml'), 'utf8'));
     expect(amended.amendments).toEqual(JSON.parse(JSON.stringify(real.amendments)));
     expect(checkContent(temp.root)).toEqual([]);
   });
 
-  it('a dry run writes nothing and prints the changes: new items, changed fields', () => {
+  it('a dry run writes nothing and prints the changes: new items, changed fields', async () => {
     temp = tempContent();
     rmSync(join(temp.root, 'items/wuwei-2020/16.yaml'));
     const seven = join(temp.root, 'items/wuwei-2020/07.yaml');
     writeFileSync(seven, readFileSync(seven, 'utf8').replace('deadline: 2021年年底前', 'deadline: 2022年年底前'));
     const before = readFileSync(seven, 'utf8');
     const io = recorder();
-    expect(importPlan(SEED, { root: temp.root }, io)).toBe(EXIT.ok);
+    expect(await importPlan(SEED, { root: temp.root }, io)).toBe(EXIT.ok);
     expect(io.lines).toContain('+ 新增 items/wuwei-2020/16.yaml  整改任务 wuwei-2020-16（第十六项）');
     expect(io.lines).toContain('~ 修改 items/wuwei-2020/07.yaml  整改任务 wuwei-2020-07（第七项）');
     expect(io.lines).toContain('    ~ parts[0].deadline: 202[-2-]{+1+}年年底前');
@@ -138,35 +138,35 @@ describe('import plan on content/', () => {
     expect(readFileSync(seven, 'utf8')).toBe(before);
 
     // --write applies it, and then the content is as it was.
-    expect(importPlan(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
+    expect(await importPlan(SEED, { root: temp.root, write: true }, recorder())).toBe(EXIT.ok);
     expect(readFileSync(seven, 'utf8')).toBe(readFileSync(join(ITEMS, '07.yaml'), 'utf8'));
     // The re-created item is the original but for its topics, which an editor gives.
     const recreated = readFileSync(join(temp.root, 'items/wuwei-2020/16.yaml'), 'utf8');
     expect(recreated).toBe(readFileSync(join(ITEMS, '16.yaml'), 'utf8').replace('topics:\n  - boilers\n  - air\n', 'topics: []\n'));
   });
 
-  it('lists text it cannot place with its lines, exits 2 and does not write unless forced', () => {
+  it('lists text it cannot place with its lines, exits 2 and does not write unless forced', async () => {
     temp = tempContent();
     rmSync(join(temp.root, 'items/wuwei-2020/16.yaml'));
     const io = recorder();
-    expect(importPlan(join(FIXTURES, 'unplaced.txt'), { root: temp.root, write: true }, io)).toBe(EXIT.unplaced);
+    expect(await importPlan(join(FIXTURES, 'unplaced.txt'), { root: temp.root, write: true }, io)).toBe(EXIT.unplaced);
     expect(io.lines).toContain('无法归位的文本（2 段，未导入）：');
     expect(io.lines).toContain('  第103行  “说明：以下各项按督察反馈意见顺序排列”');
     expect(io.lines).toContain('  第522行  “联系人：市生态环境保护督察整改办公室 0935-2212345”');
     expect(io.text()).toContain('有 2 段文本无法归位，未写入（或加 --force 照样写入）。');
     expect(existsSync(join(temp.root, 'items/wuwei-2020/16.yaml'))).toBe(false);
-    expect(importPlan(join(FIXTURES, 'unplaced.txt'), { root: temp.root, write: true, force: true }, recorder())).toBe(EXIT.unplaced);
+    expect(await importPlan(join(FIXTURES, 'unplaced.txt'), { root: temp.root, write: true, force: true }, recorder())).toBe(EXIT.unplaced);
     expect(existsSync(join(temp.root, 'items/wuwei-2020/16.yaml'))).toBe(true);
   });
 
-  it('refuses an import the content check would reject, naming file and field', () => {
+  it('refuses an import the content check would reject, naming file and field', async () => {
     temp = tempContent();
     // The amendment of 2020-11-25 quotes item 10's target; a plan text with another target contradicts it.
     const changed = seedText().replace('整改目标:城市环境空气质量持续改善', '整改目标:城市环境空气质量明显改善');
     const file = join(temp.root, '..', 'changed.txt');
     writeFileSync(file, changed);
     const io = recorder();
-    expect(importPlan(file, { root: temp.root, write: true }, io)).toBe(EXIT.error);
+    expect(await importPlan(file, { root: temp.root, write: true }, io)).toBe(EXIT.error);
     expect(io.lines).toContain('导入结果未通过内容检查，未写入：');
     expect(io.lines).toContain('  plans/wuwei-2020.yaml › amendments[0].changes[1].before：修改前文本与整改任务原文不一致');
     expect(readFileSync(join(temp.root, 'items/wuwei-2020/10.yaml'), 'utf8')).toBe(readFileSync(join(ITEMS, '10.yaml'), 'utf8'));

@@ -10,7 +10,7 @@ import { findLabels } from '../../src/import/fields.ts';
 import { numberingAt, splitMeasures, type Piece } from '../../src/import/measures.ts';
 import { foldLine, foldText, isTraditional, pinyinArtefacts, slice, trim } from '../../src/import/normalize.ts';
 import { parseNumeral, toChineseNumeral } from '../../src/import/numerals.ts';
-import { paragraphs, sourceLines } from '../../src/import/paragraphs.ts';
+import { paragraphs } from '../../src/import/paragraphs.ts';
 import { parsePlanText } from '../../src/import/plan-text.ts';
 import { personalNames, unitMatcher } from '../../src/import/units.ts';
 import { loadContent } from '../../src/content/load.ts';
@@ -119,21 +119,23 @@ describe('measure numbering styles', () => {
 });
 
 describe('paragraphs and page chrome', () => {
-  const options = { startsBlock: (f: string) => /^第.项|^整改/.test(f), standsAlone: () => false };
   it('joins hard-wrapped lines, not finished sentences or block starts', () => {
-    const { paragraphs: paras } = paragraphs(sourceLines('第一项,绿色发展理念\n树得不牢固。\n整改目标:各级\n各部门。\n另起一段。'), options);
+    const { paragraphs: paras } = paragraphs('第一项,绿色发展理念\n树得不牢固。\n整改目标:各级\n各部门。\n另起一段。');
     expect(paras.map((p) => p.raw)).toEqual(['第一项,绿色发展理念树得不牢固。', '整改目标:各级各部门。', '另起一段。']);
   });
   it('takes out page chrome, even in the middle of a sentence', () => {
-    const { paragraphs: paras, chrome } = paragraphs(sourceLines('首页\n整改目标:各级\n- 3 -\n各部门。\n扫一扫在手机打开当前页'), options);
+    const { paragraphs: paras, chrome } = paragraphs('首页\n整改目标:各级\n- 3 -\n各部门。\n扫一扫在手机打开当前页');
     expect(paras.map((p) => p.raw)).toEqual(['整改目标:各级各部门。']);
     expect(chrome.map((c) => c.lines)).toEqual([[1, 1], [3, 3], [5, 5]]);
   });
   it('knows the usual chrome of government sites', () => {
-    for (const line of ['>专题专栏>中央生态环境保护督察进行时', '信息来源: 市生态环境局 发布日期: 2020-12-02 12:15 浏览次数:', '【字体：大 中 小】 【打印本页】 【关闭窗口】', '网站首页 | 政务公开 | 专题专栏', '版权所有：武威市人民政府', '第 3 页 共 10 页', 'Produced By 大汉网络 大汉版通发布系统']) {
+    for (const line of ['>专题专栏>中央生态环境保护督察进行时', '信息来源: 市生态环境局 发布日期: 2020-12-02 12:15 浏览次数:', '【字体：大 中 小】 【打印本页】 【关闭窗口】', '网站首页 | 政务公开 | 专题专栏', '版权所有：武威市人民政府', '第 3 页 共 10 页', 'Produced By 大汉网络 大汉版通发布系统', '打印本页 关闭窗口', '[打印] [关闭]', '分享到：微信 微博 QQ空间', '字体：大 中 小', '技术支持：大汉网络']) {
       expect(isChrome(foldText(line)), line).toBe(true);
     }
     expect(isChrome('整改目标:各污水处理厂规范运行,稳定达标排放。')).toBe(false);
+    // Link words inside document text are not chrome.
+    expect(isChrome(foldText('请各单位打印并关闭窗口后报送。'))).toBe(false);
+    expect(isChrome(foldText('中央第五生态环境保护督察组'))).toBe(false);
   });
 });
 
