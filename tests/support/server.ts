@@ -61,9 +61,10 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // A server that dies on its own (not stopped or killed by the test) says why, for the test log.
+  let started = false;
   let stopping = false;
   child.once('exit', (code, sig) => {
-    if (!stopping) console.error(`测试服务器意外退出（${code ?? sig}）：\n${output}`);
+    if (started && !stopping) console.error(`测试服务器意外退出（${code ?? sig}）：\n${output}`);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -80,6 +81,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  started = true;
   const signal = async (sig: NodeJS.Signals) => {
     stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
