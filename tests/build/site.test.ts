@@ -1,17 +1,12 @@
 /** The built site in dist/client/: every page there, clean HTML for the CSP, open data that reproduces the dashboard. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { htmlFiles } from '../support/html-files.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { TABLES } from '../../src/site/opendata.ts';
 
-const htmlFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'pagefind' ? [] : htmlFiles(path);
-    return name.endsWith('.html') ? [path] : [];
-  });
 const page = (path: string) => readFileSync(join('dist/client', path, 'index.html'), 'utf8');
 const figure = (html: string, name: string) => new RegExp(`data-figure="${name}"[^>]*>([^<]*)<`).exec(html)?.[1]?.trim();
 

@@ -1,14 +1,9 @@
 /** Chinese typography on the built pages: one date format in prose, numbers and units spaced alike, artefacts cleaned with the original kept, print keeps the as-of line, breadcrumb and cite line. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { htmlFiles } from '../support/html-files.ts';
 
-const htmlFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'pagefind' ? [] : htmlFiles(path);
-    return name.endsWith('.html') ? [path] : [];
-  });
 const page = (path: string) => readFileSync(join('dist/client', path, 'index.html'), 'utf8');
 /** The portal's own prose: no scripts, data tables, code, attributes, URLs, or archived source text (verbatim). */
 const prose = (html: string) =>
