@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
 import { ENFORCEMENT_FIGURES, VERDICTS } from '../../src/domain/complaint-handling.ts';
 import { csvDownload } from '../../src/site/csv.ts';
-import { regionFullName, unitName, type Reference } from '../../src/site/reference.ts';
+import { regionFullName, regionTreeOf, unitName, type Reference } from '../../src/site/reference.ts';
 import { listPublished, type PublishedFilters } from '../complaint-service.ts';
 import type { Database } from '../db.ts';
 import { apiError } from '../errors.ts';
@@ -22,12 +22,7 @@ export function publishedFilters(c: Context, ref: Reference): { filters: Publish
   const region = q('region');
   if (region) {
     if (!ref.regions.some((r) => r.id === region)) return { filters, page: 1, error: '没有这个地区。' };
-    const ids = new Set([region]);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const r of ref.regions) if (r.parent && ids.has(r.parent) && !ids.has(r.id)) (ids.add(r.id), (grew = true));
-    }
-    filters.region = [...ids];
+    filters.region = regionTreeOf(ref).selfAndDescendantIds(region);
   }
   const type = q('type');
   if (type) {

@@ -3,6 +3,7 @@
  * (current text after amendments, assessments as of the build date, roll-ups).
  * Pages, feeds and open-data files all read this one object, so they agree.
  */
+import { RegionTree } from '../domain/region-tree.ts';
 import { z } from 'zod';
 import { assessItem, type ItemAssessment, type ItemFacts } from '../domain/assess.ts';
 import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
@@ -42,6 +43,8 @@ export interface Portal {
   items: PortalItem[];
   item(id: string): PortalItem | undefined;
   region(id: string): Region | undefined;
+  /** The region hierarchy (src/domain/region-tree.ts). */
+  regionTree: RegionTree<Region>;
   unit(id: string): Unit | undefined;
   plan(id: string): Plan | undefined;
   inspection(id: string): Inspection | undefined;
@@ -88,15 +91,6 @@ export function itemTitle(item: Item): string {
   return cut >= 12 ? first.slice(0, cut) : `${first.slice(0, 38)}……`;
 }
 
-export function ancestors(regionId: string, regions: Map<string, Region>): string[] {
-  const out: string[] = [];
-  let cur = regions.get(regionId);
-  while (cur) {
-    out.push(cur.id);
-    cur = cur.parent ? regions.get(cur.parent) : undefined;
-  }
-  return out;
-}
 
 /** Items under each key they give, in the order given; an item is listed once per key. */
 function groupItems(items: readonly PortalItem[], keys: (i: PortalItem) => readonly string[]): Map<string, PortalItem[]> {
@@ -113,6 +107,7 @@ function groupItems(items: readonly PortalItem[], keys: (i: PortalItem) => reado
 
 export function buildPortal(content: Content, asOf: string): Portal {
   const regions = new Map(content.regions.map((r) => [r.id, r]));
+  const regionTree = new RegionTree(content.regions);
   const units = new Map(content.units.map((u) => [u.id, u]));
   const plans = new Map(content.plans.map((p) => [p.id, p]));
   const inspections = new Map(content.inspections.map((i) => [i.id, i]));
@@ -141,7 +136,7 @@ export function buildPortal(content: Content, asOf: string): Portal {
         title: itemTitle(item),
         responsibleUnits: [...new Set(parts.flatMap((p) => p.responsibleUnits?.units ?? []))],
         supervisingUnits: [...new Set(parts.flatMap((p) => p.supervisingUnits?.units ?? []))],
-        regionKeys: [...new Set(item.regions.flatMap((r) => ancestors(r, regions)))],
+        regionKeys: [...new Set(item.regions.flatMap((r) => regionTree.selfAndAncestorIds(r)))],
       };
     })
     .sort((a, b) => a.plan.id.localeCompare(b.plan.id) || a.item.number - b.item.number);
@@ -154,6 +149,7 @@ export function buildPortal(content: Content, asOf: string): Portal {
     items,
     item: (id) => byId.get(id),
     region: (id) => regions.get(id),
+    regionTree,
     unit: (id) => units.get(id),
     plan: (id) => plans.get(id),
     inspection: (id) => inspections.get(id),
@@ -224,6 +220,5 @@ export function getPortal(): Portal {
 
 /** Cases touching a region (or any region below it). */
 export function casesInRegion(portal: Portal, regionId: string): CaseRecord[] {
-  const regions = new Map(portal.content.regions.map((r) => [r.id, r]));
-  return portal.content.cases.filter((c) => c.regions.some((r) => ancestors(r, regions).includes(regionId)));
+  return portal.content.cases.filter((c) => c.regions.some((r) => portal.regionTree.selfAndAncestorIds(r).includes(regionId)));
 }

@@ -10,20 +10,13 @@
  * different office in every city.
  */
 import type { Region, Unit } from '../model/schemas.ts';
+import { RegionTree } from '../domain/region-tree.ts';
 import { foldText } from './normalize.ts';
 
 /** Regions a plan of `regionId` may name units of: itself, its ancestors and its descendants. */
 export function regionScope(regionId: string, regions: readonly Region[]): Set<string> {
-  const byId = new Map(regions.map((r) => [r.id, r]));
-  const scope = new Set<string>();
-  for (let r = byId.get(regionId); r; r = r.parent ? byId.get(r.parent) : undefined) scope.add(r.id);
-  for (const r of regions) if (isBelow(r.id, regionId, byId)) scope.add(r.id);
-  return scope;
-}
-
-function isBelow(id: string, ancestor: string, byId: Map<string, Region>): boolean {
-  for (let r = byId.get(id); r; r = r.parent ? byId.get(r.parent) : undefined) if (r.id === ancestor) return true;
-  return false;
+  const tree = new RegionTree(regions);
+  return new Set([...tree.selfAndAncestors(regionId).map((r) => r.id), ...tree.selfAndDescendantIds(regionId).filter((id) => tree.has(id))]);
 }
 
 /**

@@ -8,7 +8,7 @@
  * Text goes in verbatim, in the source's script; folding happens at indexing
  * (`tokenize.ts`). Facet values are ids; `facetLabels` gives their names.
  */
-import { ancestors, type Portal, type PortalItem } from '../content/portal.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
 import { STATUSES, UNDISCLOSED, statusLabel } from '../domain/status.ts';
 import { FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
 import type { ItemPart, StatusEntry } from '../model/schemas.ts';
@@ -20,8 +20,7 @@ export const CONTENT_SOURCE = 'content';
 
 /** The given regions and every region above them, for the region facet. */
 export function regionKeys(portal: Portal, regionIds: readonly string[]): string[] {
-  const regions = new Map(portal.content.regions.map((r) => [r.id, r]));
-  return [...new Set(regionIds.flatMap((id) => ancestors(id, regions)))];
+  return [...new Set(regionIds.flatMap((id) => portal.regionTree.selfAndAncestorIds(id)))];
 }
 
 type Field = Omit<SearchField, 'column'>;

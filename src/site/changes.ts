@@ -6,7 +6,7 @@
  * items, plans, units and regions it concerns, so a page's feed is the
  * events in its scope.
  */
-import { ancestors, type Portal, type PortalItem } from '../content/portal.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
 import { addDays, formatDateZh, startOfPeriod } from '../domain/dates.ts';
 import { statusLabel } from '../domain/status.ts';
 import { FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
@@ -57,8 +57,7 @@ export function listChanges(portal: Portal): Change[] {
   const add = (c: Change) => {
     if (startOfPeriod(c.date) <= portal.asOf) changes.push(c);
   };
-  const regionMap = new Map(portal.content.regions.map((r) => [r.id, r]));
-  const withAncestors = (ids: readonly string[]) => [...new Set(ids.flatMap((r) => ancestors(r, regionMap)))];
+  const withAncestors = (ids: readonly string[]) => [...new Set(ids.flatMap((r) => portal.regionTree.selfAndAncestorIds(r)))];
 
   for (const p of portal.items) {
     const scope = itemScope(p);

@@ -35,11 +35,7 @@ export function inspectionCoverage(portal: Portal, inspectionId: string): Covera
     .map((p) => ({ id: p.id, title: p.title, regionName: portal.region(p.region)?.name ?? p.region, items: portal.itemsBy.plan.get(p.id)?.length ?? 0 }));
   const items = portal.items.filter((i) => i.plan.inspection === inspectionId);
   const held = items.length;
-  const level = (id: string) => {
-    let n = 0;
-    for (let r = portal.region(id); r?.parent; r = portal.region(r.parent)) n += 1;
-    return n;
-  };
+  const level = (id: string) => portal.regionTree.depth(id);
   const stated: StatedTotal[] = portal.content.progressSummaries
     .filter((s) => s.inspection === inspectionId)
     .flatMap((s) =>

@@ -4,6 +4,7 @@
  * from the content and published with the build as /data/reference.json, so
  * the Worker reads the same lists the static site was built from.
  */
+import { RegionTree } from '../domain/region-tree.ts';
 import type { Content } from '../content/load.ts';
 
 export interface RegionRef {
@@ -47,11 +48,15 @@ export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'item
 
 /** A region's full name from the top down, without 全国: 甘肃省武威市凉州区. */
 export function regionFullName(ref: Reference, id: string): string {
-  const names: string[] = [];
-  for (let r = ref.regions.find((x) => x.id === id); r; r = r.parent ? ref.regions.find((x) => x.id === r!.parent) : undefined) {
-    if (r.level !== 'national') names.unshift(r.name);
-  }
-  return names.join('') || id;
+  return regionTreeOf(ref).fullName(id);
+}
+
+/** The reference data's region tree, made once per reference object. */
+const trees = new WeakMap<Reference, RegionTree>();
+export function regionTreeOf(ref: Reference): RegionTree {
+  let tree = trees.get(ref);
+  if (!tree) trees.set(ref, (tree = new RegionTree(ref.regions)));
+  return tree;
 }
 
 export function unitName(ref: Reference, id: string | null | undefined): string | undefined {
@@ -60,7 +65,5 @@ export function unitName(ref: Reference, id: string | null | undefined): string 
 
 /** A region and every region above it (for filters on a province to find its counties). */
 export function regionWithAncestors(ref: Reference, id: string): string[] {
-  const out: string[] = [];
-  for (let r = ref.regions.find((x) => x.id === id); r && !out.includes(r.id); r = r.parent ? ref.regions.find((x) => x.id === r!.parent) : undefined) out.push(r.id);
-  return out.length ? out : [id];
+  return regionTreeOf(ref).selfAndAncestorIds(id);
 }
