@@ -22,6 +22,7 @@ let client: Client;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const insert = (k: string) => ({ sql: 'INSERT INTO t (k) VALUES (?)', args: [k] });
 const keys = async () => (await raw.execute('SELECT k FROM t ORDER BY k')).rows.map((r) => String(r.k));
+const keysInOrder = async () => (await raw.execute('SELECT k FROM t ORDER BY rowid')).rows.map((r) => String(r.k));
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portal-db-'));
@@ -98,16 +99,17 @@ describe('a locked database', () => {
     await tx.execute(insert('held'));
     const started = Date.now();
     const write = client.execute(insert('waited'));
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 10);
+    let settled = false;
+    void write.then(() => (settled = true));
+    // The event loop runs while the write waits: this timer fires, and the write is still pending.
+    // (Were the wait synchronous, the lock below could never be released: the test would hang.)
     await sleep(300);
-    clearInterval(timer);
-    // The event loop kept running while the write waited.
-    expect(ticks).toBeGreaterThanOrEqual(10);
+    expect(settled).toBe(false);
     await tx.commit();
     await write;
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect(await keys()).toEqual(['held', 'waited']);
+    // In the order they committed: the lock holder's row first, then the one that waited.
+    expect(await keysInOrder()).toEqual(['held', 'waited']);
     other.close();
   });
 
@@ -120,7 +122,8 @@ describe('a locked database', () => {
     await sleep(20);
     await db.$client.execute(insert('beside'));
     await inTx;
-    expect(await keys()).toEqual(['beside', 'in-tx']);
+    // The write beside took its turn after the transaction: committed in that order.
+    expect(await keysInOrder()).toEqual(['in-tx', 'beside']);
     db.$client.close();
   });
 
