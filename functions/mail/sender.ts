@@ -28,8 +28,8 @@ export interface MailTransport {
   send(mail: OutgoingMail): Promise<void>;
 }
 
-/** Attempts before a row is given up. With the delays below: about 4¼ hours of trying. */
-export const MAX_ATTEMPTS = 8;
+/** Attempts before a row is given up. With the delays below (1 + 2 + … + 256 minutes): about 8½ hours of trying. */
+export const MAX_ATTEMPTS = 10;
 const FIRST_RETRY_MS = 60_000;
 const MAX_RETRY_MS = 6 * 3600_000;
 /** How long a claimed row is left to its sender before another may try it. */

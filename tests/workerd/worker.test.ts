@@ -5,6 +5,7 @@
  * workerd by `wrangler dev`, offline and without a database.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -26,7 +27,8 @@ beforeAll(async () => {
   execFileSync('npm', ['run', '--silent', 'build:worker'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn('node_modules/.bin/wrangler', ['dev', '--config', 'dist-worker/server/wrangler.json', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'warn'], {
+  // Log level "log": the scheduled handler's console.log is read by a test below.
+  child = spawn('node_modules/.bin/wrangler', ['dev', '--config', 'dist-worker/server/wrangler.json', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'log'], {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,6 +102,18 @@ describe('the Worker bundle in workerd', () => {
   it('describes the API, with the region list read from the static assets', async () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { components: { schemas: { ComplaintInput: { properties: { region: { enum: string[] } } } } } };
     expect(doc.components.schemas.ComplaintInput.properties.region.enum).toContain('gansu-wuwei');
+  });
+
+  it('runs the Cron Trigger through the custom entry (src/worker.ts), which says why it sends nothing without a database', async () => {
+    const config = JSON.parse(readFileSync('dist-worker/server/wrangler.json', 'utf8')) as { triggers?: { crons?: string[] }; send_email?: { name: string }[] };
+    expect(config.triggers?.crons).toEqual(['* * * * *']);
+    expect(config.send_email).toEqual([{ name: 'EMAIL' }]);
+    // wrangler dev's way to fire a Worker's scheduled handler locally (it says so at start).
+    const res = await fetch(`${base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while (!output.includes('发信：跳过（未配置数据库）') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('发信：跳过（未配置数据库）');
   });
 
   it('answers unknown API paths in the error format, and unknown pages with the 404 page', async () => {
