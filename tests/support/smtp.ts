@@ -2,7 +2,6 @@
  * A real SMTP server on loopback (smtp-server), keeping every message it receives parsed by
  * mailparser, for tests of what the portal sends. No TLS (STARTTLS off: loopback only), no auth.
  */
-import { createServer } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -25,13 +24,7 @@ export interface TestSmtp {
 }
 
 /** A port nothing listens on now (to point the portal at a server that is down, then start it there). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export { freePort } from './server.ts';
 
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
