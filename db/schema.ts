@@ -39,6 +39,8 @@ export const complaints = sqliteTable(
     /** Name, phone and e-mail, AES-GCM encrypted as one JSON document; null when anonymous. */
     contactCiphertext: text('contact_ciphertext'),
     consentPublish: integer('consent_publish', { mode: 'boolean' }).notNull(),
+    /** The reporter asked (on the form or through the API) to be mailed each public step, at the e-mail address in their contact. */
+    notifyByEmail: integer('notify_by_email', { mode: 'boolean' }).notNull().default(false),
     /** Salted hash of the client's address, for abuse limits; never the address itself. */
     clientHash: text('client_hash').notNull(),
     createdAt: text('created_at').notNull(),
@@ -239,4 +241,36 @@ export const auditLog = sqliteTable(
     clientHash: text('client_hash'),
   },
   (t) => [index('audit_log_at_idx').on(t.at)],
+);
+
+/**
+ * Mail waiting to be sent, or sent: each row is written in the same transaction as the event
+ * that causes it (functions/mail/outbox.ts), and a sender (functions/mail/sender.ts) delivers the
+ * rows that are due, retrying with back-off. The recipient is AES-GCM encrypted like a contact,
+ * bound to the row's id; subject and body are never shown to staff in full (the body may carry a
+ * reporter's tracking link).
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    /** What caused the mail, e.g. `complaint:received`, `complaint:accept`. */
+    kind: text('kind').notNull(),
+    /** The complaint it is about, if any (staff see its reference number, never its tracking code). */
+    complaintId: text('complaint_id').references(() => complaints.id),
+    recipientCiphertext: text('recipient_ciphertext').notNull(),
+    subject: text('subject').notNull(),
+    /** Plain text (UTF-8). */
+    body: text('body').notNull(),
+    /** Extra headers as a JSON object, e.g. `{"Auto-Submitted":"auto-generated"}`. */
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: text('created_at').notNull(),
+    /** When the next attempt is due; null once sent or given up (attempts exhausted). */
+    nextAttemptAt: text('next_attempt_at'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The last failure, with addresses masked. */
+    lastError: text('last_error'),
+    sentAt: text('sent_at'),
+  },
+  (t) => [index('outbox_due_idx').on(t.nextAttemptAt), index('outbox_created_idx').on(t.createdAt)],
 );

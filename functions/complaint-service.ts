@@ -5,7 +5,7 @@
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { auditLog, complaintEvents, complaintPhotos, complaints, sequences } from '../db/schema.ts';
+import { auditLog, complaintEvents, complaintPhotos, complaints, outbox, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
@@ -22,7 +22,9 @@ import {
   type HandlingAction,
   type StaffRole,
 } from '../src/domain/complaint-handling.ts';
-import { complaintStateLabel, INITIAL_STATE, isConcluded, isOpen, mayPublish, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { complaintStateLabel, INITIAL_STATE, isConcluded, isOpen, mayDispute, mayPublish, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { isReporterMailStep, reporterMail, type ReporterMailFacts, type ReporterMailStep } from '../src/domain/complaint-mail.ts';
+import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
@@ -65,10 +67,66 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-export interface IntakeDeps {
+export interface IntakeDeps extends ReporterMailer {
   db: Database;
-  contactKey: CryptoKey;
   photos?: PhotoStore | undefined;
+}
+
+/**
+ * What mailing a reporter about their complaint needs: the key their address is encrypted
+ * with, and the site's address for the links. Without `mail`, no reporter mail is queued.
+ */
+export interface ReporterMailer {
+  contactKey: CryptoKey;
+  mail?: MailSettings | undefined;
+}
+
+type OutboxInsert = typeof outbox.$inferInsert;
+
+/** The reference number is drawn in SQL inside the intake batch: the received mail names it through this slot, filled in the same statement. */
+const REFERENCE_SLOT = '\u2063受理编号\u2063';
+
+/** An absolute link on the site, for mails (their readers are not on the site). */
+const absolute = (mail: MailSettings, path: string) => `${mail.siteUrl.replace(/\/+$/, '')}${path}`;
+
+/**
+ * The outbox row telling the reporter about a step, if they asked to be mailed and gave an
+ * address; undefined otherwise. Written by the caller in the step's own transaction.
+ */
+async function reporterNotice(
+  mailer: ReporterMailer | undefined,
+  row: Pick<ComplaintRow, 'id' | 'reference' | 'trackingCode' | 'createdAt' | 'acceptedAt' | 'extendedDays' | 'notifyByEmail' | 'contactCiphertext'>,
+  step: ReporterMailStep,
+  after: { state: ComplaintState; acceptedAt?: string | null | undefined; extendedDays?: number | null | undefined },
+  at: Date,
+  facts: Partial<ReporterMailFacts> = {},
+  email?: string,
+): Promise<OutboxInsert | undefined> {
+  if (!mailer?.mail || !row.notifyByEmail) return undefined;
+  let to = email;
+  if (!to && row.contactCiphertext) {
+    try {
+      to = (await decryptJson<{ email?: string }>(mailer.contactKey, row.contactCiphertext, row.id)).email;
+    } catch {
+      // A key that no longer opens the contact must not stop the step itself.
+      console.error('无法解密投诉人联系方式：未生成办理进展邮件。');
+    }
+  }
+  if (!to) return undefined;
+  const iso = at.toISOString();
+  const clock = clocks({ state: after.state, submittedAt: row.createdAt, acceptedAt: after.acceptedAt ?? row.acceptedAt, extendedDays: after.extendedDays ?? row.extendedDays }, iso);
+  const { subject, text } = reporterMail(step, {
+    reference: row.reference ?? '',
+    trackUrl: absolute(mailer.mail, receiptOf({ ...row, state: after.state }).trackUrl),
+    trackingCodeDisplay: formatTrackingCode(row.trackingCode),
+    at: iso,
+    stateLabel: complaintStateLabel(after.state),
+    decideBy: clock.running === 'decide' ? clock.decideBy : undefined,
+    closeBy: clock.closeBy,
+    disputable: mayDispute(after.state),
+    ...facts,
+  });
+  return outboxValues(mailer.contactKey, { kind: `complaint:${step}`, complaintId: row.id, to, subject, text }, at);
 }
 
 /** A photo that passed src/domain/photos.ts: type sniffed, metadata stripped. */
@@ -143,8 +201,22 @@ export async function submitComplaint(
   const year = todayInChina(meta.at).slice(0, 4);
   const counter = `complaint:${year}`;
   let reference = '';
+  const notify = !input.anonymous && input.notifyByEmail && !!input.email;
   const outcome = await writeWithFreshCode(
     async (trackingCode) => {
+      // The receipt mail, in the same batch as the complaint: it exists exactly when the complaint does.
+      const notice = notify
+        ? await reporterNotice(
+            deps,
+            { id, reference: REFERENCE_SLOT, trackingCode, createdAt: at, acceptedAt: null, extendedDays: null, notifyByEmail: true, contactCiphertext: null },
+            'received',
+            { state: INITIAL_STATE },
+            meta.at,
+            {},
+            input.email,
+          )
+        : undefined;
+      const thisReference = sql`(select ${complaints.reference} from ${complaints} where ${complaints.id} = ${id})`;
       const results = await db.batch([
         db.insert(sequences).values({ name: counter, value: 1 }).onConflictDoUpdate({ target: sequences.name, set: { value: sql`${sequences.value} + 1` } }),
         db.insert(complaints).values({
@@ -153,11 +225,14 @@ export async function submitComplaint(
           pollutionTypes: input.pollutionTypes, region: input.region, address: input.address,
           latitude: input.latitude ?? null, longitude: input.longitude ?? null, observedAt: input.observedAt,
           description: input.description, suspectedPolluter: input.suspectedPolluter ?? null,
-          anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish,
+          anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish, notifyByEmail: notify,
           clientHash: meta.clientHash, createdAt: at, updatedAt: at,
         }).returning({ reference: complaints.reference }),
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: INITIAL_STATE }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
+        ...(notice
+          ? [db.insert(outbox).values({ ...notice, subject: sql`replace(${notice.subject}, ${REFERENCE_SLOT}, ${thisReference})`, body: sql`replace(${notice.body}, ${REFERENCE_SLOT}, ${thisReference})` })]
+          : []),
       ] as unknown as Parameters<typeof db.batch>[0]);
       reference = (results[1] as unknown as { reference: string }[])[0]!.reference;
     },
@@ -308,12 +383,15 @@ export async function takeAction(
   action: HandlingAction,
   at: Date,
   internalNote?: string,
+  mailer?: ReporterMailer,
 ): Promise<ComplaintState> {
   if (!mayTake(staff, action.kind, row.assignedUnit)) throw new ForbiddenError('您的账号无权对该投诉执行此操作。');
   checkInternalNote(internalNote);
   const state = applyAction(factsOf(row), action);
   const set: Partial<ComplaintRow> = {};
   let publicNote: string | null = null;
+  /** What the reporter's mail about this step says besides the state. */
+  let facts: Partial<ReporterMailFacts> = {};
   const iso = at.toISOString();
   switch (action.kind) {
     case 'accept':
@@ -321,6 +399,7 @@ export async function takeAction(
       break;
     case 'reject':
       publicNote = `不予受理：${action.reason.trim()}`;
+      facts = { reason: action.reason.trim() };
       set.closedAt = iso;
       break;
     case 'assign': {
@@ -328,18 +407,21 @@ export async function takeAction(
       if (!unit) throw new HandlingError('承办单位不在单位名录中');
       set.assignedUnit = unit.id;
       publicNote = `已转交${unit.name}办理`;
+      facts = { unitName: unit.name };
       break;
     }
     case 'extend':
       set.extendedDays = action.days;
       set.extensionReason = action.reason.trim();
       publicNote = `办理期限延长 ${action.days} 天：${action.reason.trim()}`;
+      facts = { extensionDays: action.days, reason: action.reason.trim() };
       break;
     case 'close':
     case 'close-partially':
       set.verdict = action.verdict;
       set.closedAt = iso;
       publicNote = `核查结论：${action.verdict}。${action.reply.trim()}`;
+      facts = { verdict: action.verdict, reason: action.reply.trim() };
       break;
     case 'mark-duplicate': {
       const original = await findByReference(db, action.of);
@@ -348,30 +430,34 @@ export async function takeAction(
       set.duplicateOf = original.reference;
       set.closedAt = iso;
       publicNote = `与受理编号 ${original.reference} 的投诉重复，合并办理`;
+      facts = { duplicateOf: original.reference };
       break;
     }
     case 'reopen':
       set.closedAt = null;
       publicNote = `重新办理：${action.reason.trim()}`;
+      facts = { reason: action.reason.trim() };
       break;
     case 'start':
       break;
     case 'dispute':
       throw new ForbiddenError('异议由投诉人提出。');
   }
-  await commitStep(db, row, { state, at, actor: staff.id, action: action.kind, publicNote, internalNote: internalNote?.trim() || null, set });
+  const notice = isReporterMailStep(action.kind) ? await reporterNotice(mailer, row, action.kind, { state, acceptedAt: set.acceptedAt, extendedDays: set.extendedDays }, at, facts) : undefined;
+  await commitStep(db, row, { state, at, actor: staff.id, action: action.kind, publicNote, internalNote: internalNote?.trim() || null, set, notice });
   return state;
 }
 
 /**
  * Writes a step: the complaint's new state (only if nobody changed it since
- * it was read: its `version` is checked and incremented), its history entry
- * and, for staff, the audit entry — together.
+ * it was read: its `version` is checked and incremented), its history entry,
+ * for staff the audit entry, and the reporter's mail about it (`notice`) — together:
+ * a step that is not committed sends nothing.
  */
 async function commitStep(
   db: Database,
   row: ComplaintRow,
-  step: { state: string; at: Date; actor: string; action: string; publicNote: string | null; internalNote?: string | null; set: Partial<ComplaintRow> },
+  step: { state: string; at: Date; actor: string; action: string; publicNote: string | null; internalNote?: string | null; set: Partial<ComplaintRow>; notice?: OutboxInsert | undefined },
 ) {
   const at = step.at.toISOString();
   await db.transaction(async (tx) => {
@@ -388,6 +474,7 @@ async function commitStep(
     if (step.actor !== 'reporter') {
       await tx.insert(auditLog).values({ at, actor: step.actor, action: `complaint_${step.action}`, target: row.id, detail: complaintStateLabel(step.state) });
     }
+    if (step.notice) await tx.insert(outbox).values(step.notice);
   });
 }
 

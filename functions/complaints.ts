@@ -15,6 +15,7 @@ import { findByCode, IdempotencyKeyReusedError, publicView, submitComplaint } fr
 import { saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
 import { apiError } from './errors.ts';
+import type { MailSettings } from './mail/outbox.ts';
 import type { PhotoStore } from './photo-store.ts';
 import { limitSubject } from './client/ip.ts';
 import { hit, release, type Limit } from './ratelimit.ts';
@@ -38,6 +39,8 @@ export interface ComplaintDeps {
   now?: () => Date;
   /** Optional CAPTCHA check (off by default); see CaptchaHook. */
   captcha?: CaptchaHook | undefined;
+  /** Reporter mails (functions/mail/): the site's address for their links; without it none are queued. */
+  mail?: MailSettings | undefined;
 }
 
 /**

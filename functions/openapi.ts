@@ -21,6 +21,14 @@ export function openApiDocument(regions: readonly string[]) {
   delete (input as { $schema?: string }).$schema;
   input.properties.region = { type: 'string', enum: [...regions], description: '地区编号（见 /data/portal.json 的 regions）' };
   input.properties.website = { ...input.properties.website, description: '防机器人字段：必须为空或省略' };
+  input.properties.notifyByEmail = {
+    type: 'boolean',
+    default: false,
+    description: '投诉人要求通过电子邮件告知办理进展（收到、受理或不予受理、转办、延期、办结、合并办理、重新办理）。须实名举报并填写 email；匿名举报时忽略。邮件含投诉人的查询链接，只发送到所填邮箱',
+  };
+  // Optional: a client that does not send it asks for no mail.
+  const withRequired = input as { required?: string[] };
+  if (withRequired.required) withRequired.required = withRequired.required.filter((k) => k !== 'notifyByEmail');
   // Each state with its phase, as Open311's status reports it.
   const state = { type: 'string', enum: COMPLAINT_STATES.map((s) => s.id), description: COMPLAINT_STATES.map((s) => `${s.id}：${s.label}（${s.phase}）`).join('；') };
   return {

@@ -61,6 +61,9 @@ if (missing.length) {
   console.error(`缺少 Worker 密钥：${missing.join('、')}。请先运行 npx wrangler secret put <名称>。`);
   process.exit(1);
 }
+// Mail is optional, but a Worker without these queues reporters' mail it never sends (README, Mail).
+const mailMissing = ['SITE_URL', 'MAIL_FROM'].filter((n) => !names.has(n));
+if (mailMissing.length) console.warn(`注意：未设置 ${mailMissing.join('、')}：${mailMissing.includes('SITE_URL') ? '不生成投诉人办理进展邮件' : '邮件留在发信队列中，不会发出'}。`);
 
 step('4/5 数据库迁移与内容检索索引（Turso）');
 if (!process.env.DATABASE_URL?.startsWith('libsql://') || !process.env.DATABASE_AUTH_TOKEN) {

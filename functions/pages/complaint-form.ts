@@ -168,6 +168,8 @@ ${errorSummary(errors)}
       ${fieldError('email', errors)}
       <input type="email" id="f-email" name="email" maxlength="${LIMITS.email}" autocomplete="email" value="${one(values.email)}" aria-describedby="${describedBy('email')}">
     </div>
+    <div class="choice"><input type="checkbox" name="notifyByEmail" id="f-notifyByEmail" value="1" aria-describedby="f-notifyByEmail-hint" ${one(values.notifyByEmail) === '1' ? html`checked` : ''}><label for="f-notifyByEmail">办理进展通过电子邮件告知我</label></div>
+    <p class="hint" id="f-notifyByEmail-hint">实名举报并填写电子邮箱时可选：收到、受理或不予受理、转办、延期、办结等每一步都会发邮件到上面的邮箱，邮件中附有您的查询链接。</p>
   </fieldset>
 
   <div class="${groupClass('consentPublish', errors)}" id="f-consentPublish">

@@ -57,6 +57,7 @@ import {
   type StaffUser,
 } from '../staff.ts';
 import { dispositionForms } from './objections.ts';
+import { outboxPage } from './outbox.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
 
 export interface StaffPageDeps extends ComplaintDeps {
@@ -151,7 +152,7 @@ ${expired ? html`<div class="notice" role="status" data-session-expired><p>登�
   const bar = (c: Context) => {
     const user = c.get('user') as StaffUser;
     return html`<div class="staff-bar"><span>${user.displayName}（${ROLE_LABELS[user.role]}${user.unit ? html`，${unitName(reference, user.unit)}` : ''}）</span>
-<span><a href="/staff/">投诉队列</a> · <a href="/staff/objections/">销号异议</a> · <form class="inline-form" method="post" action="/staff/logout/"><input type="hidden" name="_csrf" value="${c.get('csrfToken')}"><button type="submit" class="button secondary">退出登录</button></form></span></div>`;
+<span><a href="/staff/">投诉队列</a> · <a href="/staff/objections/">销号异议</a> · ${user.role === 'admin' ? html`<a href="/staff/outbox/">发信队列</a> · ` : ''}<form class="inline-form" method="post" action="/staff/logout/"><input type="hidden" name="_csrf" value="${c.get('csrfToken')}"><button type="submit" class="button secondary">退出登录</button></form></span></div>`;
   };
 
   app.post('/logout/', async (c) => {
@@ -348,7 +349,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
     if (staleVersion(c, row)) return conflict(c, row);
     const action = actionFrom(f);
     if (!action) return detail(c, row, { error: '未知的操作。', status: 422 });
-    return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote), HANDLING_STEPS[action.kind]);
+    return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote, deps), HANDLING_STEPS[action.kind]);
   });
 
   app.post('/complaints/:id/contact', async (c) => {
@@ -394,6 +395,7 @@ ${user.role === 'viewer' ? html`<p class="muted">只读账号不能执行办理�
   });
 
   app.route('/objections/', dispositionForms({ ...deps, page, bar }));
+  app.route('/outbox/', outboxPage({ ...deps, page, bar }));
 
   return app;
 }

@@ -12,6 +12,8 @@ import { createApp } from '../app.ts';
 import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
 import { DEFAULT_LIMITS, type ComplaintDeps } from '../complaints.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
+import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
+import { servedUrl } from '../../src/site/site-url.ts';
 import { loadContent } from '../../src/content/load.ts';
 import { getPortal, itemTitle } from '../../src/content/portal.ts';
 import { facetLabels } from '../../src/search/content-docs.ts';
@@ -55,6 +57,9 @@ async function create(): Promise<PortalRuntime> {
   const secrets = await localSecrets();
   protectLocalData();
   const limits = benchLimits();
+  // SMTP_URL and MAIL_FROM: checked now, like every setting. Without them mail waits in the outbox.
+  const mailer = mailerFromEnv();
+  const interval = sendInterval();
   const reference = referenceFrom(loadContent().content, itemTitle);
   const searchLabels = facetLabels(getPortal());
   // Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers
@@ -74,8 +79,12 @@ async function create(): Promise<PortalRuntime> {
       clientAddress: client.clientAddress,
       requestOrigin: client.requestOrigin,
       ...(limits ? { limits } : {}),
+      // Links in mails are absolute: SITE_URL, or the address this server is served at.
+      mail: { siteUrl: siteUrl() ?? servedUrl(process.env), delivery: mailer?.delivery },
     },
   });
+  // The sender runs in this process, on a timer that never keeps it alive (functions/mail/node.ts).
+  if (mailer) startSender(db, secrets.contactKey, mailer, interval);
   return { app, db, searchLabels };
 }
 

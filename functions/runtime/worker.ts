@@ -8,6 +8,8 @@ import { env as bindings } from 'cloudflare:workers';
 import { createApp } from '../app.ts';
 import { importContactKey } from '../crypto.ts';
 import { openDatabase } from '../db.ts';
+import { emailBindingTransport, type SendEmailBinding } from '../mail/cloudflare.ts';
+import { sendDue, type SendReport } from '../mail/sender.ts';
 import { cachedShells } from '../pages/shell.ts';
 import { r2PhotoStore } from '../photo-store.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
@@ -26,7 +28,14 @@ interface Env {
   SITE_URL?: string;
   /** R2 bucket for complaint photos (wrangler.toml); without it the form offers no photos. */
   PHOTOS?: Parameters<typeof r2PhotoStore>[0];
+  /** Cloudflare Email Service's send_email binding (wrangler.toml `[[send_email]]`). */
+  EMAIL?: SendEmailBinding;
+  /** The From address of every mail (a [vars] entry), on a domain onboarded to Email Service. */
+  MAIL_FROM?: string;
 }
+
+/** Mail leaves only with both the binding and a From address; links in mails need SITE_URL. */
+const mailDelivery = (env: Env) => (env.EMAIL && env.MAIL_FROM ? 'Cloudflare Email Service（send_email 绑定）' : undefined);
 
 /** A JSON file of the built site (made from the content it was built from), read once per isolate. */
 async function builtData<T>(env: Env, name: string): Promise<T> {
@@ -35,11 +44,14 @@ async function builtData<T>(env: Env, name: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function create(env: Env): Promise<PortalRuntime> {
+type WorkerRuntime = PortalRuntime & { contactKey: CryptoKey | undefined };
+
+async function create(env: Env): Promise<WorkerRuntime> {
   // Regions, units and notice windows; names of search facet values.
   const [ref, searchLabels] = await Promise.all([builtData<Reference>(env, 'reference.json'), builtData<FacetLabels>(env, 'search-labels.json')]);
   const configured = env.DATABASE_URL && env.CONTACT_ENCRYPTION_KEY && env.CLIENT_HASH_SALT;
   const db = configured ? openDatabase(env.DATABASE_URL!, env.DATABASE_AUTH_TOKEN) : undefined;
+  const contactKey = configured ? await importContactKey(env.CONTACT_ENCRYPTION_KEY!) : undefined;
   const app = createApp({
     production: true,
     siteUrl: env.SITE_URL || undefined,
@@ -51,28 +63,42 @@ async function create(env: Env): Promise<PortalRuntime> {
       if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);
       return res.text();
     }),
-    complaints: db
+    complaints: db && contactKey
       ? {
           db,
-          contactKey: await importContactKey(env.CONTACT_ENCRYPTION_KEY!),
+          contactKey,
           clientSalt: env.CLIENT_HASH_SALT!,
           reference: ref,
           photos: env.PHOTOS ? r2PhotoStore(env.PHOTOS) : undefined,
           // Cloudflare's CF-Connecting-IP, as Astro's adapter reads it (src/server/portal.ts); only ever hashed.
           clientAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown',
+          // Reporter mails need absolute links: without SITE_URL none are queued.
+          mail: env.SITE_URL ? { siteUrl: env.SITE_URL, delivery: mailDelivery(env) } : undefined,
         }
       : undefined,
   });
-  return { app, db, searchLabels };
+  return { app, db, searchLabels, contactKey };
 }
 
-let runtime: Promise<PortalRuntime> | undefined;
+let runtime: Promise<WorkerRuntime> | undefined;
 
 /** The isolate's runtime, created on first use (a failure is retried on the next request). */
-export function portalRuntime(): Promise<PortalRuntime> {
+export function portalRuntime(): Promise<WorkerRuntime> {
   runtime ??= create(bindings as unknown as Env).catch((error: unknown) => {
     runtime = undefined;
     throw error;
   });
   return runtime;
+}
+
+/**
+ * The Cron Trigger's work (src/worker.ts `scheduled`): sends the outbox rows that are due
+ * through the send_email binding. Says why when it cannot (no database, no binding or From).
+ */
+export async function sendDueMail(now = new Date()): Promise<SendReport | { skipped: string }> {
+  const env = bindings as unknown as Env;
+  const { db, contactKey } = await portalRuntime();
+  if (!db || !contactKey) return { skipped: '未配置数据库' };
+  if (!env.EMAIL || !env.MAIL_FROM) return { skipped: '未配置 send_email 绑定（EMAIL）或 MAIL_FROM：邮件留在发信队列中' };
+  return sendDue(db, contactKey, emailBindingTransport(env.EMAIL), { from: env.MAIL_FROM, now });
 }

@@ -70,6 +70,8 @@ export function complaintInput(regions: readonly string[], today: string) {
       phone: z.preprocess((v) => (typeof v === 'string' ? v.replace(/[\s-]/g, '') || undefined : v), z.string().regex(PHONE, '请填写正确的手机或固定电话号码').optional()),
       email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.email('请填写正确的电子邮箱').max(LIMITS.email).optional()),
       consentPublish: flag,
+      /** The reporter asks to be told of each public step by e-mail (needs a real-name report with an address). */
+      notifyByEmail: flag,
       /** Honeypot: hidden from people; a bot that fills it is refused. */
       website: z.preprocess((v) => (v === undefined ? '' : v), z.string().max(0, '提交被拒绝')),
     })
@@ -79,9 +81,10 @@ export function complaintInput(regions: readonly string[], today: string) {
     .refine((v) => v.longitude === undefined || v.latitude !== undefined, { path: ['latitude'], message: '经度和纬度需同时填写', when: always })
     .refine((v) => isYes(v.anonymous) || !!v.name, { path: ['name'], message: '实名举报请填写姓名，或选择匿名举报', when: always })
     .refine((v) => isYes(v.anonymous) || !!v.phone || !!v.email, { path: ['phone'], message: '实名举报请至少填写电话或电子邮箱之一', when: always })
+    .refine((v) => isYes(v.anonymous) || !isYes(v.notifyByEmail) || !!v.email, { path: ['email'], message: '选择通过电子邮件告知办理进展时，请填写电子邮箱', when: always })
     .transform(({ website: _honeypot, ...v }) =>
-      // An anonymous complaint keeps no contact details even if some were typed.
-      v.anonymous ? { ...v, name: undefined, phone: undefined, email: undefined } : v,
+      // An anonymous complaint keeps no contact details even if some were typed, and so gets no mail.
+      v.anonymous ? { ...v, name: undefined, phone: undefined, email: undefined, notifyByEmail: false } : v,
     );
 }
 export type ComplaintInput = z.infer<ReturnType<typeof complaintInput>>;
@@ -157,5 +160,6 @@ export function complaintFromForm(get: (name: string) => string | undefined, get
   // Radio buttons: "1" anonymous, "0" real name; unchecked boxes are simply absent.
   out.anonymous = get('anonymous') === '1';
   out.consentPublish = get('consentPublish') === '1';
+  out.notifyByEmail = get('notifyByEmail') === '1';
   return out;
 }

@@ -72,7 +72,7 @@ const ENTRY = new Set(['POST /api/staff/login', 'GET /staff/login/', 'POST /staf
 /** Ending one's own session: any role may. */
 const SELF = new Set(['POST /api/staff/logout', 'POST /staff/logout/']);
 /** Admin-only by nature, whoever the complaint belongs to. */
-const ADMIN_ONLY = (r: Route) => r.path.startsWith('/staff/objections/:') || r.path.endsWith('/publish');
+const ADMIN_ONLY = (r: Route) => r.path.startsWith('/staff/objections/:') || r.path.endsWith('/publish') || r.path.startsWith('/staff/outbox/');
 const isApi = (r: Route) => r.path.startsWith('/api/');
 const changesState = (r: Route) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
 /** Routes about one complaint (or its photo), where a handler's unit decides. */
@@ -230,7 +230,7 @@ describe('the staff route table', () => {
       expect.arrayContaining([
         'POST /api/staff/login', 'GET /api/staff/me', 'POST /api/staff/logout', 'GET /staff/login/', 'POST /staff/login/', 'POST /staff/logout/', 'GET /staff/',
         'GET /staff/complaints/:id/', 'POST /staff/complaints/:id/action', 'POST /staff/complaints/:id/contact', 'POST /staff/complaints/:id/enforcement',
-        'POST /staff/complaints/:id/publish', 'GET /staff/photos/:id/', 'GET /staff/objections/', 'POST /staff/objections/:id',
+        'POST /staff/complaints/:id/publish', 'GET /staff/photos/:id/', 'GET /staff/objections/', 'POST /staff/objections/:id', 'GET /staff/outbox/',
       ]),
     );
   });

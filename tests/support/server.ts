@@ -44,7 +44,8 @@ export interface StartOptions {
 
 /**
  * `env` is added to this process's environment; the settings that decide who the client is
- * (TRUSTED_PROXIES, SITE_URL) come only from `env`, never from the shell the tests run in.
+ * (TRUSTED_PROXIES, SITE_URL) and where mail goes (SMTP_URL, MAIL_FROM) come only from `env`,
+ * never from the shell the tests run in.
  */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const port = await freePort();
@@ -53,7 +54,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   const keepData = options.keepData ?? options.dataDir !== undefined;
   // `node --import tsx` rather than the tsx command: one process, so a signal (even SIGKILL) reaches the server itself.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/node.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, TRUSTED_PROXIES: '', SITE_URL: '', ...env },
+    // No mail leaves a test server unless the test points it at its own SMTP server.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, TRUSTED_PROXIES: '', SITE_URL: '', SMTP_URL: '', MAIL_FROM: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,15 +2,27 @@
  * Smoke test of the production build: the site Astro builds with @astrojs/cloudflare
  * (`npm run build:worker`, into dist-worker/) — prerendered pages as static assets, the
  * on-demand routes and the Hono app (functions/runtime/worker.ts) in the Worker — run in
- * workerd by `wrangler dev`, offline and without a database.
+ * workerd by `wrangler dev`, offline: without a database, and on a database file served over
+ * the network as Turso would serve it (the complaint API and mail through the send_email binding).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outbox } from '../../db/schema.ts';
+import { newKeyBase64 } from '../../functions/crypto.ts';
+import { openLocalDatabase, type Database } from '../../functions/local.ts';
+import { validComplaint } from '../support/api.ts';
+import { startHrana, type HranaServer } from '../support/hrana.ts';
 
-let child: ChildProcess;
-let base: string;
-let output = '';
+interface RunningWorker {
+  base: string;
+  /** Everything wrangler and the Worker printed so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -21,35 +33,62 @@ async function freePort(): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  // The Worker build is its own (a Worker module, not Node's): made here, from the same sources.
-  execFileSync('npm', ['run', '--silent', 'build:worker'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+/** `wrangler dev` on the built Worker, with `vars` given as `--var` (bindings and secrets by name). */
+async function startWorker(vars: Record<string, string> = {}): Promise<RunningWorker> {
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  child = spawn('node_modules/.bin/wrangler', ['dev', '--config', 'dist-worker/server/wrangler.json', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'warn'], {
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  // Log level "log": the scheduled handler's console.log is read by the tests.
+  const args = ['dev', '--config', 'dist-worker/server/wrangler.json', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'log', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
+  const child: ChildProcess = spawn('node_modules/.bin/wrangler', args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
+      if ((await fetch(`${base}/api/health`)).ok) return { base, output: () => output, stop };
     } catch {
       // workerd is still starting
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** Fires the Worker's Cron Trigger the way wrangler dev offers (it says so at start), and waits for `line` in its output. */
+async function fireCron(worker: RunningWorker, line: string) {
+  const res = await fetch(`${worker.base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+  expect(res.status).toBe(200);
+  const deadline = Date.now() + 15_000;
+  while (!worker.output().includes(line) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(worker.output()).toContain(line);
+}
+
+let plain: RunningWorker;
+let base: string;
+
+beforeAll(async () => {
+  // The Worker build is its own (a Worker module, not Node's): made here, from the same sources.
+  execFileSync('npm', ['run', '--silent', 'build:worker'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  plain = await startWorker();
+  base = plain.base;
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await plain?.stop();
 });
 
 describe('the Worker bundle in workerd', () => {
@@ -102,6 +141,13 @@ describe('the Worker bundle in workerd', () => {
     expect(doc.components.schemas.ComplaintInput.properties.region.enum).toContain('gansu-wuwei');
   });
 
+  it('runs the Cron Trigger through the custom entry (src/worker.ts), which says why it sends nothing without a database', async () => {
+    const config = JSON.parse(readFileSync('dist-worker/server/wrangler.json', 'utf8')) as { triggers?: { crons?: string[] }; send_email?: { name: string }[] };
+    expect(config.triggers?.crons).toEqual(['* * * * *']);
+    expect(config.send_email).toEqual([{ name: 'EMAIL' }]);
+    await fireCron(plain, '发信：跳过（未配置数据库）');
+  });
+
   it('answers unknown API paths in the error format, and unknown pages with the 404 page', async () => {
     const api = await fetch(`${base}/api/nothing-here`);
     expect(api.status).toBe(404);
@@ -109,5 +155,73 @@ describe('the Worker bundle in workerd', () => {
     const page = await fetch(`${base}/no-such-page/`);
     expect(page.status).toBe(404);
     expect(await page.text()).toContain('未找到页面');
+  });
+});
+
+/**
+ * The Worker on a real database: workerd reaches libSQL only over the network, so a small Hrana
+ * server (tests/support/hrana.ts) serves an embedded libSQL file on loopback, as Turso would.
+ * A complaint filed through the Worker writes its outbox row in the intake batch; the Cron
+ * Trigger sends it through the send_email binding (simulated by wrangler dev, which prints the
+ * message and keeps its text in a file); the row is then marked sent in the database file.
+ */
+describe('the Worker on a database, sending mail through send_email', () => {
+  const SITE = 'https://portal.example.org';
+  let worker: RunningWorker;
+  let hrana: HranaServer;
+  let db: Database;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portal-workerd-'));
+    const url = `file:${join(dir, 'portal.db')}`;
+    db = await openLocalDatabase(url);
+    hrana = await startHrana(url);
+    worker = await startWorker({
+      DATABASE_URL: hrana.url,
+      CONTACT_ENCRYPTION_KEY: newKeyBase64(),
+      CLIENT_HASH_SALT: 'workerd-test-salt',
+      SITE_URL: SITE,
+      MAIL_FROM: '督察整改公开平台 <noreply@portal.example.org>',
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await hrana?.close();
+    db?.$client.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('files a complaint with its receipt mail in the outbox, and the Cron Trigger sends it', async () => {
+    expect(await (await fetch(`${worker.base}/api/health`)).json()).toEqual({ status: 'ok', database: 'configured' });
+    const res = await fetch(`${worker.base}/api/complaints`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(validComplaint({ anonymous: false, name: '李四', email: 'reporter@example.net', notifyByEmail: true })),
+    });
+    expect(res.status).toBe(201);
+    const receipt = (await res.json()) as { reference: string; trackingCode: string };
+    const [queued] = await db.select().from(outbox);
+    expect(queued).toMatchObject({ kind: 'complaint:received', attempts: 0, sentAt: null });
+    expect(queued!.subject).toBe(`【督察整改公开平台】您的投诉已收到（受理编号 ${receipt.reference}）`);
+
+    await fireCron(worker, '发信：已发送 1 封，待重试 0 封，放弃 0 封。');
+    const out = worker.output();
+    expect(out).toContain('send_email binding called with MessageBuilder');
+    expect(out).toContain('From: 督察整改公开平台 <noreply@portal.example.org>');
+    expect(out).toContain('To: reporter@example.net');
+    expect(out).toContain(`Subject: 【督察整改公开平台】您的投诉已收到（受理编号 ${receipt.reference}）`);
+    // wrangler dev keeps the text body in a file and names it.
+    const textFile = /Text: (\S+\.txt)/.exec(out)?.[1];
+    expect(textFile).toBeDefined();
+    expect(readFileSync(textFile!, 'utf8')).toContain(`${SITE}/complaints/track/${receipt.trackingCode}/`);
+
+    const [sent] = await db.select().from(outbox);
+    expect(sent).toMatchObject({ attempts: 1, nextAttemptAt: null, lastError: null });
+    expect(sent!.sentAt).not.toBeNull();
+
+    // Nothing is due any more: a second run sends nothing.
+    await fireCron(worker, '发信：已发送 0 封，待重试 0 封，放弃 0 封。');
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * Mail from the real Node server process (functions/node.ts) and from `npm run notify`
+ * (scripts/notify.ts), to a real SMTP server on loopback: the server's own timer sends a
+ * reporter's receipt mail; without SMTP_URL the mail waits and `npm run notify` sends it later;
+ * a half-done mail setting stops the server at start.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validComplaint } from '../support/api.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { startSmtp, type TestSmtp } from '../support/smtp.ts';
+
+const run = promisify(execFile);
+const SITE = 'https://portal.example.org';
+const FROM = '督察整改公开平台 <noreply@portal.example.org>';
+
+let servers: RunningServer[] = [];
+let smtps: TestSmtp[] = [];
+let dirs: string[] = [];
+afterEach(async () => {
+  for (const s of servers) await s.stop();
+  for (const s of smtps) await s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  servers = [];
+  smtps = [];
+  dirs = [];
+});
+
+async function submit(server: RunningServer, email: string) {
+  const res = await fetch(`${server.url}/api/complaints`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(validComplaint({ anonymous: false, name: '李四', email, notifyByEmail: true })),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { reference: string; trackingCode: string };
+}
+
+describe('mail from the Node server', () => {
+  it('sends a reporter their receipt mail on its own, through SMTP_URL as MAIL_FROM', async () => {
+    const smtp = await startSmtp();
+    smtps.push(smtp);
+    const server = await startServer({ SMTP_URL: smtp.url, MAIL_FROM: FROM, MAIL_SEND_INTERVAL_SECONDS: '1', SITE_URL: SITE });
+    servers.push(server);
+    const receipt = await submit(server, 'reporter@example.net');
+    await smtp.waitFor(1, 15_000);
+    const [m] = smtp.received;
+    expect(m!.envelopeTo).toEqual(['reporter@example.net']);
+    expect(m!.envelopeFrom).toBe('noreply@portal.example.org');
+    expect(m!.mail.subject).toBe(`【督察整改公开平台】您的投诉已收到（受理编号 ${receipt.reference}）`);
+    expect(m!.text).toContain(`${SITE}/complaints/track/${receipt.trackingCode}/`);
+  });
+
+  it('refuses to start with SMTP_URL but no MAIL_FROM', async () => {
+    await expect(startServer({ SMTP_URL: 'smtp://127.0.0.1:1' })).rejects.toThrow(/MAIL_FROM/);
+  });
+});
+
+describe('npm run notify', () => {
+  it('sends what waited in the outbox while no SMTP server was configured', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portal-notify-'));
+    dirs.push(dataDir);
+    // No SMTP_URL: the mail is queued, and nothing sends it.
+    const server = await startServer({}, { dataDir });
+    const receipt = await submit(server, 'later@example.net');
+    await server.stop();
+
+    const smtp = await startSmtp();
+    smtps.push(smtp);
+    // The server's own database and secrets, as `npm run notify` finds them in DATA_DIR.
+    const { DATABASE_URL: _url, CONTACT_ENCRYPTION_KEY: _key, CLIENT_HASH_SALT: _salt, ...shell } = process.env;
+    const env = { ...shell, DATA_DIR: dataDir, SMTP_URL: smtp.url, MAIL_FROM: FROM };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/notify.ts'], { env });
+    expect(stdout).toContain('已发送 1 封');
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.envelopeTo).toEqual(['later@example.net']);
+    // Links default to the address the server was served at (no SITE_URL).
+    expect(smtp.received[0]!.text).toMatch(new RegExp(`http://127\\.0\\.0\\.1:\\d+/complaints/track/${receipt.trackingCode}/`));
+
+    // Nothing is due any more.
+    const again = await run(process.execPath, ['--import', 'tsx', 'scripts/notify.ts'], { env });
+    expect(again.stdout).toContain('已发送 0 封');
+    expect(smtp.received).toHaveLength(1);
+  });
+});
