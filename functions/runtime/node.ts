@@ -17,6 +17,11 @@ import { getPortal, itemTitle } from '../../src/content/portal.ts';
 import { facetLabels } from '../../src/search/content-docs.ts';
 import { referenceFrom } from '../../src/site/reference.ts';
 import type { PortalRuntime } from './types.ts';
+import { configureZodLocale } from '../../src/model/zod-locale.ts';
+
+// Validation messages (the API's `fields`, the form's errors) in Chinese: configured here, as the
+// process's entry, not left to whichever module happens to be imported first.
+configureZodLocale();
 
 /** The built site's static files (Astro's client output). */
 export const CLIENT_DIR = process.env.DIST_DIR ?? 'dist/client';

@@ -3,7 +3,6 @@
  * (current text after amendments, assessments as of the build date, roll-ups).
  * Pages, feeds and open-data files all read this one object, so they agree.
  */
-import { z } from 'zod';
 import { assessItem, type ItemAssessment, type ItemFacts } from '../domain/assess.ts';
 import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
 import { todayInChina } from '../domain/dates.ts';
@@ -11,9 +10,6 @@ import { rollup, rollupBy, type Rollup } from '../domain/ratios.ts';
 import type { CaseRecord, Inspection, Item, ItemPart, Plan, Region, SourceDocument, Unit } from '../model/schemas.ts';
 import { checkIntegrity } from './integrity.ts';
 import { CONTENT_DIR, loadContent, type Content, type ContentProblem } from './load.ts';
-
-// Validation messages in Chinese, like the rest of the portal.
-z.config(z.locales.zhCN());
 
 export interface PortalItem {
   /** The facts the assessment was made from, for re-assessing at other dates. */
