@@ -18,7 +18,8 @@ import { SIGN_OFF_LABELS, signOffState, windowOpen } from '../../src/domain/sign
 import type { NoticeRef } from '../../src/site/reference.ts';
 import { urls } from '../../src/site/urls.ts';
 import { writeWithFreshCode } from '../complaint-service.ts';
-import { formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { formKeyOf, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { idempotencyKeyFor } from '../intake.ts';
 import { decryptJson, encryptJson, randomToken } from '../crypto.ts';
 
 /** What an objector may leave: encrypted at rest, shown to admins only on an audited request. */

@@ -10,7 +10,8 @@
  */
 import { createApp } from '../app.ts';
 import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
-import { DEFAULT_LIMITS, type ComplaintDeps } from '../complaints.ts';
+import type { ComplaintDeps } from '../complaints.ts';
+import { DEFAULT_LIMITS } from '../ratelimit.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
 import { loadContent } from '../../src/content/load.ts';
 import { getPortal, itemTitle } from '../../src/content/portal.ts';
