@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { complaintRoutes, limitClient, settleIntake, type ComplaintDeps } from './complaints.ts';
+import { complaintRoutes, limitClient, type ComplaintDeps } from './complaints.ts';
 import { isBusy } from './db.ts';
 import { apiError } from './errors.ts';
 import { open311Routes } from './open311.ts';
@@ -65,12 +65,6 @@ export function createApp(options: AppOptions) {
       permissionsPolicy: { camera: [], microphone: [], geolocation: ['self'] },
     }),
   );
-
-  // Intake is counted as accepted or refused once its answer is known (limitClient in complaints.ts).
-  app.use('*', async (c, next) => {
-    await next();
-    await settleIntake(c);
-  });
 
   app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
   const regionIds = options.complaints?.reference.regions.map((r) => r.id) ?? options.regions ?? [];

@@ -26,16 +26,16 @@ import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, lte, sql, type
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { complaints } from '../db/schema.ts';
-import { complaintInput, fieldErrors, normaliseReference, POLLUTION_TYPES } from '../src/domain/complaint.ts';
+import { normaliseReference, POLLUTION_TYPES } from '../src/domain/complaint.ts';
 import { clocks } from '../src/domain/complaint-handling.ts';
 import { complaintStateLabel, phaseOf, statesIn, type ComplaintState } from '../src/domain/complaint-states.ts';
-import { todayInChina } from '../src/domain/dates.ts';
 import { regionFullName, unitName } from '../src/site/reference.ts';
 import { escapeXml } from '../src/site/xml.ts';
-import { submitComplaint, type ComplaintRow } from './complaint-service.ts';
-import { DEFAULT_LIMITS, idempotencyKeyFor, limitClient, type ComplaintDeps } from './complaints.ts';
+import type { ComplaintRow } from './complaint-service.ts';
+import { limitClient, type ComplaintDeps } from './complaints.ts';
 import { saltedHash } from './crypto.ts';
-import { hit } from './ratelimit.ts';
+import { intake } from './intake.ts';
+import { DEFAULT_LIMITS, hit } from './ratelimit.ts';
 
 export interface Open311Deps extends ComplaintDeps {
   /** Salted hashes are compared, so keys are not kept in memory as typed. Empty: POST is refused. */
@@ -230,43 +230,52 @@ export function open311Routes(deps: Open311Deps) {
       return fail(c, format, 400, '请求内容无法解析');
     }
     const f = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    // Counted before the key is checked: a wrong key is a refused request like any other, so keys
-    // cannot be guessed faster than the refused-request budget allows.
-    const { client, retryAfter } = await limitClient(deps, c, 'intake');
-    if (retryAfter !== undefined) {
-      c.header('Retry-After', String(retryAfter));
-      return fail(c, format, 429, `提交过于频繁，请在 ${retryAfter} 秒后再试`);
+    let pointAddress: string | undefined;
+    const outcome = await intake<{ status: 400 | 403; description: string }>(deps, {
+      address: deps.clientAddress(c),
+      // Read once counted: a wrong key is a refused request like any other, so keys cannot be
+      // guessed faster than the refused-request budget allows.
+      read: async () => {
+        const key = f('api_key');
+        if (!key || key.length > 200 || !(await keyHashes).includes(await saltedHash('open311', key))) return { rejected: { status: 403, description: 'api_key 无效' } };
+        const service = SERVICES.find((s) => s.code === f('service_code'));
+        if (!service) return { rejected: { status: 400, description: 'service_code 无效' } };
+        const name = [f('last_name'), f('first_name')].filter(Boolean).join('');
+        // The spec lets a request give lat/long instead of an address; intake needs an address text, so it is written from them.
+        const typedAddress = f('address_string')?.trim();
+        pointAddress = typedAddress ? undefined : coordinatesText(f('lat'), f('long'));
+        const device = f('device_id');
+        return {
+          input: {
+            pollutionTypes: [service.name],
+            region: f('attribute[region]'),
+            address: typedAddress || pointAddress || '',
+            latitude: f('lat'),
+            longitude: f('long'),
+            observedAt: f('attribute[observed_at]'),
+            description: f('description'),
+            suspectedPolluter: f('attribute[suspected_polluter]'),
+            anonymous: !name && !f('phone') && !f('email'),
+            name: name || undefined,
+            phone: f('phone'),
+            email: f('email'),
+            consentPublish: f('attribute[consent_publish]') === 'true',
+          },
+          // A device sends many requests: only the same body from it again is a retry.
+          key: device && device.length <= 100 ? { sender: `open311:${device}` } : undefined,
+          captcha: 'exempt',
+        };
+      },
+    });
+    if ('rateLimited' in outcome) {
+      c.header('Retry-After', String(outcome.rateLimited));
+      return fail(c, format, 429, `提交过于频繁，请在 ${outcome.rateLimited} 秒后再试`);
     }
-    const key = f('api_key');
-    if (!key || key.length > 200 || !(await keyHashes).includes(await saltedHash('open311', key))) return fail(c, format, 403, 'api_key 无效');
-    const service = SERVICES.find((s) => s.code === f('service_code'));
-    if (!service) return fail(c, format, 400, 'service_code 无效');
-    const name = [f('last_name'), f('first_name')].filter(Boolean).join('');
-    // The spec lets a request give lat/long instead of an address; intake needs an address text, so it is written from them.
-    const typedAddress = f('address_string')?.trim();
-    const pointAddress = typedAddress ? undefined : coordinatesText(f('lat'), f('long'));
-    const input = {
-      pollutionTypes: [service.name],
-      region: f('attribute[region]'),
-      address: typedAddress || pointAddress || '',
-      latitude: f('lat'),
-      longitude: f('long'),
-      observedAt: f('attribute[observed_at]'),
-      description: f('description'),
-      suspectedPolluter: f('attribute[suspected_polluter]'),
-      anonymous: !name && !f('phone') && !f('email'),
-      name: name || undefined,
-      phone: f('phone'),
-      email: f('email'),
-      consentPublish: f('attribute[consent_publish]') === 'true',
-    };
-    const parsed = complaintInput(reference.regions.map((r) => r.id), todayInChina(now())).safeParse(input);
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error);
-      return fail(c, format, 400, Object.entries(errors).map(([k, m]) => `${k}：${m}`).join('；'));
-    }
-    const idempotencyKey = await idempotencyKeyFor(client, f('device_id') && f('device_id')!.length <= 100 ? `open311:${f('device_id')}:${JSON.stringify(parsed.data)}` : undefined, parsed.data);
-    const { receipt } = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now() });
+    if ('rejected' in outcome) return fail(c, format, outcome.rejected.status, outcome.rejected.description);
+    if ('refused' in outcome) return fail(c, format, 400, Object.entries(outcome.refused).map(([k, m]) => `${k}：${m}`).join('；'));
+    // Not expected: a sender's key holds the body, so another body is another key.
+    if ('keyReused' in outcome) return fail(c, format, 400, 'device_id 已用于另一份不同的提交');
+    const receipt = outcome.ok;
     // The reference number only: the tracking code is the reporter's secret and Open311 never returns it.
     const notice = [
       `已收到，受理编号 ${receipt.reference}（即 service_request_id）。`,

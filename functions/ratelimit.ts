@@ -5,11 +5,45 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from './db.ts';
 import { rateLimits } from '../db/schema.ts';
+import { limitSubject } from './client/ip.ts';
+import { saltedHash } from './crypto.ts';
 
 export interface Limit {
   /** Requests allowed per window. */
   max: number;
   windowSeconds: number;
+}
+
+export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311' | 'open311-partner';
+/**
+ * Per-client limits in production; `limits` in the app's dependencies overrides them (tests,
+ * BENCH_RATE_LIMIT_MAX in functions/runtime/node.ts). A client is an IPv4 address or an IPv6 /64 (clientOf).
+ */
+export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
+  // Complaints accepted (JSON API, the form, Open311) …
+  intake: { max: 10, windowSeconds: 600 },
+  // … and intake requests refused (invalid, failed CAPTCHA), on their own larger budget, so that
+  // typing mistakes do not use up the intake budget while guessing at a CAPTCHA still stops.
+  intakeRefused: { max: 30, windowSeconds: 600 },
+  lookup: { max: 120, windowSeconds: 600 },
+  dispute: { max: 10, windowSeconds: 600 },
+  objection: { max: 10, windowSeconds: 600 },
+  // A reader pages and narrows a search often; a scraper should use the downloads.
+  search: { max: 600, windowSeconds: 600 },
+  // Open311 reads (GET) by clients without a key; keyed partners get their own limits.
+  open311: { max: 120, windowSeconds: 600 },
+  // Open311 reads with a valid api_key: one bucket per key, as a partner's server reads for many people.
+  'open311-partner': { max: 1200, windowSeconds: 600 },
+};
+
+/**
+ * A client as the limits count it: `client`, the salted hash of its full address (stored with
+ * what it submits), and `bucket`, the hash its requests are counted under (an IPv6 /64 is one).
+ */
+export async function clientOf(salt: string, address: string): Promise<{ client: string; bucket: string }> {
+  const client = await saltedHash(salt, address);
+  const subject = limitSubject(address);
+  return { client, bucket: subject === address ? client : await saltedHash(salt, subject) };
 }
 
 export interface LimitResult {

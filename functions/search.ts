@@ -16,6 +16,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { POLLUTION_TYPES } from '../src/domain/complaint.ts';
 import { STATUS_IDS } from '../src/domain/status.ts';
+import { fieldErrors } from '../src/domain/field-errors.ts';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE,
@@ -98,15 +99,8 @@ const params = z
 const LIST_PARAMS = ['kind', 'inspection', 'plan', 'region', 'unit', 'status', 'topic', 'pollution'] as const;
 const SINGLE_PARAMS = ['q', 'from', 'to', 'page', 'pageSize', 'format'] as const;
 
-/** Each bad parameter and its message (the first one per parameter). */
-function paramErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'q');
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
+/** Each bad parameter and its message (the first one per parameter; a repeated parameter is one). */
+const paramErrors = (error: z.ZodError) => fieldErrors(error, { key: 'field', root: 'q' });
 
 const CSV_COLUMNS = {
   id: '记录编号',

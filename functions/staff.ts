@@ -37,6 +37,7 @@ export const sessionCookieName = (production: boolean) => (production ? HOST_SES
 
 export type { StaffRole } from '../src/domain/complaint-handling.ts';
 import type { StaffRole } from '../src/domain/complaint-handling.ts';
+import { fieldErrors } from '../src/domain/field-errors.ts';
 export interface StaffUser {
   id: string;
   username: string;
@@ -248,8 +249,8 @@ export function staffRoutes(deps: StaffDeps) {
     }
     const parsed = loginBody.safeParse(body);
     if (!parsed.success) {
-      // A body that is not an object has no field to name: its issue is keyed '_' (as in fieldErrors).
-      return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? '_'), i.message])));
+      // A body that is not an object has no field to name: its issue is keyed '_'.
+      return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', fieldErrors(parsed.error, { key: 'field' }));
     }
     const result = await attemptLogin(db, parsed.data.username, parsed.data.password, { at: now(), client: await clientHashOf(c, deps) });
     if (!result.ok) {

@@ -18,15 +18,16 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { complaintFromForm, complaintInput, fieldErrors, normaliseTrackingCode } from '../../src/domain/complaint.ts';
+import { complaintFromForm, normaliseTrackingCode } from '../../src/domain/complaint.ts';
 import { HandlingError, ENFORCEMENT_FIGURES } from '../../src/domain/complaint-handling.ts';
 import { complaintStateLabel } from '../../src/domain/complaint-states.ts';
 import { formatDateTimeZh, formatDateZh, todayInChina } from '../../src/domain/dates.ts';
-import { checkPhoto, PHOTO_LIMITS, PhotoError } from '../../src/domain/photos.ts';
+import { PHOTO_LIMITS } from '../../src/domain/photos.ts';
 import { regionFullName, unitName } from '../../src/site/reference.ts';
 import { randomToken } from '../crypto.ts';
-import { disputeByReporter, findByCode, findPublished, IdempotencyKeyReusedError, listPublished, publicView, submitComplaint, type CheckedPhoto } from '../complaint-service.ts';
-import { captchaError, formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { disputeByReporter, findByCode, findPublished, listPublished, publicView } from '../complaint-service.ts';
+import { formKeyOf, intakeInJson, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { intake } from '../intake.ts';
 import { apiError } from '../errors.ts';
 import { complaintForm, FORM_ERROR, type FormValues } from './complaint-form.ts';
 import { html, renderPage, type ShellSource } from './shell.ts';
@@ -41,10 +42,21 @@ export const MAX_FORM_BYTES = PHOTO_LIMITS.maxCount * PHOTO_LIMITS.maxBytes + 64
 
 const wantsJson = (c: Context) => (c.req.header('Accept') ?? '').includes('application/json');
 
+type FormBody = Record<string, string | File | (string | File)[]>;
+
+/** What was typed, to show in the form again (files are not kept). */
+function formValues(body: FormBody): FormValues {
+  const values: FormValues = {};
+  for (const [k, v] of Object.entries(body)) {
+    const s = [v].flat().filter((x): x is string => typeof x === 'string');
+    values[k] = Array.isArray(v) ? s : s[0];
+  }
+  return values;
+}
+
 export function complaintPages(deps: PageDeps) {
   const { db, reference } = deps;
   const now = deps.now ?? (() => new Date());
-  const regionIds = reference.regions.map((r) => r.id);
   const app = new Hono();
 
   /** A short page with a heading and a message, for refusals and errors. */
@@ -77,78 +89,54 @@ export function complaintPages(deps: PageDeps) {
           ? apiError(c, 415, 'unsupported_media_type', '请以表单（multipart/form-data 或 application/x-www-form-urlencoded）提交。')
           : messagePage(c, 415, '无法识别的提交方式', '请使用本站的表单提交。');
       }
-      const { client, retryAfter } = await limitClient(deps, c, 'intake');
-      const limited = retryAfter !== undefined;
-      if (limited) c.header('Retry-After', String(retryAfter));
-      const tooMany = `提交过于频繁。为防止滥用，同一网络短时间内的提交次数有限，请在 ${Math.ceil((retryAfter ?? 0) / 60)} 分钟后再试。`;
-      if (limited && wantsJson(c)) return apiError(c, 429, 'rate_limited', `提交过于频繁，请在 ${retryAfter} 秒后再试。`);
-      let body: Record<string, string | File | (string | File)[]>;
-      try {
-        body = await c.req.parseBody({ all: true });
-      } catch {
-        if (limited) return messagePage(c, 429, '提交过于频繁', tooMany);
+      let values: FormValues = {};
+      const outcome = await intake(deps, {
+        address: deps.clientAddress(c),
+        read: async () => {
+          let body: FormBody;
+          try {
+            body = await c.req.parseBody({ all: true });
+          } catch {
+            return { rejected: 'unreadable' as const };
+          }
+          values = formValues(body);
+          const strings = (name: string) => [body[name]].flat().filter((v): v is string => typeof v === 'string');
+          const formKey = formKeyOf(values.formKey);
+          return {
+            input: complaintFromForm((n) => strings(n)[0], strings),
+            key: formKey ? { submission: `form:${formKey}` } : undefined,
+            // A file input left empty arrives as a part with no file name and no bytes: no photo.
+            // A chosen file of 0 bytes is an error like any unreadable file, not silently dropped.
+            photos: [body.photos].flat().filter((f): f is File => typeof f === 'object' && f !== null && !(f.name === '' && f.size === 0)),
+            captcha: { token: (field) => body[field], when: 'always' },
+          };
+        },
+      });
+      // This form was submitted before, then changed: the change is a new complaint, never merged into
+      // the first. Ask for a confirmation under a fresh key, with everything typed kept.
+      const keyReused = '这份表单已经提交过一次，修改后的内容将作为一件新的举报。请核对后再次提交。';
+      if ('rateLimited' in outcome) {
+        if (wantsJson(c)) return intakeInJson(c, outcome, keyReused);
+        c.header('Retry-After', String(outcome.rateLimited));
+        const tooMany = `提交过于频繁。为防止滥用，同一网络短时间内的提交次数有限，请在 ${Math.ceil(outcome.rateLimited / 60)} 分钟后再试。`;
+        let body: FormBody;
+        try {
+          body = await c.req.parseBody({ all: true });
+        } catch {
+          return messagePage(c, 429, '提交过于频繁', tooMany);
+        }
+        // The form again with everything typed (the same form key, so a later resubmission is
+        // still recognised), rather than a page that throws the input away.
+        const photos = deps.photos && [body.photos].flat().some((f) => typeof f === 'object' && f !== null && f.size > 0);
+        return showForm(c, formValues(body), { [FORM_ERROR]: `${tooMany}您填写的内容已保留，到时再点击“提交举报”即可${photos ? '（照片需重新选择）' : ''}。` }, 429);
+      }
+      if ('rejected' in outcome) {
         return wantsJson(c) ? apiError(c, 400, 'invalid_form', '表单内容无法解析。') : messagePage(c, 400, '表单内容无法解析', '请返回后重新提交。');
       }
-      const strings = (name: string) => [body[name]].flat().filter((v): v is string => typeof v === 'string');
-      const values: FormValues = {};
-      for (const [k, v] of Object.entries(body)) {
-        const s = [v].flat().filter((x): x is string => typeof x === 'string');
-        values[k] = Array.isArray(v) ? s : s[0];
-      }
-      // Over the limit: the form again with everything typed (the same form key, so a later
-      // resubmission is still recognised), rather than a page that throws the input away.
-      if (limited) {
-        const photos = deps.photos && [body.photos].flat().some((f) => typeof f === 'object' && f !== null && f.size > 0);
-        return showForm(c, values, { [FORM_ERROR]: `${tooMany}您填写的内容已保留，到时再点击“提交举报”即可${photos ? '（照片需重新选择）' : ''}。` }, 429);
-      }
-      const raw = complaintFromForm((n) => strings(n)[0], strings);
-      const parsed = complaintInput(regionIds, todayInChina(now())).safeParse(raw);
-      const errors = parsed.success ? {} : fieldErrors(parsed.error);
-
-      // Photos: checked by their content, stripped of metadata; only when a store is configured.
-      // A file input left empty arrives as a part with no file name and no bytes: no photo.
-      // A chosen file of 0 bytes is an error like any unreadable file, not silently dropped.
-      const files = [body.photos].flat().filter((f): f is File => typeof f === 'object' && f !== null && !(f.name === '' && f.size === 0));
-      const photos: CheckedPhoto[] = [];
-      if (files.length && !deps.photos) errors.photos = '本站暂不接收照片';
-      else if (files.length > PHOTO_LIMITS.maxCount) errors.photos = `照片最多 ${PHOTO_LIMITS.maxCount} 张`;
-      else {
-        for (const file of files) {
-          try {
-            const checked = checkPhoto(new Uint8Array(await file.arrayBuffer()), file.type);
-            photos.push({ type: checked.type, bytes: checked.bytes });
-          } catch (error) {
-            if (!(error instanceof PhotoError)) throw error;
-            errors.photos = `照片“${file.name.slice(0, 60) || '未命名文件'}”：${error.message}`;
-            break;
-          }
-        }
-      }
-      const captcha = await captchaError(deps, c, deps.captcha && body[deps.captcha.field]);
-      if (captcha) errors.captcha = captcha;
-      if (!parsed.success || Object.keys(errors).length) {
-        return wantsJson(c) ? apiError(c, 422, 'validation_failed', '提交内容有误，请按提示修改。', errors) : showForm(c, values, errors, 422);
-      }
-      const formKey = formKeyOf(values.formKey);
-      const idempotencyKey = await idempotencyKeyFor(client, formKey && `form:${formKey}`, parsed.data);
-      let outcome: Awaited<ReturnType<typeof submitComplaint>>;
-      try {
-        outcome = await submitComplaint(deps, parsed.data, { idempotencyKey, clientHash: client, at: now(), photos });
-      } catch (error) {
-        if (!(error instanceof IdempotencyKeyReusedError)) throw error;
-        // This form was submitted before, then changed: the change is a new complaint, never merged into
-        // the first. Ask for a confirmation under a fresh key, with everything typed kept.
-        const message = '这份表单已经提交过一次，修改后的内容将作为一件新的举报。请核对后再次提交。';
-        return wantsJson(c)
-          ? apiError(c, 422, 'idempotency_key_reused', message)
-          : showForm(c, { ...values, formKey: randomToken() }, { _: message }, 422);
-      }
-      const { receipt, replay } = outcome;
-      if (wantsJson(c)) {
-        if (replay) c.header('Idempotent-Replay', 'true');
-        return c.json(receipt, replay ? 200 : 201);
-      }
-      return c.redirect(`${receipt.trackUrl}?new=1`, 303);
+      if (wantsJson(c)) return intakeInJson(c, outcome, keyReused);
+      if ('refused' in outcome) return showForm(c, values, outcome.refused, 422);
+      if ('keyReused' in outcome) return showForm(c, { ...values, formKey: randomToken() }, { _: keyReused }, 422);
+      return c.redirect(`${outcome.ok.trackUrl}?new=1`, 303);
     },
   );
 

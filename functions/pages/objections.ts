@@ -13,11 +13,13 @@ import { z } from 'zod';
 import { auditLog, objections } from '../../db/schema.ts';
 import { formatTrackingCode, normaliseTrackingCode } from '../../src/domain/complaint.ts';
 import { formatDateTimeZh, formatDateZh, todayInChina } from '../../src/domain/dates.ts';
+import { fieldErrors } from '../../src/domain/field-errors.ts';
 import { SIGN_OFF_LABELS, signOffState, windowOpen } from '../../src/domain/signoff.ts';
 import type { NoticeRef } from '../../src/site/reference.ts';
 import { urls } from '../../src/site/urls.ts';
 import { writeWithFreshCode } from '../complaint-service.ts';
-import { formKeyOf, idempotencyKeyFor, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { formKeyOf, limitClient, type ComplaintDeps } from '../complaints.ts';
+import { idempotencyKeyFor } from '../intake.ts';
 import { decryptJson, encryptJson, randomToken } from '../crypto.ts';
 
 /** What an objector may leave: encrypted at rest, shown to admins only on an audited request. */
@@ -119,9 +121,7 @@ ${list.length
     const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const parsed = objectionInput.safeParse({ text: values.text ?? '', name: values.name || undefined, phone: values.phone || undefined, website: values.website || undefined });
     if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'text')] ??= i.message;
-      return show(c, n, { values, errors }, 422);
+      return show(c, n, { values, errors: fieldErrors(parsed.error, { key: 'field', root: 'text' }) }, 422);
     }
     const idempotencyKey = await idempotencyKeyFor(client, formKeyOf(values.formKey) && `objection:${values.formKey}`, { item: n.itemId, ...parsed.data });
     const existing = await db.query.objections.findFirst({ where: eq(objections.idempotencyKey, idempotencyKey) });

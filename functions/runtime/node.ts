@@ -10,7 +10,8 @@
  */
 import { createApp } from '../app.ts';
 import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
-import { DEFAULT_LIMITS, type ComplaintDeps } from '../complaints.ts';
+import type { ComplaintDeps } from '../complaints.ts';
+import { DEFAULT_LIMITS } from '../ratelimit.ts';
 import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
 import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
 import { servedUrl } from '../../src/site/site-url.ts';
@@ -19,6 +20,11 @@ import { getPortal, itemTitle } from '../../src/content/portal.ts';
 import { facetLabels } from '../../src/search/content-docs.ts';
 import { referenceFrom } from '../../src/site/reference.ts';
 import type { PortalRuntime } from './types.ts';
+import { configureZodLocale } from '../../src/model/zod-locale.ts';
+
+// Validation messages (the API's `fields`, the form's errors) in Chinese: configured here, as the
+// process's entry, not left to whichever module happens to be imported first.
+configureZodLocale();
 
 /** The built site's static files (Astro's client output). */
 export const CLIENT_DIR = process.env.DIST_DIR ?? 'dist/client';

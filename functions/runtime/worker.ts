@@ -15,6 +15,11 @@ import { r2PhotoStore } from '../photo-store.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
 import type { PortalRuntime } from './types.ts';
+import { configureZodLocale } from '../../src/model/zod-locale.ts';
+
+// Validation messages in Chinese. The Worker loads no content (whose loader also sets this), so
+// without this call zod's own messages would reach the public in English.
+configureZodLocale();
 
 interface Env {
   ASSETS: { fetch: (input: Request | string) => Promise<Response> };

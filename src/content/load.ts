@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { collections, type CollectionName } from '../model/schemas.ts';
+import { configureZodLocale } from '../model/zod-locale.ts';
 
 export type Content = { [K in CollectionName]: z.infer<(typeof collections)[K]>[] };
 
@@ -70,6 +71,8 @@ export const CONTENT_DIR = process.env.CONTENT_DIR || 'content';
 
 /** Loads and validates all content below `root` (CONTENT_DIR, i.e. `content/`, by default). */
 export function loadContent(root = CONTENT_DIR, projectRoot = process.cwd()): LoadedContent {
+  // The problems it reports carry zod's messages: in Chinese, whoever called it (build, scripts, server).
+  configureZodLocale();
   const content = Object.fromEntries(Object.keys(LAYOUT).map((k) => [k, []])) as unknown as Content;
   const problems: ContentProblem[] = [];
   const origins = new Map<string, string>();

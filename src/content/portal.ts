@@ -4,7 +4,6 @@
  * Pages, feeds and open-data files all read this one object, so they agree.
  */
 import { RegionTree } from '../domain/region-tree.ts';
-import { z } from 'zod';
 import { assessItem, type ItemAssessment, type ItemFacts } from '../domain/assess.ts';
 import { currentParts, revisionsOf, type FieldRevision } from '../domain/amend.ts';
 import { todayInChina } from '../domain/dates.ts';
@@ -12,9 +11,6 @@ import { rollup, rollupBy, type Rollup } from '../domain/ratios.ts';
 import type { CaseRecord, Inspection, Item, ItemPart, Plan, Region, SourceDocument, Unit } from '../model/schemas.ts';
 import { checkIntegrity } from './integrity.ts';
 import { CONTENT_DIR, loadContent, type Content, type ContentProblem } from './load.ts';
-
-// Validation messages in Chinese, like the rest of the portal.
-z.config(z.locales.zhCN());
 
 export interface PortalItem {
   /** The facts the assessment was made from, for re-assessing at other dates. */

@@ -89,15 +89,8 @@ export function complaintInput(regions: readonly string[], today: string) {
 }
 export type ComplaintInput = z.infer<ReturnType<typeof complaintInput>>;
 
-/** Field errors keyed by field name, one Chinese message each (the first found). */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.map(String).join('.') : '_';
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+/** Field errors keyed by field name (the one mapper, src/domain/field-errors.ts), for the form's script and tests. */
+export { fieldErrors } from './field-errors.ts';
 
 /**
  * Tracking codes: 13 characters from a 32-letter alphabet without 0, 1, I and O

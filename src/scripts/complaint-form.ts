@@ -7,6 +7,10 @@
  */
 import './zod-jitless.ts';
 import { complaintFromForm, complaintInput, fieldErrors, FORM_FIELDS } from '../domain/complaint.ts';
+import { configureZodLocale } from '../model/zod-locale.ts';
+
+// The messages shown beside the fields are the server's, in Chinese: zod's own ones too.
+configureZodLocale();
 
 const form = document.querySelector<HTMLFormElement>('form[data-complaint-form]');
 if (form) enhance(form);

@@ -79,7 +79,7 @@ const submit = (url: string, s: Submission) =>
 
 const trackingCode = (a: Answer) => (JSON.parse(a.body) as { trackingCode: string }).trackingCode;
 
-/** How the server stores a request's Idempotency-Key (functions/complaints.ts `idempotencyKeyFor`): the key alone decides a replay. */
+/** How the server stores a request's Idempotency-Key (functions/intake.ts `idempotencyKeyFor`): the key alone decides a replay. */
 async function storedKey(_dataDir: string, s: Submission) {
   return `key:${await saltedHash('idempotency-key', s.key)}`;
 }

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../functions/complaints.ts';
+import { DEFAULT_LIMITS } from '../../functions/ratelimit.ts';
 import { saltedHash } from '../../functions/crypto.ts';
 import { validComplaint, validComplaintForm } from '../support/api.ts';
 import { freePort, startServer, type RunningServer } from '../support/server.ts';
