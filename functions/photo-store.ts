@@ -1,7 +1,7 @@
 /**
  * Where complaint photos are kept, after their metadata was stripped
  * (src/domain/photos.ts). A local folder in Node (functions/local.ts), an R2
- * bucket on Cloudflare (functions/worker.ts). Photos are for staff only.
+ * bucket on Cloudflare (functions/runtime/worker.ts). Photos are for staff only.
  */
 export interface PhotoStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;

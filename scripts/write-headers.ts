@@ -11,7 +11,7 @@ import { contentSecurityPolicy } from '../functions/security-headers.ts';
 
 export { contentSecurityPolicy };
 
-/** The text of dist/_headers. */
+/** The text of client/_headers (dist/ and dist-worker/). */
 export function headersFile(): string {
   return `/*
   Content-Security-Policy: ${contentSecurityPolicy()}
