@@ -12,11 +12,11 @@ import { open311Routes } from './open311.ts';
 import { searchRoutes } from './search.ts';
 import type { FacetLabels } from '../src/search/index-store.ts';
 import { openApiDocument } from './openapi.ts';
-import { complaintPages } from './pages/complaints.ts';
-import { objectionPages } from './pages/objections.ts';
-import { publishedDownload } from './pages/published.ts';
-import { html, renderPage, type ShellSource } from './pages/shell.ts';
-import { staffPages } from './pages/staff.ts';
+import { complaintPages } from './routes/complaints.ts';
+import { objectionPages } from './routes/objections.ts';
+import { publishedDownload } from './routes/published.ts';
+import { pageRenderer } from './render.ts';
+import { staffPages } from './routes/staff.ts';
 import { staffRoutes } from './staff.ts';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
@@ -27,8 +27,6 @@ export interface AppOptions {
   complaints?: ComplaintDeps | undefined;
   /** Region ids for the API description when no database is configured. */
   regions?: readonly string[];
-  /** The built page frames for pages rendered at run time (functions/pages/shell.ts). */
-  shells?: ShellSource | undefined;
   /** Keys that may file Open311 requests (OPEN311_API_KEYS, comma-separated); none by default. */
   open311Keys?: readonly string[];
   /** Names for search facet values (regions, units …), from the content; optional. */
@@ -66,12 +64,15 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // Pages are drawn by Astro from the views the routes name (functions/render.ts).
+  app.use('*', pageRenderer);
+
   app.get('/api/health', (c) => c.json({ status: 'ok', database: options.complaints ? 'configured' : 'not_configured' }));
   const regionIds = options.complaints?.reference.regions.map((r) => r.id) ?? options.regions ?? [];
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(regionIds)));
   const deps = options.complaints;
   if (deps) {
-    const pageDeps = { ...deps, shells: options.shells, production: options.production, siteUrl: options.siteUrl };
+    const pageDeps = { ...deps, production: options.production, siteUrl: options.siteUrl };
     app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
     app.route('/api/complaints', complaintRoutes(deps));
     app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
@@ -93,7 +94,15 @@ export function createApp(options: AppOptions) {
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
     app.all('/api/search', (c) => apiError(c, 503, 'database_unavailable', '检索服务暂不可用：未配置数据库，请使用站内静态搜索。'));
     const unavailable = (c: Context) =>
-      renderPage(c, options.shells, { section: 'complaints', title: '服务暂不可用', status: 503, body: html`<h1>服务暂不可用</h1><p>在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。</p><p><a href="/">返回首页</a></p>` });
+      c.render({
+        view: 'message',
+        section: 'complaints',
+        title: '服务暂不可用',
+        status: 503,
+        heading: '服务暂不可用',
+        paragraphs: ['在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。'],
+        links: [{ href: '/', label: '返回首页' }],
+      });
     for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
     app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }

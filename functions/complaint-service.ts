@@ -1,7 +1,7 @@
 /**
  * What the portal does with complaints, apart from how it is asked: the JSON
  * API (functions/complaints.ts, functions/staff-api.ts), the HTML pages
- * (functions/pages/) and Open311 (functions/open311.ts) all call these.
+ * (functions/routes/) and Open311 (functions/open311.ts) all call these.
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';

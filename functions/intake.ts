@@ -1,6 +1,6 @@
 /**
  * Complaint intake, once for every channel. The JSON API (functions/complaints.ts), the form
- * (functions/pages/complaints.ts) and Open311 (functions/open311.ts) each map their request to an
+ * (functions/routes/complaints.ts) and Open311 (functions/open311.ts) each map their request to an
  * IntakeRequest and the outcome to their own answer (the API's error format, the form again with
  * its error summary, Open311's [{code, description}]). Everything between is here, in this order:
  * the rate limit, the channel's reading of the body, the schema, the photos, the CAPTCHA, the

@@ -11,7 +11,6 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { importContactKey, newKeyBase64 } from './crypto.ts';
 import { openDatabase, type Database } from './db.ts';
 import type { PhotoStore } from './photo-store.ts';
-import { cachedShells } from './pages/shell.ts';
 
 export const DATA_DIR = process.env.DATA_DIR ?? '.data';
 export const MIGRATIONS = 'db/migrations';
@@ -108,9 +107,4 @@ export function localPhotoStore(dir = join(DATA_DIR, 'photos')): PhotoStore {
       }
     },
   };
-}
-
-/** The built page frames, read from the build's static files (dist/client/shells/). */
-export function distShells(root: string) {
-  return cachedShells((section) => readFile(join(root, 'shells', section, 'index.html'), 'utf8'));
 }

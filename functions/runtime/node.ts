@@ -12,7 +12,7 @@ import { createApp } from '../app.ts';
 import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
 import type { ComplaintDeps } from '../complaints.ts';
 import { DEFAULT_LIMITS } from '../ratelimit.ts';
-import { distShells, localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
+import { localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
 import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
 import { servedUrl } from '../../src/site/site-url.ts';
 import { loadContent } from '../../src/content/load.ts';
@@ -74,7 +74,6 @@ async function create(): Promise<PortalRuntime> {
   const app = createApp({
     production: process.env.NODE_ENV === 'production',
     siteUrl: siteUrl(),
-    shells: distShells(CLIENT_DIR),
     searchLabels,
     open311Keys: (process.env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     complaints: {

@@ -4,7 +4,7 @@ import type { Database } from '../db.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 
 export interface PortalRuntime {
-  /** The Hono app: JSON API, Open311 and the pages still rendered by functions/pages. */
+  /** The Hono app: JSON API, Open311 and the routes of the pages Astro draws (functions/routes, src/views). */
   app: ReturnType<typeof createApp>;
   /** The database, when one is configured (on Workers it may not be). */
   db: Database | undefined;

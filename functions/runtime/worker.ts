@@ -10,7 +10,6 @@ import { importContactKey } from '../crypto.ts';
 import { openDatabase } from '../db.ts';
 import { emailBindingTransport, type SendEmailBinding } from '../mail/cloudflare.ts';
 import { sendDue, type SendReport } from '../mail/sender.ts';
-import { cachedShells } from '../pages/shell.ts';
 import { r2PhotoStore } from '../photo-store.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
@@ -63,11 +62,6 @@ async function create(env: Env): Promise<WorkerRuntime> {
     regions: ref.regions.map((r) => r.id),
     searchLabels,
     open311Keys: (env.OPEN311_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
-    shells: cachedShells(async (section) => {
-      const res = await env.ASSETS.fetch(`https://assets.invalid/shells/${section}/`);
-      if (!res.ok) throw new Error(`shells/${section}: HTTP ${res.status}`);
-      return res.text();
-    }),
     complaints: db && contactKey
       ? {
           db,

@@ -222,6 +222,12 @@ export const ENFORCEMENT_FIGURES = [
 ] as const;
 export type EnforcementFigures = Partial<Record<(typeof ENFORCEMENT_FIGURES)[number]['id'], number>>;
 
+/** 责令整改 2 家，罚款 50000 元 …; figures not recorded are left out, and none at all is “—”. */
+export function enforcementText(figures: Record<string, number>): string {
+  const parts = ENFORCEMENT_FIGURES.filter((f) => figures[f.id] !== undefined).map((f) => `${f.label} ${figures[f.id]} ${f.unit}`);
+  return parts.length ? parts.join('，') : '—';
+}
+
 /** Reads figures as typed in a form: blank is "not recorded"; anything else must be a whole number ≥ 0. */
 export function parseEnforcement(raw: Record<string, unknown>): { figures: EnforcementFigures; errors: Record<string, string> } {
   const figures: EnforcementFigures = {};

@@ -31,3 +31,6 @@ export function fieldErrors(error: ValidationIssues, options: FieldErrorOptions 
   }
   return out;
 }
+
+/** The key of an error about the whole submission (e.g. too many of them): shown first in a form's summary, linked to no field. */
+export const FORM_ERROR = '_form';

@@ -23,7 +23,7 @@ export const urls = {
   data: () => '/data/',
   search: () => '/search/',
   feed: () => '/feed.xml',
-  // Pages rendered at run time by the Hono app (functions/pages/).
+  // Pages routed at run time by the Hono app (functions/routes/) and drawn by Astro (src/views/).
   complaints: () => '/complaints/',
   complaintForm: () => '/complaints/new/',
   complaintTrack: (code?: string) => (code ? `/complaints/track/${code}/` : '/complaints/track/'),

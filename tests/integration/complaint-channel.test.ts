@@ -5,6 +5,7 @@
  * enforcement figures after acceptance only, objection contacts for admins, and the audit log
  * kept append-only by the database.
  */
+import { createSiteApp } from '../support/site.ts';
 import { mkdtempSync, readdirSync, rmSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ import { eq } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, complaints, objections } from '../../db/schema.ts';
-import { createApp } from '../../functions/app.ts';
 import { ConflictError, reindexPublished, takeAction } from '../../functions/complaint-service.ts';
 import { openDatabase } from '../../functions/db.ts';
 import { createStaffUser } from '../../functions/staff.ts';
@@ -345,7 +345,7 @@ describe('migration 0004 on a database of the old schema', () => {
       expect(after.rows.map((r) => [r.id, r.url])).toEqual([['complaint:2026-000001', '/complaints/2026-000001/']]);
       expect(JSON.stringify(after.rows)).not.toContain('AAAA');
       // The next complaint of 2026 continues the year's sequence.
-      const app = createApp({ production: false, complaints: { db, contactKey: api.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => '198.51.100.1', now: () => NOW } });
+      const app = createSiteApp({ production: false, complaints: { db, contactKey: api.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => '198.51.100.1', now: () => NOW } });
       const res = await postJson(app, '/api/complaints', validComplaint());
       expect(((await res.json()) as { reference: string }).reference).toBe('2026-000003');
       db.$client.close();

@@ -3,11 +3,12 @@
  * a real libSQL file: the form without JavaScript, the receipt and tracking,
  * handling by staff with roles and CSRF, publication, objections.
  */
+import { tablesOf } from '../support/markup.ts';
+import { createSiteApp } from '../support/site.ts';
 import { deflateSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, complaintPhotos, complaints } from '../../db/schema.ts';
-import { createApp } from '../../functions/app.ts';
 import { createStaffUser } from '../../functions/staff.ts';
 import { memoryPhotoStore, testApi, testReference, type TestApi, validComplaintForm } from '../support/api.ts';
 
@@ -433,7 +434,7 @@ describe('handling by staff', () => {
     const housing = await login('housing');
     const rate = async () => {
       const page = await (await api.app.request('/staff/', { headers: { Cookie: admin.cookie } })).text();
-      const [, onTime, counted] = page.match(/<tr><td>市住建局<\/td><td>(\d+)<\/td><td>(\d+)<\/td>/)!;
+      const [, onTime, counted] = tablesOf(page).find((t) => t.caption === '各承办单位按期办结率')!.rows.find((r) => r[0] === '市住建局')!;
       return { onTime: Number(onTime), counted: Number(counted) };
     };
     const handled = async (formKey: string) => {
@@ -499,7 +500,7 @@ describe('objections during a sign-off notice window', () => {
 
     // After the window: pending until the objection has a published disposition.
     const after = {
-      app: createApp({
+      app: createSiteApp({
         production: false,
         complaints: {
           db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', clientAddress: () => '203.0.113.9',
@@ -528,7 +529,7 @@ describe('objections during a sign-off notice window', () => {
 describe('the optional CAPTCHA hook', () => {
   it('is off by default, and when configured refuses a submission without a good token', async () => {
     const checked: string[] = [];
-    const guarded = createApp({
+    const guarded = createSiteApp({
       production: false,
       complaints: {
         db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', clientAddress: () => '203.0.113.5', reference: testReference(),

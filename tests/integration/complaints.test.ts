@@ -1,6 +1,6 @@
 /** The complaint intake and tracking API on a real libSQL file. */
+import { createSiteApp } from '../support/site.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../functions/app.ts';
 import { decryptJson } from '../../functions/crypto.ts';
 import { complaintEvents, complaints, rateLimits } from '../../db/schema.ts';
 import { TRACKING_ALPHABET } from '../../src/domain/complaint.ts';
@@ -163,7 +163,7 @@ describe('GET /api/complaints/:code', () => {
 
 describe('without a database', () => {
   it('answers 503 with a clear error, and health still answers', async () => {
-    const app = createApp({ production: false });
+    const app = createSiteApp({ production: false });
     await expectError(await postJson(app, '/api/complaints', validComplaint()), 503, 'database_unavailable');
     expect(await (await app.request('/api/health')).json()).toEqual({ status: 'ok', database: 'not_configured' });
   });

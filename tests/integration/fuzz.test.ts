@@ -36,11 +36,11 @@
  * The number of requests sent is printed (with a count per endpoint and
  * status, to show which checks the requests reached) and must be at least 1,000.
  */
+import { createSiteApp } from '../support/site.ts';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'hono';
-import { createApp } from '../../functions/app.ts';
 import { createStaffUser } from '../../functions/staff.ts';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
 import { memoryPhotoStore, postJson, testApi, testReference, validComplaint, type TestApi, validComplaintForm } from '../support/api.ts';
@@ -149,7 +149,7 @@ interface FuzzRequest {
 }
 
 let api: TestApi;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createSiteApp>;
 let photos: ReturnType<typeof memoryPhotoStore>;
 let regionIds: string[];
 let submittedCode: string;
@@ -223,6 +223,9 @@ function checkRefusal(format: Format, status: number, type: string, text: string
       return;
     }
     case 'page':
+      // Pages go through the built site on a real Node server (tests/support/site.ts), whose HTTP
+      // parser refuses a request line and headers over 16 KB before any of the portal's code runs.
+      if (status === 431 && !text) return;
       if (!type.startsWith('text/html')) fail('page refusal not HTML');
       if (!text.includes('<html') || !/<h1>[^<]+<\/h1>/.test(text)) fail('page refusal without a heading');
       return;
@@ -286,7 +289,7 @@ beforeAll(async () => {
   // stand in for the checks behind it.
   let logins = 0;
   const clientAddress = (c: Context) => (c.req.path.includes('/login') ? `login-client-${++logins}` : '198.51.100.7');
-  app = createApp({
+  app = createSiteApp({
     production: false,
     open311Keys: [OPEN311_KEY],
     complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', reference, photos, clientAddress, now: () => NOW, limits },

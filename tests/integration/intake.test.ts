@@ -3,9 +3,9 @@
  * address and a reading of the body and no web framework; and under the app, where the JSON API,
  * the form and Open311 share one intake schema a day.
  */
+import { createSiteApp } from '../support/site.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { complaints } from '../../db/schema.ts';
-import { createApp } from '../../functions/app.ts';
 import { intake, type IntakeDeps, type IntakeSubmission } from '../../functions/intake.ts';
 import { complaintInput } from '../../src/domain/complaint.ts';
 import { testApi, testReference, validComplaint, validComplaintForm, type TestApi } from '../support/api.ts';
@@ -90,7 +90,7 @@ describe('intake without a web framework', () => {
 
 describe('the intake schema', () => {
   it('is built once a day for the JSON API, the form and Open311 together', async () => {
-    const app = createApp({ production: false, open311Keys: ['test-key-123'], complaints: { ...deps, clientAddress: () => '198.51.100.9' } });
+    const app = createSiteApp({ production: false, open311Keys: ['test-key-123'], complaints: { ...deps, clientAddress: () => '198.51.100.9' } });
     const form = (formKey: string) => new URLSearchParams(Object.entries(validComplaintForm(formKey)).flatMap(([k, v]) => [v].flat().map((x) => [k, x])));
     let n = 0;
     const send = () => (n++, Promise.all([

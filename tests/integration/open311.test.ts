@@ -1,9 +1,9 @@
 /** Open311 GeoReport v2 over the same intake and states, on a real libSQL file. */
+import { createSiteApp } from '../support/site.ts';
 import type { InStatement } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { SaxesParser } from 'saxes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../functions/app.ts';
 import type { ComplaintDeps } from '../../functions/complaints.ts';
 import { complaintEvents, complaints } from '../../db/schema.ts';
 import { testApi, testReference, type TestApi } from '../support/api.ts';
@@ -11,9 +11,9 @@ import { staffDesk } from '../support/handling.ts';
 
 const NOW = new Date('2026-11-23T04:00:00Z');
 let api: TestApi;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createSiteApp>;
 const appWith = (options: { limits?: ComplaintDeps['limits']; siteUrl?: string } = {}) =>
-  createApp({
+  createSiteApp({
     production: false,
     open311Keys: ['test-key-123'],
     ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),

@@ -4,11 +4,11 @@
  * connection info, forwarding headers believed only from TRUSTED_PROXIES, and
  * the staff area's origin check against SITE_URL or the forwarded origin.
  */
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { createSiteApp } from '../support/site.ts';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { complaints } from '../../db/schema.ts';
-import { createApp, type AppOptions } from '../../functions/app.ts';
+import { type AppOptions } from '../../functions/app.ts';
 import { parseTrustedProxies, proxyAware } from '../../functions/client/proxy.ts';
 import { saltedHash } from '../../functions/crypto.ts';
 import { createStaffUser } from '../../functions/staff.ts';
@@ -22,9 +22,10 @@ const SALT = 'proxy-test-salt';
 /** The app as node.ts builds it, with TRUSTED_PROXIES = `trusted`. */
 async function behindProxy(trusted: string, options: Partial<AppOptions> = {}, intakeMax = 2) {
   api = await testApi();
-  const client = proxyAware(parseTrustedProxies(trusted), (c) => getConnInfo(c).remote.address ?? 'unknown');
+  // The socket peer as Astro's Node adapter reads it and src/server/portal.ts passes it on.
+  const client = proxyAware(parseTrustedProxies(trusted), (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown');
   await createStaffUser(api.db, { username: 'admin', displayName: '管理员', role: 'admin', password: PASSWORD });
-  const app = createApp({
+  const app = createSiteApp({
     production: true,
     ...options,
     complaints: {
@@ -37,8 +38,14 @@ async function behindProxy(trusted: string, options: Partial<AppOptions> = {}, i
       limits: { intake: { max: intakeMax, windowSeconds: 600 } },
     },
   });
-  /** A request as it reaches the Node server: from socket peer `peer`, to `url` (http://, the Host header). */
-  const send = (peer: string, url: string, init: RequestInit = {}) => app.request(url, init, { incoming: { socket: { remoteAddress: peer, remotePort: 40000 } } });
+  /**
+   * A request as it reaches the Node server: from socket peer `peer`, to `url` (http://, the Host
+   * header). Pages go through the built site over a real socket, whose peer is this machine.
+   */
+  const send = (peer: string, url: string, init: RequestInit = {}) => {
+    if (/^\/(staff|complaints|objections)\//.test(new URL(url).pathname) && peer !== '127.0.0.1') throw new Error('页面请求经由本机套接字发出，对端只能是 127.0.0.1');
+    return app.request(url, init, { peer });
+  };
   return { app, send };
 }
 

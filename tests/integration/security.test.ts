@@ -29,12 +29,12 @@
  * Why: production readiness — the staff area holds reporters' contact details
  * and decides what is published.
  */
+import { createSiteApp } from '../support/site.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { complaints, staffUsers } from '../../db/schema.ts';
 import { hashPassword } from '../../functions/crypto.ts';
-import { createApp } from '../../functions/app.ts';
 import { headersFile } from '../../scripts/write-headers.ts';
 import { memoryPhotoStore, testApi, testReference, type TestApi } from '../support/api.ts';
 
@@ -91,9 +91,9 @@ const BODIES: Record<string, Record<string, string>> = {
 // ---------------------------------------------------------------------------
 
 let api: TestApi;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createSiteApp>;
 /** The same database, nine hours later: every session has expired. */
-let later: ReturnType<typeof createApp>;
+let later: ReturnType<typeof createSiteApp>;
 let photos: ReturnType<typeof memoryPhotoStore>;
 type Session = { cookie: string; csrf: string };
 const staff = {} as Record<'admin' | 'viewer' | 'handlerA' | 'handlerB', Session>;
@@ -125,7 +125,7 @@ function freshWorld() {
     api = await testApi({ photos, reference, now: () => NOW });
     app = api.app;
     const deps = { db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', reference, photos, clientAddress: () => '198.51.100.7' };
-    later = createApp({ production: false, complaints: { ...deps, now: () => new Date(NOW.getTime() + 9 * 3600_000) } });
+    later = createSiteApp({ production: false, complaints: { ...deps, now: () => new Date(NOW.getTime() + 9 * 3600_000) } });
     const hash = await passwordHash;
     await api.db.insert(staffUsers).values([
       { username: 'admin', displayName: '管理员', role: 'admin', unit: null },
@@ -331,7 +331,7 @@ describe('security headers', () => {
   freshWorld();
   /** The app, with or without a database, in development or production mode. */
   const appFor = (production: boolean, database = true) =>
-    createApp({ production, ...(database ? { complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => '198.51.100.7', now: () => NOW } } : {}) });
+    createSiteApp({ production, ...(database ? { complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => '198.51.100.7', now: () => NOW } } : {}) });
 
   const RESPONSES: [string, number, (production: boolean) => Response | Promise<Response>][] = [
     ['an HTML page', 200, (p) => appFor(p).request('/complaints/new/')],
@@ -351,7 +351,7 @@ describe('security headers', () => {
     ['500 when the database fails', 500, async (p) => {
       const broken = await testApi();
       broken.db.$client.close();
-      const app = createApp({ production: p, complaints: { db: broken.db, contactKey: broken.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => 'x' } });
+      const app = createSiteApp({ production: p, complaints: { db: broken.db, contactKey: broken.contactKey, clientSalt: 's', reference: testReference(), clientAddress: () => 'x' } });
       const error = console.error;
       console.error = () => {};
       try {

@@ -3,11 +3,11 @@
  * real libSQL file. The app's clock is `clock` (moved by `advance`); the client's address is
  * the X-Test-Client header (tests/support/api.ts), so a test can speak from many addresses.
  */
+import { createSiteApp } from '../support/site.ts';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditLog, staffSessions, staffUsers } from '../../db/schema.ts';
 import { hashPassword, PBKDF2_ITERATIONS, saltedHash, verifyPassword } from '../../functions/crypto.ts';
-import { createApp } from '../../functions/app.ts';
 import { ACCOUNT_RULE, CLIENT_RULE, accountWait } from '../../functions/login-throttle.ts';
 import { createStaffUser, LOGIN_REFUSED, SESSION_IDLE_MINUTES } from '../../functions/staff.ts';
 import { postJson, testApi, testReference, type TestApi } from '../support/api.ts';
@@ -77,7 +77,7 @@ describe('login and sessions', () => {
   });
 
   it('marks the cookie Secure in production', async () => {
-    const production = createApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', reference: { regions: [], units: [], notices: [] }, clientAddress: () => 'x' } });
+    const production = createSiteApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 's', reference: { regions: [], units: [], notices: [] }, clientAddress: () => 'x' } });
     const res = await postJson(production, '/api/staff/login', { username: 'handler1', password: PASSWORD });
     expect(res.headers.get('Set-Cookie')).toMatch(/; Secure/);
   });
@@ -323,7 +323,7 @@ describe('idle timeout', () => {
 
 describe('session cookie name', () => {
   const productionApp = () =>
-    createApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: SALT, reference: testReference(), clientAddress: () => DEFAULT_CLIENT, now: () => clock } });
+    createSiteApp({ production: true, complaints: { db: api.db, contactKey: api.contactKey, clientSalt: SALT, reference: testReference(), clientAddress: () => DEFAULT_CLIENT, now: () => clock } });
 
   it('is __Host-portal_session in production: Secure, Path=/, no Domain; a plain portal_session cookie is not accepted there', async () => {
     const app = productionApp();

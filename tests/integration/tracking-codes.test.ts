@@ -9,9 +9,9 @@
  * are published, one is closed but not published, one has no consent, one is
  * disputed by its reporter after publication, one is refused.
  */
+import { createSiteApp } from '../support/site.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaints } from '../../db/schema.ts';
-import { createApp } from '../../functions/app.ts';
 import { formatTrackingCode } from '../../src/domain/complaint.ts';
 import { postJson, testApi, testReference, validComplaint, validComplaintForm, type TestApi } from '../support/api.ts';
 import { staffDesk } from '../support/handling.ts';
@@ -22,13 +22,13 @@ const URLENCODED = { 'Content-Type': 'application/x-www-form-urlencoded' };
 const WORD = '锅炉黑烟';
 
 let api: TestApi;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createSiteApp>;
 /** Everything Open311 answered when filing. */
 const filed: string[] = [];
 
 beforeAll(async () => {
   api = await testApi({ now: () => NOW });
-  app = createApp({
+  app = createSiteApp({
     production: false,
     open311Keys: [KEY],
     complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', reference: testReference(), clientAddress: () => '198.51.100.7', now: () => NOW },

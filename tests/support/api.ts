@@ -10,6 +10,7 @@ import type { PhotoStore } from '../../functions/photo-store.ts';
 import { loadContent } from '../../src/content/load.ts';
 import { itemTitle } from '../../src/content/portal.ts';
 import { referenceFrom, type Reference } from '../../src/site/reference.ts';
+import { throughSite } from './site.ts';
 
 let realReference: Reference | undefined;
 /** The real regions and units from content/, as the server loads them. */
@@ -44,7 +45,7 @@ export async function testApi(overrides: Partial<ComplaintDeps> = {}): Promise<T
   const dir = mkdtempSync(join(tmpdir(), 'portal-api-'));
   const db = await openLocalDatabase(`file:${join(dir, 'test.db')}`);
   const contactKey = await importContactKey(newKeyBase64());
-  const app = createApp({
+  const app = throughSite(createApp({
     production: false,
     complaints: {
       db,
@@ -55,7 +56,7 @@ export async function testApi(overrides: Partial<ComplaintDeps> = {}): Promise<T
       clientAddress: (c) => c.req.header('X-Test-Client') ?? '198.51.100.7',
       ...overrides,
     },
-  });
+  }));
   return {
     app,
     db,
