@@ -164,15 +164,20 @@ export function complaintPages(deps: PageDeps) {
     return c.render({ view: 'tracking-lookup', title: '错误：查询办理进展', status: 422, code: input.slice(0, 40), error });
   });
 
+  /** Spends one of the client's `action` budget; when it is spent, the 429 page to answer with. */
+  const overBudget = async (c: Context, action: 'lookup' | 'dispute', title: string) => {
+    const { retryAfter } = await limitClient(deps, c, action);
+    if (retryAfter === undefined) return undefined;
+    c.header('Retry-After', String(retryAfter));
+    return messagePage(c, 429, title, `请在 ${Math.ceil(retryAfter / 60)} 分钟后再试。`);
+  };
+
   const notFoundCode = (c: Context, input: string) =>
     c.render({ view: 'tracking-lookup', title: '未找到该查询码', status: 404, code: input.slice(0, 40), notFound: true });
 
   app.get('/track/:code/', async (c) => {
-    const { retryAfter } = await limitClient(deps, c, 'lookup');
-    if (retryAfter !== undefined) {
-      c.header('Retry-After', String(retryAfter));
-      return messagePage(c, 429, '查询过于频繁', `请在 ${Math.ceil(retryAfter / 60)} 分钟后再试。`);
-    }
+    const refused = await overBudget(c, 'lookup', '查询过于频繁');
+    if (refused) return refused;
     const row = await findByCode(db, c.req.param('code'));
     if (!row) return notFoundCode(c, c.req.param('code'));
     if (row.trackingCode !== c.req.param('code')) return c.redirect(`/complaints/track/${row.trackingCode}/`, 301);
@@ -185,11 +190,8 @@ export function complaintPages(deps: PageDeps) {
   });
 
   app.post('/track/:code/dispute', bodyLimit({ maxSize: 16 * 1024, onError: (c) => messagePage(c, 413, '提交内容过大', '异议说明不能超过 2000 字。') }), async (c) => {
-    const { retryAfter } = await limitClient(deps, c, 'dispute');
-    if (retryAfter !== undefined) {
-      c.header('Retry-After', String(retryAfter));
-      return messagePage(c, 429, '提交过于频繁', `请在 ${Math.ceil(retryAfter / 60)} 分钟后再试。`);
-    }
+    const refused = await overBudget(c, 'dispute', '提交过于频繁');
+    if (refused) return refused;
     const row = await findByCode(db, c.req.param('code'));
     if (!row) return notFoundCode(c, c.req.param('code'));
     let note = '';

@@ -1,10 +1,7 @@
 /** axe-core on every kind of page: no WCAG 2.1 A/AA violations. */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { useServedSite } from '../support/browser.ts';
+import { axeViolations, useServedSite } from '../support/browser.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const site = useServedSite();
 
 
@@ -13,8 +10,9 @@ const PAGES = [
   '/items/wuwei-2017-22/', '/items/wuwei-2017-02/', '/regions/', '/regions/gansu-wuwei/', '/units/', '/units/wuwei-county-govs/', '/topics/', '/cases/',
   '/cases/jilin-backdated-deadline/', '/reporting/gansu-2020-clean-heating-verification/', '/progress/', '/sources/', '/sources/wuwei-2020-plan-notice/',
   '/methodology/', '/data/', '/people/', '/plans/wuwei-2020/groups/routine/', '/search/?q=%E6%B1%A1%E6%B0%B4',
-  // Rendered at run time: the complaint form, lookup (with an error), the public list, staff login.
-  '/complaints/new/', '/complaints/track/?code=abc', '/complaints/', '/staff/login/',
+  // Rendered at run time: the complaint form, lookup (with an error), the public list, staff login,
+  // an objection page without a notice window (staff pages: tests/e2e/complaints.test.ts, signed in).
+  '/complaints/new/', '/complaints/track/?code=abc', '/complaints/', '/staff/login/', '/objections/wuwei-2020-01/',
 ];
 
 async function audit(path: string, plant?: () => void): Promise<string[]> {
@@ -24,12 +22,7 @@ async function audit(path: string, plant?: () => void): Promise<string[]> {
   await page.goto(site.server.url + path);
   await page.waitForLoadState('networkidle');
   if (plant) await page.evaluate(plant);
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  });
+  const violations = await axeViolations(page);
   await context.close();
   return violations;
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useServedSite } from '../support/browser.ts';
+import { axeViolations, phoneProblems, useServedSite } from '../support/browser.ts';
 
 const site = useServedSite();
 const PASSWORD = 'correct horse battery staple';
@@ -47,9 +47,19 @@ async function staffLogin(page: Page, username: string) {
   await page.waitForURL(/\/staff\/$/);
 }
 
+/** A complaint filed through the JSON API, for a test that starts from one (each test has its own). */
+async function fileComplaint(description: string): Promise<{ code: string; reference: string }> {
+  const res = await fetch(`${site.server.url}/api/complaints`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ pollutionTypes: ['大气'], region: 'gansu-wuwei-liangzhou', address: '凉州区某工业园区东侧', observedAt: '2026-11-01', description, anonymous: true, consentPublish: true }),
+  });
+  expect(res.status).toBe(201);
+  const receipt = (await res.json()) as { trackingCodeDisplay: string; reference: string };
+  return { code: receipt.trackingCodeDisplay, reference: receipt.reference };
+}
+
 describe('complaints in Chromium', () => {
-  let code = '';
-  let reference = '';
 
   it('without JavaScript: errors beside the fields and in a summary, values kept, then a receipt', async () => {
     const { page } = await newPage(site.browser, false);
@@ -64,11 +74,10 @@ describe('complaints in Chromium', () => {
     await page.getByRole('button', { name: '提交举报' }).click();
     await page.waitForURL(/\/complaints\/track\/[A-Z2-9]{13}\/\?new=1$/);
     expect(await page.getByRole('heading', { name: '举报已提交' }).count()).toBe(1);
-    code = (await page.locator('[data-tracking-code]').textContent())!;
+    const code = (await page.locator('[data-tracking-code]').textContent())!;
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]$/);
     // The public reference number is shown beside the secret tracking code.
-    reference = (await page.locator('[data-reference]').textContent())!;
-    expect(reference).toMatch(/^\d{4}-\d{6}$/);
+    expect(await page.locator('[data-reference]').textContent()).toMatch(/^\d{4}-\d{6}$/);
   });
 
   it('with JavaScript: validates in place with the same messages, focuses the summary, then submits', async () => {
@@ -92,6 +101,7 @@ describe('complaints in Chromium', () => {
   });
 
   it('looks a code up as typed (lower case, no dashes)', async () => {
+    const { code, reference } = await fileComplaint('村口垃圾堆放点夜间焚烧垃圾，烟味很重。');
     const { page } = await newPage(site.browser, false);
     await page.goto(`${site.server.url}/complaints/track/`);
     await page.getByLabel('查询码').fill(code.replace(/-/g, '').toLowerCase());
@@ -103,6 +113,7 @@ describe('complaints in Chromium', () => {
   });
 
   it('staff take it through to 已办结 and publish it; the public list shows it', async () => {
+    const { code, reference } = await fileComplaint('夜间工厂烟囱冒黑烟，气味刺鼻，持续约两小时。');
     const { page: admin } = await newPage(site.browser, false);
     await staffLogin(admin, 'admin');
     await admin.getByRole('link', { name: reference }).click();
@@ -137,5 +148,22 @@ describe('complaints in Chromium', () => {
     await citizen.goto(`${site.server.url}/complaints/track/${code.replace(/-/g, '')}/`);
     expect(await citizen.locator('[data-state]').getAttribute('data-state')).toBe('closed');
     expect(await citizen.content()).toContain('已责令整改');
+  });
+
+  it('staff pages: axe-core clean, and they fit a 390 px phone', async () => {
+    const { reference } = await fileComplaint('河道旁的养殖场向河里直排污水，水面发黑。');
+    const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', bypassCSP: true });
+    const page = await context.newPage();
+    await staffLogin(page, 'admin');
+    await page.getByRole('link', { name: reference }).click();
+    await page.waitForURL(/\/staff\/complaints\/[^/]+\/$/);
+    const detail = new URL(page.url()).pathname;
+    for (const path of ['/staff/', detail, '/staff/objections/', '/staff/outbox/', `/staff/?state=submitted&code=${reference}`]) {
+      await page.goto(site.server.url + path);
+      expect(await page.locator('h1').count(), path).toBe(1);
+      expect(await axeViolations(page), path).toEqual([]);
+      expect(await phoneProblems(page), path).toEqual([]);
+    }
+    await context.close();
   });
 });

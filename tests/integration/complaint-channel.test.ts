@@ -5,6 +5,7 @@
  * enforcement figures after acceptance only, objection contacts for admins, and the audit log
  * kept append-only by the database.
  */
+import { frameOf } from '../support/markup.ts';
 import { createSiteApp } from '../support/site.ts';
 import { mkdtempSync, readdirSync, rmSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,6 +213,8 @@ describe('the version lock', () => {
     const stale = await staffPost(admin, `/staff/complaints/${shown.id}/action`, { version: String(shown.version), action: 'reject', reason: '不属于本部门职责范围，已告知投诉人向有关部门反映。' });
     expect(stale.status).toBe(409);
     const page = await stale.text();
+    // In the site's own layout, as every page (not a bare fragment or a fallback frame).
+    expect(frameOf(page)).toMatchObject({ lang: 'zh-CN', title: `投诉 ${shown.reference}（工作人员） - 督察整改公开平台`, robots: 'noindex', navigation: true, skipLink: true, stylesheet: true, headings: [`投诉 ${shown.reference}`] });
     expect(page).toContain('data-stale-form');
     expect(page).toContain('不属于本部门职责范围，已告知投诉人向有关部门反映。');
     expect(page).toContain(`name="version" value="${shown.version + 1}"`);

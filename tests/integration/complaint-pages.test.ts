@@ -3,7 +3,7 @@
  * a real libSQL file: the form without JavaScript, the receipt and tracking,
  * handling by staff with roles and CSRF, publication, objections.
  */
-import { tablesOf } from '../support/markup.ts';
+import { frameOf, tablesOf } from '../support/markup.ts';
 import { createSiteApp } from '../support/site.ts';
 import { deflateSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
@@ -143,6 +143,11 @@ describe('the complaint form without JavaScript', () => {
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('<html lang="zh-CN">');
+    // The site's layout with the page's own metadata, for a link shared in WeChat.
+    const frame = frameOf(page);
+    expect(frame).toMatchObject({ title: '投诉举报 - 督察整改公开平台', ogTitle: '投诉举报', navigation: true, skipLink: true, stylesheet: true });
+    expect(new URL(frame.canonical!).pathname).toBe('/complaints/new/');
+    expect(frame.ogDescription).toContain('在线举报');
     for (const name of ['pollutionTypes', 'region', 'address', 'latitude', 'longitude', 'observedAt', 'description', 'suspectedPolluter', 'photos', 'anonymous', 'name', 'phone', 'email', 'consentPublish', 'website', 'formKey']) {
       expect(page, name).toContain(`name="${name}"`);
     }

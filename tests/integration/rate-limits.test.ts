@@ -3,7 +3,7 @@
  * as one client (IPv6 by /64, IPv4-mapped IPv6 as IPv4), refused requests on a
  * budget of their own, and what the no-JavaScript form shows at the limit.
  */
-import { controlsOf } from '../support/markup.ts';
+import { controlsOf, frameOf } from '../support/markup.ts';
 import { createSiteApp } from '../support/site.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { complaints } from '../../db/schema.ts';
@@ -131,6 +131,7 @@ describe('the no-JavaScript form at the limit', () => {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
     const page = await res.text();
+    expect(frameOf(page)).toMatchObject({ lang: 'zh-CN', title: '错误：投诉举报 - 督察整改公开平台', navigation: true, skipLink: true, stylesheet: true, headings: ['投诉举报环境问题'] });
     expect(page).toContain('<title>错误：投诉举报');
     expect(page).toMatch(/class="error-summary" role="alert"[^>]*data-error-summary\s*>/);
     expect(page).toMatch(/<li>提交过于频繁。[^<]*分钟后再试。您填写的内容已保留/);

@@ -122,3 +122,26 @@ export function controlsOf(page: string): { id?: string | undefined; name?: stri
   }
   return out;
 }
+
+/** The frame a page is drawn in, as the parser reads it: what every page of the site must have. */
+export function frameOf(page: string) {
+  const doc = parse(page) as unknown as Node;
+  const all = [...walk(doc)].map((w) => w.node);
+  const attr = (n: Node, name: string) => n.attrs?.find((a) => a.name === name)?.value;
+  const meta = (key: string) => all.find((n) => n.tagName === 'meta' && (attr(n, 'property') === key || attr(n, 'name') === key));
+  const html = all.find((n) => n.tagName === 'html');
+  const title = all.find((n) => n.tagName === 'title');
+  return {
+    lang: html ? attr(html, 'lang') : undefined,
+    title: title ? textOf(title) : undefined,
+    canonical: attr(all.find((n) => n.tagName === 'link' && attr(n, 'rel') === 'canonical') ?? ({} as Node), 'href'),
+    ogTitle: attr(meta('og:title') ?? ({} as Node), 'content'),
+    ogDescription: attr(meta('og:description') ?? ({} as Node), 'content'),
+    robots: attr(meta('robots') ?? ({} as Node), 'content'),
+    /** The site's navigation, skip link and stylesheet: the layout, not a bare page. */
+    navigation: all.some((n) => n.tagName === 'nav' && attr(n, 'aria-label') === '主导航'),
+    skipLink: all.some((n) => n.tagName === 'a' && attr(n, 'href') === '#main'),
+    stylesheet: all.some((n) => n.tagName === 'link' && attr(n, 'rel') === 'stylesheet' && (attr(n, 'href') ?? '').startsWith('/_astro/')),
+    headings: all.filter((n) => n.tagName === 'h1').map(textOf),
+  };
+}
