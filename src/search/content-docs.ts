@@ -144,7 +144,7 @@ function planDocuments(portal: Portal): SearchDocument[] {
           text: `${am.title}${am.docNumber ? `（${am.docNumber}）` : ''}${am.reviewDocNumber ? `；依据${am.reviewBody ?? ''}审核意见（${am.reviewDocNumber}）` : ''}`,
         }),
       ),
-      plan.note !== undefined && body({ key: 'note', label: '本平台说明', text: plan.note }),
+      // The plan's note stays out: it quotes its items' problems, which their own records hold.
     ]),
     facets: { inspection: [plan.inspection], plan: [plan.id], region: regionKeys(portal, [plan.region]) },
   }));
