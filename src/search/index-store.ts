@@ -723,8 +723,10 @@ function facetCounts(counts: Map<number, number>, dict: FacetCache, labels: Face
  * then those with it only in the body, each tier ranked by BM25 with column
  * weights (title 8, problem 4, body 1), ties broken by kind then id; snippets
  * highlighted in the original script; total and facet counts over the whole
- * match set; one page of results. Throws `SearchQueryError` for a query that
- * cannot be searched.
+ * match set; one page of results. Without a query but with a filter, every
+ * record the filters allow, in `BROWSE_ORDER`, with the same facet counts.
+ * Throws `SearchQueryError` for a query that cannot be searched (an empty one
+ * without filters included).
  */
 export async function search(db: SearchDb, request: SearchRequest): Promise<SearchResponse> {
   const filters = request.filters ?? {};
