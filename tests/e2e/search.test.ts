@@ -12,7 +12,7 @@ import { useServedSite } from '../support/browser.ts';
 const site = useServedSite();
 const errors: string[] = [];
 
-async function open(query: string, { apiDown = false, bareForm = apiDown, javaScript = true } = {}): Promise<Page> {
+async function open(query: string, { apiDown = false, bareForm = apiDown, javaScript = true }: { apiDown?: boolean; bareForm?: boolean; javaScript?: boolean } = {}): Promise<Page> {
   const context = await site.browser.newContext({ locale: 'zh-CN', javaScriptEnabled: javaScript });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
