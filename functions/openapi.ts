@@ -90,10 +90,10 @@ export function openApiDocument(regions: readonly string[]) {
       },
       '/api/search': {
         get: {
-          summary: '全文检索：整改任务、分项、措施、方案修改、典型案例、上报情况、进展通报和已公开的投诉办理结果',
-          description: '简繁体、全角半角不限；中文按二元组与单字索引，PM2.5、一级A 等字母数字词保持完整。BM25 排序（标题和问题描述权重高于措施），高亮片段保留原文字形。筛选项可重复或以逗号分隔，返回各维度的计数。',
+          summary: '全文检索：整改方案、整改任务、分项、措施、方案修改、典型案例、上报情况、进展通报和已公开的投诉办理结果',
+          description: '简繁体、全角半角不限；中文按二元组与单字索引，PM2.5、一级A 等字母数字词保持完整，文号（如 武办字〔2020〕47号）不论用哪种括号输入都可检索。BM25 排序（标题和问题描述权重高于措施），高亮片段保留原文字形。整改任务、分项和方案修改的结果附所属整改方案（plan）。筛选项可重复或以逗号分隔，返回各维度的计数；只给筛选条件、不给搜索词时，列出符合条件的全部记录。',
           parameters: [
-            { name: 'q', in: 'query', required: true, schema: { type: 'string', maxLength: 100 } },
+            { name: 'q', in: 'query', schema: { type: 'string', maxLength: 100 }, description: '搜索词；可以不填，此时须至少给出一个筛选条件，列出符合条件的全部记录（按类型、方案和编号排列）' },
             ...['kind', 'inspection', 'plan', 'region', 'unit', 'status', 'topic', 'pollution'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
             { name: 'from', in: 'query', schema: { type: 'integer' }, description: '起始年份' },
             { name: 'to', in: 'query', schema: { type: 'integer' }, description: '截止年份' },

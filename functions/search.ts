@@ -6,6 +6,11 @@
  *   → { query, total, page, pageSize, results: [...], facets: {...} }
  * GET /api/search?q=污水&format=csv
  *   → the first 1,000 results as CSV (UTF-8 with BOM, like the open data files)
+ * GET /api/search?unit=wuwei-ecology
+ *   → without `q`, every record the filters allow (facets, paging and CSV as
+ *     with a query), in the listing order of `browse` in index-store.ts.
+ *     Neither a query nor a filter is a 400: there is nothing to list short
+ *     of the whole index.
  *
  * Filters may repeat (`region=a&region=b`) or list values with commas; values
  * of one filter are alternatives, different filters all apply. Bad input is a
@@ -19,6 +24,7 @@ import { STATUS_IDS } from '../src/domain/status.ts';
 import { fieldErrors } from '../src/domain/field-errors.ts';
 import {
   DEFAULT_PAGE_SIZE,
+  hasFilters,
   MAX_PAGE,
   MAX_PAGE_SIZE,
   SEARCH_KINDS,
@@ -79,7 +85,7 @@ const integer = (min: number, max: number, message: string) =>
 
 const params = z
   .object({
-    q: z.string({ error: '请输入搜索词。' }).max(MAX_QUERY_LENGTH * 4, `搜索词不能超过 ${MAX_QUERY_LENGTH} 个字。`),
+    q: z.string().max(MAX_QUERY_LENGTH * 4, `搜索词不能超过 ${MAX_QUERY_LENGTH} 个字。`).default(''),
     kind: list((v) => (SEARCH_KINDS as readonly string[]).includes(v), '类型不在可选范围内'),
     inspection: slugList('督察'),
     plan: slugList('方案'),
@@ -107,6 +113,7 @@ const CSV_COLUMNS = {
   kind: '类型编号',
   kind_label: '类型',
   title: '标题',
+  plan: '所属整改方案',
   url: '网址',
   date: '日期',
   matched_field: '命中字段',
@@ -116,7 +123,7 @@ const CSV_COLUMNS = {
 function toCsv(results: SearchHit[]): string {
   const rows = results.map((h) => {
     const s = h.snippets[0];
-    return [h.id, h.kind, h.kindLabel, h.title, h.url, h.date ?? '', s?.label ?? '', s?.text ?? ''];
+    return [h.id, h.kind, h.kindLabel, h.title, h.plan?.title ?? '', h.url, h.date ?? '', s?.label ?? '', s?.text ?? ''];
   });
   return csvDownload([Object.keys(CSV_COLUMNS), ...rows], { record_delimiter: 'windows' });
 }
@@ -142,14 +149,15 @@ export function searchRoutes(deps: SearchDeps) {
     if (!parsed.success) return apiError(c, 400, 'invalid_query', '搜索参数有误，请按提示修改。', paramErrors(parsed.error));
     const p = parsed.data;
 
-    // The query text's own rules (empty, too long, nothing searchable) come from the tokenizer.
-    const query = parseQuery(p.q);
-    if (!query.ok) return apiError(c, 400, 'invalid_query', '搜索参数有误，请按提示修改。', { q: query.message });
-
     const filters: SearchFilters = {
       kind: p.kind, inspection: p.inspection, plan: p.plan, region: p.region, unit: p.unit,
       status: p.status, topic: p.topic, pollution: p.pollution, from: p.from, to: p.to,
     };
+    // The query text's own rules (empty, too long, nothing searchable) come from the tokenizer;
+    // no query at all is a listing by the filters, when there are any.
+    const query = !p.q.trim() && hasFilters(filters) ? undefined : parseQuery(p.q);
+    if (query && !query.ok) return apiError(c, 400, 'invalid_query', '搜索参数有误，请按提示修改。', { q: query.message });
+
     try {
       c.header('Cache-Control', CACHE_RESULTS);
       if (p.format === 'csv') {

@@ -15,7 +15,7 @@
  * <mark>) or from Pagefind; `markedText` keeps only their text and <mark>.
  */
 import type { SearchHit, SearchResponse } from '../search/index-store.ts';
-import { appliedFilters, downloads, facetGroups, isFiltered, pager, statusLine, type FacetLink } from '../search/page-model.ts';
+import { appliedFilters, downloads, facetGroups, isFiltered, pager, planName, statusLine, titlePrefix, type FacetLink } from '../search/page-model.ts';
 
 const API_TIMEOUT_MS = 8000;
 
@@ -74,7 +74,7 @@ function renderApplied(params: URLSearchParams, facets: SearchResponse['facets']
 function renderHits(hits: SearchHit[]) {
   $('search-results').replaceChildren(
     ...hits.map((hit) => {
-      const heading = el('h2', { className: 'result-title' }, el('a', { href: hit.url }, markedText(hit.titleHtml)));
+      const heading = el('h2', { className: 'result-title' }, el('a', { href: hit.url }, titlePrefix(hit), markedText(hit.titleHtml)));
       const meta = el('p', { className: 'result-meta' }, el('span', { className: 'badge' }, hit.kindLabel), hit.date ? ` ${hit.date}` : '');
       const passages = hit.snippets.map((s) => el('p', { className: 'result-snippet' }, el('span', { className: 'muted' }, `${s.label}：`), markedText(s.html)));
       return el('li', {}, heading, meta, ...passages);
@@ -143,7 +143,9 @@ async function runFallback(query: string, filtered: boolean) {
       ? `找到 ${hits.length} 个页面${truncated ? '（只检查了最相关的 200 个页面，请缩小搜索范围）' : ''}。${caveat}`
       : `没有找到包含“${query}”的页面。${caveat}`;
     $('search-results').replaceChildren(
-      ...hits.map((h) => el('li', {}, el('h2', { className: 'result-title' }, el('a', { href: h.url }, h.title)), el('p', { className: 'result-snippet' }, markedText(h.excerptHtml)))),
+      ...hits.map((h) =>
+        el('li', {}, el('h2', { className: 'result-title' }, el('a', { href: h.url }, h.plan ? planName(h.plan) : '', h.title)), el('p', { className: 'result-snippet' }, markedText(h.excerptHtml))),
+      ),
     );
     $('search-results').dataset.source = 'pagefind';
   } catch {
@@ -166,11 +168,12 @@ async function searchFromAddress(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const query = params.get('q')?.trim() ?? '';
   $<HTMLInputElement>('q').value = query;
-  if (!query) return;
-  document.title = `${query} - 搜索 - ${document.title.split(' - ').pop()}`;
+  const filtered = isFiltered(params);
+  // As on the server: filters alone list their records, nothing at all is the bare form.
+  if (!query && !filtered) return;
+  document.title = `${query || '按条件浏览'} - 搜索 - ${document.title.split(' - ').pop()}`;
   const status = $('search-status');
   status.textContent = '正在搜索……';
-  const filtered = isFiltered(params);
   const outcome = await askApi(params);
   if (outcome.ok) {
     const r = outcome.response;
@@ -188,5 +191,7 @@ async function searchFromAddress(): Promise<void> {
     showError(outcome.error.message, outcome.error.fields);
     return;
   }
-  await runFallback(query, filtered);
+  // The static index has no facets: a listing by filters needs the search service.
+  if (!query) status.textContent = '检索服务暂不可用，站内静态索引不能按条件列出记录，请输入搜索词后再试。';
+  else await runFallback(query, filtered);
 }

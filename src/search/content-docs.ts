@@ -1,8 +1,8 @@
 /**
- * The portal's published content as search documents: items (with their
- * parts, measures and status notes), the parts of multi-part items,
- * amendments, cases, reporting rounds with each region's outcome, and
- * progress summaries. Built from the read model (`src/content/portal.ts`), so
+ * The portal's published content as search documents: plans (their document
+ * numbers and amendments), items (with their parts, measures and status
+ * notes), the parts of multi-part items, amendments, cases, reporting rounds
+ * with each region's outcome, and progress summaries. Built from the read model (`src/content/portal.ts`), so
  * search shows the same current text, statuses and URLs as the pages.
  *
  * Text goes in verbatim, in the source's script; folding happens at indexing
@@ -118,6 +118,38 @@ function itemDocuments(portal: Portal, p: PortalItem): SearchDocument[] {
   return docs;
 }
 
+/**
+ * One document per plan: its title, its document number (文号) and those of
+ * its amendments and their reviews, so that a search for 武办字〔2020〕47号
+ * or 甘整改函 finds the plan. Its title is also what item, part and
+ * amendment results are named by (`index-store.ts`, `planOf`).
+ */
+function planDocuments(portal: Portal): SearchDocument[] {
+  return portal.content.plans.map((plan) => ({
+    id: `plan:${plan.id}`,
+    source: CONTENT_SOURCE,
+    kind: 'plan',
+    title: plan.title,
+    url: urls.plan(plan.id),
+    // Only the plan's own date: a plan known from a later document (wuwei-2017) was not issued then.
+    date: plan.issued,
+    fields: present([
+      plan.docNumber !== undefined && problem({ key: 'doc-number', label: '文号', text: plan.docNumber }),
+      plan.issuers.length > 0 && body({ key: 'issuers', label: '印发单位', text: plan.issuers.join('、') }),
+      // The wording of the plan page's list of amendments.
+      ...plan.amendments.map((am, k) =>
+        body({
+          key: `amendment-${k}`,
+          label: `方案修改（${am.date}）`,
+          text: `${am.title}${am.docNumber ? `（${am.docNumber}）` : ''}${am.reviewDocNumber ? `；依据${am.reviewBody ?? ''}审核意见（${am.reviewDocNumber}）` : ''}`,
+        }),
+      ),
+      // The plan's note stays out: it quotes its items' problems, which their own records hold.
+    ]),
+    facets: { inspection: [plan.inspection], plan: [plan.id], region: regionKeys(portal, [plan.region]) },
+  }));
+}
+
 /** One document per amended field: the review opinion, the explanation, the text before and after. */
 function amendmentDocuments(portal: Portal): SearchDocument[] {
   return portal.content.plans.flatMap((plan) =>
@@ -137,6 +169,8 @@ function amendmentDocuments(portal: Portal): SearchDocument[] {
             c.explanation !== undefined && body({ key: 'explanation', label: '说明', text: c.explanation }),
             body({ key: 'before', label: '修改前', text: c.before }),
             body({ key: 'after', label: '修改后', text: c.after }),
+            am.docNumber !== undefined && body({ key: 'doc-number', label: '修改通知文号', text: am.docNumber }),
+            am.reviewDocNumber !== undefined && body({ key: 'review-doc-number', label: '审核意见文号', text: am.reviewDocNumber }),
           ]),
           facets: itemFacets(p),
         };
@@ -183,6 +217,7 @@ function reportingDocuments(portal: Portal): SearchDocument[] {
         ...r.findings.map((f, k) => problem({ key: `finding-${k}`, label: `通报问题：${f.heading}`, text: f.text })),
         body({ key: 'requester', label: '要求单位', text: r.requester }),
         body({ key: 'addressees', label: '上报单位', text: r.addressees }),
+        r.requestDocNumber !== undefined && body({ key: 'request-doc-number', label: '要求文件文号', text: r.requestDocNumber }),
         r.newRequirement !== undefined && body({ key: 'new-requirement', label: '新要求', text: r.newRequirement }),
       ]),
       facets: { region: regionKeys(portal, r.outcomes.map((o) => o.region)), unit: unitsNamed(portal, r.requester) },
@@ -226,6 +261,7 @@ function progressDocuments(portal: Portal): SearchDocument[] {
 /** Every search document of the portal's content. */
 export function contentDocuments(portal: Portal): SearchDocument[] {
   return [
+    ...planDocuments(portal),
     ...portal.items.flatMap((p) => itemDocuments(portal, p)),
     ...amendmentDocuments(portal),
     ...caseDocuments(portal),

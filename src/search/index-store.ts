@@ -23,8 +23,12 @@ import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/clien
 import { foldWithMap } from './text.ts';
 import { indexColumn, matchSpans, parseQuery, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
-/** Kinds of searchable record, in the order results of equal score are listed. */
+/**
+ * Kinds of searchable record, in the order results of equal score are listed,
+ * and the order of a listing without a query (see `browse`).
+ */
 export const SEARCH_KINDS = [
+  'plan',
   'item',
   'part',
   'amendment',
@@ -37,6 +41,7 @@ export const SEARCH_KINDS = [
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 export const KIND_LABELS: Record<SearchKind, string> = {
+  plan: '整改方案',
   item: '整改任务',
   part: '任务分项',
   amendment: '方案修改',
@@ -286,7 +291,8 @@ export type SearchFilters = Partial<Record<Exclude<FacetDimension, 'year'>, read
 };
 
 export interface SearchRequest {
-  q: string;
+  /** The query; may be empty when a filter is given, which then lists every record it allows (see `browse`). */
+  q?: string | undefined;
   filters?: SearchFilters;
   /** 1-based. */
   page?: number;
@@ -317,15 +323,30 @@ export interface Snippet {
   html: string;
 }
 
+/** The plan a result belongs to, named as the index's plan record names it. */
+export interface HitPlan {
+  id: string;
+  title: string;
+  url: string;
+}
+
 export interface SearchHit {
   id: string;
   kind: SearchKind;
   kindLabel: string;
   title: string;
   titleHtml: string;
+  /**
+   * The plan of an item, part or amendment: its title alone says only 第6项,
+   * which every plan has. Null for other records (and for a plan itself).
+   */
+  plan: HitPlan | null;
   url: string;
   date: string | null;
-  /** BM25 with column weights, within the result's ranking tier: lower is better (FTS5's convention). */
+  /**
+   * BM25 with column weights, within the result's ranking tier: lower is
+   * better (FTS5's convention). 0 in a listing without a query.
+   */
   score: number;
   snippets: Snippet[];
   facets: SearchDocument['facets'];
@@ -338,6 +359,7 @@ export interface FacetCount {
 }
 
 export interface SearchResponse {
+  /** The query as searched; empty for a listing by filters alone. */
   query: string;
   total: number;
   page: number;
@@ -512,10 +534,15 @@ export function snippetOf(field: Pick<SearchField, 'key' | 'label' | 'text'>, ma
 /** Snippets shown per result: the first fields that match, problem fields first. */
 const SNIPPETS_PER_HIT = 2;
 
-function hitOf(row: Row, query: ParsedQuery): SearchHit {
+/** What highlighting needs of a query; a listing without a query highlights nothing. */
+type Highlighted = Pick<ParsedQuery, 'phrases' | 'chars'>;
+const NOTHING: Highlighted = { phrases: [], chars: [] };
+
+function hitOf(row: Row, query: Highlighted): SearchHit {
   const kind = String(row.kind) as SearchKind;
   const title = String(row.title);
   const fields = JSON.parse(String(row.fields)) as SearchField[];
+  const facets = JSON.parse(String(row.facets)) as SearchDocument['facets'];
   const titleMarks = highlight(title, query);
   const ordered = [...fields.filter((f) => f.column === 'problem'), ...fields.filter((f) => f.column === 'body')];
   const snippets: Snippet[] = [];
@@ -532,11 +559,12 @@ function hitOf(row: Row, query: ParsedQuery): SearchHit {
     kindLabel: KIND_LABELS[kind] ?? kind,
     title,
     titleHtml: markedHtml(title, titleMarks),
+    plan: row.plan_title === null || row.plan_title === undefined ? null : { id: facets.plan![0]!, title: String(row.plan_title), url: String(row.plan_url) },
     url: String(row.url),
     date: row.date === null ? null : String(row.date),
     score: Number(row.score),
     snippets,
-    facets: JSON.parse(String(row.facets)) as SearchDocument['facets'],
+    facets,
   };
 }
 
@@ -622,11 +650,19 @@ async function matchKeys(db: SearchDb, query: ParsedQuery, tiers: readonly strin
   };
 }
 
-/** The display rows of the given keys, in the given order. */
+/**
+ * The display rows of the given keys, in the given order, each with the
+ * title and address of its plan: the plan record of the index (`plan:<id>`)
+ * when the document belongs to exactly one plan, so results are named by the
+ * plan's title as published, whatever the source of the document.
+ */
 async function documentRows(db: SearchDb, page: readonly Match[]): Promise<Row[]> {
   if (!page.length) return [];
   const { rows } = await db.execute({
-    sql: 'SELECT doc_key, id, kind, title, url, date, fields, facets FROM search_documents WHERE doc_key IN (SELECT value FROM json_each(?))',
+    sql: `SELECT d.doc_key, d.id, d.kind, d.title, d.url, d.date, d.fields, d.facets, p.title AS plan_title, p.url AS plan_url
+FROM search_documents d
+LEFT JOIN search_documents p ON d.kind <> 'plan' AND json_array_length(d.facets, '$.plan') = 1 AND p.id = 'plan:' || (d.facets ->> '$.plan[0]')
+WHERE d.doc_key IN (SELECT value FROM json_each(?))`,
     args: [JSON.stringify(page.map((m) => m.key))],
   });
   const byKey = new Map(rows.map((r) => [Number(r.doc_key), r]));
@@ -687,25 +723,29 @@ function facetCounts(counts: Map<number, number>, dict: FacetCache, labels: Face
  * then those with it only in the body, each tier ranked by BM25 with column
  * weights (title 8, problem 4, body 1), ties broken by kind then id; snippets
  * highlighted in the original script; total and facet counts over the whole
- * match set; one page of results. Throws `SearchQueryError` for a query that
- * cannot be searched.
+ * match set; one page of results. Without a query but with a filter, every
+ * record the filters allow, in `BROWSE_ORDER`, with the same facet counts.
+ * Throws `SearchQueryError` for a query that cannot be searched (an empty one
+ * without filters included).
  */
 export async function search(db: SearchDb, request: SearchRequest): Promise<SearchResponse> {
-  const query = parseOrThrow(request.q);
+  const filters = request.filters ?? {};
+  const query = queryOf(request.q, filters);
   const page = request.page ?? 1;
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) throw new SearchQueryError('bad_page', `页码应为 1 至 ${MAX_PAGE} 的整数。`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new SearchQueryError('bad_page', `每页条数应为 1 至 ${MAX_PAGE_SIZE} 的整数。`);
   }
-  const { total, pageMatches, counts, cache } = await runSearch(db, query, request.filters ?? {}, (page - 1) * pageSize, pageSize);
+  const offset = (page - 1) * pageSize;
+  const { total, pageMatches, counts, cache } = query ? await runSearch(db, query, filters, offset, pageSize) : await browse(db, filters, offset, pageSize);
   const rows = await documentRows(db, pageMatches);
   return {
-    query: query.text,
+    query: query?.text ?? '',
     total,
     page,
     pageSize,
-    results: rows.map((r) => hitOf(r, query)),
+    results: rows.map((r) => hitOf(r, query ?? NOTHING)),
     facets: facetCounts(counts, cache, request.labels),
   };
 }
@@ -731,10 +771,58 @@ async function runSearch(db: SearchDb, query: ParsedQuery, filters: SearchFilter
   return { total: passing.length, pageMatches, counts, cache };
 }
 
-/** The first `limit` results of a query, ranked, without facet counts: for CSV and JSON downloads. */
+/** The first `limit` results of a query (or of a listing by filters), ranked, without facet counts: for CSV and JSON downloads. */
 export async function searchAll(db: SearchDb, request: Pick<SearchRequest, 'q' | 'filters'>, limit: number): Promise<{ query: string; results: SearchHit[] }> {
-  const query = parseOrThrow(request.q);
-  const { pageMatches } = await runSearch(db, query, request.filters ?? {}, 0, limit);
+  const filters = request.filters ?? {};
+  const query = queryOf(request.q, filters);
+  const { pageMatches } = query ? await runSearch(db, query, filters, 0, limit) : await browse(db, filters, 0, limit);
   const rows = await documentRows(db, pageMatches);
-  return { query: query.text, results: rows.map((r) => hitOf(r, query)) };
+  return { query: query?.text ?? '', results: rows.map((r) => hitOf(r, query ?? NOTHING)) };
+}
+
+/** Whether any filter is given (a value of a facet, or a year). */
+export function hasFilters(filters: SearchFilters): boolean {
+  return FACET_DIMENSIONS.some((d) => d !== 'year' && (filters[d]?.length ?? 0) > 0) || filters.from !== undefined || filters.to !== undefined;
+}
+
+/**
+ * The parsed query, or undefined for a listing: an empty query is allowed
+ * when a filter is given. Without either there is nothing to list short of
+ * the whole index, so it is refused as an empty query.
+ */
+function queryOf(q: string | undefined, filters: SearchFilters): ParsedQuery | undefined {
+  if (!q?.trim() && hasFilters(filters)) return undefined;
+  return parseOrThrow(q ?? '');
+}
+
+/**
+ * The listing order without a query, where there is no score: by kind (plans
+ * first, then items, parts, amendments … as in `SEARCH_KINDS`), then by
+ * record id, which for items and parts is the plan then the zero-padded item
+ * number (`item:wuwei-2020-06`), for amendments the amendment then the item.
+ * Stable across pages. Built from the constant list, not the stored
+ * `kind_order`, so documents indexed before a kind was added sort right too.
+ */
+const BROWSE_ORDER = `ORDER BY CASE kind ${SEARCH_KINDS.map((k, i) => `WHEN '${k}' THEN ${i}`).join(' ')} ELSE ${SEARCH_KINDS.length} END, id`;
+
+/**
+ * Every record the filters allow, without a query: the page in `BROWSE_ORDER`,
+ * the total, and facet counts over the whole listing (the same counting as a
+ * search: a filtered dimension counted without its own filter).
+ */
+async function browse(db: SearchDb, filters: SearchFilters, offset: number, limit: number) {
+  const cache = cacheOf(db);
+  const allowed = await allowedIds(db, cache, filters);
+  const { rows } = await db.execute('SELECT group_concat(doc_key) AS keys FROM search_documents');
+  const all = parseKeys(rows[0]?.keys);
+  await loadDocFacets(db, cache, all);
+  const { passing, counts } = filterAndCount(all, allowed, cache);
+  const page = passing.length
+    ? await db.execute({
+        sql: `SELECT doc_key FROM search_documents WHERE doc_key IN (SELECT value FROM json_each(?)) ${BROWSE_ORDER} LIMIT ? OFFSET ?`,
+        args: [JSON.stringify(passing), limit, offset],
+      })
+    : { rows: [] };
+  const pageMatches: Match[] = page.rows.map((r) => ({ key: Number(r.doc_key), score: 0 }));
+  return { total: passing.length, pageMatches, counts, cache };
 }

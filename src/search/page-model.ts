@@ -4,7 +4,7 @@
  * answer. Framework-free: the page rendered on the server (src/pages/search/index.astro) and its
  * script (src/scripts/search.ts, when it has to search in the browser) draw the same model.
  */
-import type { FacetCount, SearchResponse } from './index-store.ts';
+import type { FacetCount, SearchHit, SearchResponse } from './index-store.ts';
 
 /** Filters of the API, in the order the page lists their facets; `year` sets `from` and `to`. */
 export const DIMENSIONS = [
@@ -40,8 +40,21 @@ export function selected(params: URLSearchParams, name: string): string[] {
   return params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-/** Whether any filter is in force. */
-export const isFiltered = (params: URLSearchParams) => LIST_FILTERS.some((d) => params.has(d)) || params.has('from') || params.has('to');
+/**
+ * Whether any filter is in force: a value given, not just the name (`?unit=` filters nothing).
+ * With one, the page lists records even without a query.
+ */
+export const isFiltered = (params: URLSearchParams) =>
+  LIST_FILTERS.some((d) => selected(params, d).length > 0) || !!params.get('from')?.trim() || !!params.get('to')?.trim();
+
+/**
+ * A plan's title as a book title, 《…》, with book-title marks inside it turned into 〈〉
+ * (as `bookTitle` in src/site/format.ts, which this browser-side module does not import).
+ */
+export const planName = (title: string) => `《${title.replaceAll('《', '〈').replaceAll('》', '〉')}》`;
+
+/** What goes before a result's own title: its plan (第6项 alone does not say which plan), or nothing. */
+export const titlePrefix = (hit: Pick<SearchHit, 'plan'>) => (hit.plan ? planName(hit.plan.title) : '');
 
 export interface FacetLink {
   label: string;
@@ -118,9 +131,14 @@ export function downloads(params: URLSearchParams): { csv: string; json: string 
   return { csv: `/api/search?${csv.toString()}`, json: `/api/search?${api.toString()}` };
 }
 
-/** The status line above the results. */
+/** The status line above the results; a listing without a query says how it is ordered. */
 export function statusLine(r: Pick<SearchResponse, 'total' | 'page' | 'pageSize' | 'query'>, filtered: boolean): string {
   const from = (r.page - 1) * r.pageSize;
+  if (!r.query) {
+    return r.total
+      ? `符合所选条件的记录共 ${r.total} 条${r.total > r.pageSize ? `，显示第 ${from + 1}—${Math.min(from + r.pageSize, r.total)} 条` : ''}（未输入搜索词，按类型、所属方案和编号排列）。`
+      : '没有符合所选条件的记录，可以取消部分筛选条件再试。';
+  }
   return r.total
     ? `找到 ${r.total} 条记录${r.total > r.pageSize ? `，显示第 ${from + 1}—${Math.min(from + r.pageSize, r.total)} 条` : ''}。`
     : `没有找到包含“${r.query}”的记录${filtered ? '，可以取消部分筛选条件再试' : ''}。`;

@@ -12,6 +12,9 @@
  * - Phrases: Pagefind segments 污水处理厂 into words and accepts pages that
  *   have them anywhere. The API matches the phrase, so results here are kept
  *   only when the page's folded text contains every term of the query.
+ * - Document numbers: the API reads 武办字[2020]47号 as 武办字〔2020〕47号
+ *   (`tokenize.ts`); here the brackets around a year are written as 〔〕 in
+ *   the query and in the page text before comparing.
  * Framework-free: the browser passes the Pagefind module it loaded, tests pass
  * the same index loaded in Node.
  */
@@ -27,12 +30,17 @@ export interface PagefindLike {
 export interface PagefindResultLike {
   id: string;
   score: number;
-  data(): Promise<{ url: string; excerpt: string; content: string; meta: { title?: string } }>;
+  data(): Promise<{ url: string; excerpt: string; content: string; meta: { title?: string; plan?: string } }>;
 }
 
 export interface StaticHit {
   url: string;
   title: string;
+  /**
+   * The plan of an item page (Pagefind metadata `plan`, from the page's breadcrumb), to name the
+   * result as the API does (`SearchHit.plan`).
+   */
+  plan?: string;
   /** Pagefind's excerpt: escaped text with <mark> around the words it matched. */
   excerptHtml: string;
 }
@@ -48,16 +56,20 @@ export const MAX_STATIC_CANDIDATES = 200;
  */
 const toTraditionalChars = OpenCC.ConverterFactory([[STCharacters]]);
 
+/** A year in any brackets (after folding: ［ is [, （ is (), as documents print it: 〔2020〕. */
+const YEAR_IN_BRACKETS = /[〔[(【〖〘⦅](\d{4})[〕\])】〗〙⦆]/g;
+const printedBrackets = (folded: string) => folded.replace(YEAR_IN_BRACKETS, '〔$1〕');
+
 /** The spellings of a query searched in Pagefind: as typed, folded, and the fold in Traditional. */
 export function queryVariants(q: string): string[] {
   const typed = q.trim().replace(/\s+/g, ' ');
-  const folded = foldText(typed);
+  const folded = printedBrackets(foldText(typed));
   return [...new Set([typed, folded, toTraditionalChars(folded)])].filter(Boolean);
 }
 
 /** The query's terms as the API matches them: whitespace-separated, each one folded. */
 export function queryTerms(q: string): string[] {
-  return [...new Set(foldText(q).split(/\s+/).filter(Boolean))];
+  return [...new Set(printedBrackets(foldText(q)).split(/\s+/).filter(Boolean))];
 }
 
 /**
@@ -78,9 +90,9 @@ export async function staticSearch(pagefind: PagefindLike, q: string, limit = MA
   const pages = await Promise.all(candidates.slice(0, limit).map((r) => r.data()));
   const hits = pages
     .filter((page) => {
-      const text = foldText(page.content);
+      const text = printedBrackets(foldText(page.content));
       return terms.every((t) => text.includes(t));
     })
-    .map((page) => ({ url: page.url, title: page.meta.title ?? page.url, excerptHtml: page.excerpt }));
+    .map((page) => ({ url: page.url, title: page.meta.title ?? page.url, ...(page.meta.plan ? { plan: page.meta.plan } : {}), excerptHtml: page.excerpt }));
   return { hits, truncated: candidates.length > limit };
 }

@@ -19,6 +19,10 @@
  * - Where punctuation separates two runs, or any space separates two Han runs,
  *   a gap token (U+E000, never produced from a query) is written, so a phrase
  *   cannot match across it: 污水,水处理 does not contain 污水处理.
+ * - Except the brackets around the year of a document number: 武办字〔2020〕47号
+ *   is one phrase (`武办 办字 2020 47 号`), so it is found as a whole however
+ *   its brackets are typed (〔〕, [], （）, 【】, ［］ …), and 〔2020〕47号
+ *   finds only numbers with 2020 right before 47.
  *
  * Query side: the query is folded the same way and split at white space and
  * punctuation; runs that touch (`一级A`, `10蒸吨`) form one phrase. Every
@@ -110,9 +114,32 @@ function hanBigrams(seg: Segment): Token[] {
   return out;
 }
 
+/**
+ * Brackets a document number's year is printed or typed in, after width
+ * folding (［ and （ are [ and ( by then). Only a pair around exactly four
+ * digits counts: 物(PM2.5) or （一） keep their gaps.
+ */
+const YEAR_OPEN = '〔[(【〖〘⦅';
+const YEAR_CLOSE = '〕])】〗〙⦆';
+const isYear = (s: Segment) => s.kind === 'word' && /^\p{Nd}{4}$/u.test(s.text);
+
+/**
+ * Whether segments `a` and `b` are read as one run: they touch, or a
+ * bracket of a document number's year is all that stands between them
+ * (`武办字〔2020` and `2020〕47`).
+ */
+function joined(folded: string, a: Segment, b: Segment): boolean {
+  if (a.end === b.start) return true;
+  if (b.start - a.end !== 1) return false;
+  const between = folded[a.end]!;
+  if (isYear(b) && YEAR_OPEN.includes(between)) return YEAR_CLOSE.includes(folded[b.end] ?? '');
+  if (isYear(a) && YEAR_CLOSE.includes(between)) return YEAR_OPEN.includes(folded[a.start - 1] ?? '');
+  return false;
+}
+
 /** Whether a phrase must not run from segment `a` into segment `b` (see the module comment). */
 function isGap(folded: string, a: Segment, b: Segment): boolean {
-  if (a.end === b.start) return false;
+  if (joined(folded, a, b)) return false;
   const between = folded.slice(a.end, b.start);
   return /\S/u.test(between) || (a.kind === 'han' && b.kind === 'han');
 }
@@ -210,10 +237,10 @@ export function parseQuery(input: string): QueryParse {
 
   const { text: folded, start, end } = foldWithMap(text);
   const segs = segments(folded);
-  // Groups: runs that touch each other, e.g. 一级 + a in 一级A.
+  // Groups: runs that touch each other, e.g. 一级 + a in 一级A, or joined by a year's brackets.
   const groups: Segment[][] = [];
   segs.forEach((seg, k) => {
-    if (k > 0 && segs[k - 1]!.end === seg.start) groups.at(-1)!.push(seg);
+    if (k > 0 && joined(folded, segs[k - 1]!, seg)) groups.at(-1)!.push(seg);
     else groups.push([seg]);
   });
 

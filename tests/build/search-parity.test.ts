@@ -9,7 +9,7 @@ import { createClient, type Client } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPortal } from '../../src/content/portal.ts';
 import { CONTENT_SOURCE, contentDocuments } from '../../src/search/content-docs.ts';
-import { ensureSearchSchema, replaceDocuments, searchAll } from '../../src/search/index-store.ts';
+import { ensureSearchSchema, replaceDocuments, search, searchAll } from '../../src/search/index-store.ts';
 import { queryTerms, queryVariants, staticSearch, type PagefindLike } from '../../src/search/static-search.ts';
 import { loadPagefind } from '../support/pagefind.ts';
 
@@ -47,6 +47,30 @@ describe('API and Pagefind fallback find the same records', () => {
     expect(item9.excerptHtml).toContain('<mark>');
   });
 
+  it('names the plan of an item page as the API names the plan of its item', async () => {
+    for (const q of ['汙水處理廠', '污水', '碳化硅']) {
+      const api = (await search(client, { q, pageSize: 100 })).results.filter((h) => h.kind === 'item');
+      const { hits } = await staticSearch(pagefind, q);
+      expect(api.length, q).toBeGreaterThan(0);
+      for (const h of api) {
+        const page = hits.find((x) => x.url === h.url);
+        expect(page, `${q}: ${h.url}`).toBeDefined();
+        expect(page!.plan, h.url).toBe(h.plan!.title);
+        expect(page!.title, h.url).toBe(h.title);
+      }
+    }
+    // Pages that are no item's have no plan to name.
+    const { hits } = await staticSearch(pagefind, '清洁取暖');
+    expect(hits.find((h) => h.url.startsWith('/cases/'))!.plan).toBeUndefined();
+  });
+
+  it('finds a document number typed with other brackets than printed', async () => {
+    for (const q of ['武办字〔2020〕47号', '武办字[2020]47号', '武办字（2020）47号']) {
+      const { hits } = await staticSearch(pagefind, q);
+      expect(hits.map((h) => h.url), q).toContain('/plans/wuwei-2020/');
+    }
+  });
+
   it('drops pages that have the words of a phrase apart (Pagefind alone would keep them)', async () => {
     // The mixed spelling is segmented into 污水 and single characters found anywhere on a page.
     const loose = await pagefind.search('污水處理廠');
@@ -68,6 +92,7 @@ describe('query spellings searched in Pagefind', () => {
   it('matches the terms the API matches: whitespace-separated, folded', () => {
     expect(queryTerms('汙水  PM2.5')).toEqual(['污水', 'pm2.5']);
     expect(queryTerms('碳化矽')).toEqual(['碳化硅']);
+    expect(queryTerms('武办字[2020]47号 甘建函（2020）126號')).toEqual(['武办字〔2020〕47号', '甘建函〔2020〕126号']);
   });
 });
 

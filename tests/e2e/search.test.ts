@@ -12,16 +12,14 @@ import { useServedSite } from '../support/browser.ts';
 const site = useServedSite();
 const errors: string[] = [];
 
-async function open(query: string, { apiDown = false, javaScript = true } = {}): Promise<Page> {
+async function open(query: string, { apiDown = false, bareForm = apiDown, javaScript = true }: { apiDown?: boolean; bareForm?: boolean; javaScript?: boolean } = {}): Promise<Page> {
   const context = await site.browser.newContext({ locale: 'zh-CN', javaScriptEnabled: javaScript });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  if (apiDown) {
-    // No server search: the page arrives as the bare form (what a server without a database sends),
-    // and nothing answers at /api/.
-    await page.route((url) => url.pathname === '/search/', async (route) => route.fulfill({ response: await route.fetch({ url: `${site.server.url}/search/` }) }));
-    await page.route('**/api/search**', (route) => route.abort('connectionrefused'));
-  }
+  // No server search: the page arrives as the bare form (what a server without a database sends),
+  // and, with the API down, nothing answers at /api/.
+  if (bareForm) await page.route((url) => url.pathname === '/search/', async (route) => route.fulfill({ response: await route.fetch({ url: `${site.server.url}/search/` }) }));
+  if (apiDown) await page.route('**/api/search**', (route) => route.abort('connectionrefused'));
   await page.goto(`${site.server.url}/search/?${query}`);
   if (javaScript) await page.locator('body[data-search="done"]').waitFor({ timeout: 15_000 });
   return page;
@@ -69,6 +67,46 @@ describe('search page with the API', () => {
     expect(second.filter((u) => first.includes(u) && !u.includes('#'))).toEqual([]);
   });
 
+  it('names the plan of each item in its result’s title', async () => {
+    const page = await open(`q=${encodeURIComponent('汙水處理廠')}`);
+    const titles = await page.locator('#search-results li h2').allTextContents();
+    expect(titles.sort()).toEqual([
+      '《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》第7项 污水管网建设和污水处理厂提标改造等整改工作进展缓慢',
+      '《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》第9项 一些污水处理厂超标排放严重',
+    ]);
+  });
+
+  it('finds a plan by its document number typed with other brackets', async () => {
+    const page = await open(`q=${encodeURIComponent('武办字[2020]47号')}`);
+    expect(await resultLinks(page)).toEqual(['/plans/wuwei-2020/']);
+    expect(await page.locator('#search-results .result-snippet mark').first().textContent()).toBe('武办字〔2020〕47号');
+  });
+
+  it('lists a unit’s records without a query, and its facet links keep working', async () => {
+    const page = await open('unit=wuwei-county-govs&pageSize=5');
+    expect(await page.locator('#search-results').getAttribute('data-source')).toBe('server');
+    expect(await page.locator('#search-status').textContent()).toMatch(/^符合所选条件的记录共 \d+ 条，显示第 1—5 条（未输入搜索词，按类型、所属方案和编号排列）。$/);
+    expect(await resultLinks(page)).toHaveLength(5);
+    expect(await page.locator('#search-applied a.chip').textContent()).toBe('责任单位：各县区政府 ×');
+    expect(await page.title()).toMatch(/^按条件浏览 - 搜索/);
+    await page.locator('.facet', { hasText: '类型' }).getByRole('link', { name: '整改任务' }).click();
+    await page.locator('body[data-search="done"]').waitFor();
+    expect(page.url()).toContain('kind=item');
+    expect(page.url()).not.toContain('q=');
+    expect(await page.locator('.facet a[aria-current="true"]').allTextContents()).toEqual(['整改任务', '各县区政府']);
+    const csv = await fetch(site.server.url + (await page.locator('#search-downloads a', { hasText: 'CSV' }).getAttribute('href'))!);
+    expect(csv.status).toBe(200);
+    // Removing the last filter leaves the bare form, not a listing of everything.
+    await page.locator('#search-applied a.chip', { hasText: '各县区政府' }).click();
+    await page.locator('body[data-search="done"]').waitFor();
+    await page.locator('#search-applied a.chip', { hasText: '整改任务' }).click();
+    await page.locator('body[data-search="done"]').waitFor();
+    expect(new URL(page.url()).search).toBe('?pageSize=5');
+    expect(await resultLinks(page)).toEqual([]);
+    expect(await page.locator('#search-status').textContent()).toBe('');
+    expect(errors).toEqual([]);
+  });
+
   it('shows a refused query as an error summary linking to the field', async () => {
     const page = await open(`q=${'污'.repeat(101)}`);
     const summary = page.locator('#search-error');
@@ -92,12 +130,57 @@ describe('search page without JavaScript', () => {
     expect(await page.locator('#search-downloads a', { hasText: 'CSV' }).getAttribute('href')).toMatch(/^\/api\/search\?.*format=csv/);
   });
 
+  it('lists a plan’s records by a filter alone, with plan names in the titles', async () => {
+    const page = await open('plan=wuwei-2020', { javaScript: false });
+    const links = await resultLinks(page);
+    expect(links[0]).toBe('/plans/wuwei-2020/');
+    expect(links.slice(1, 3)).toEqual(['/items/wuwei-2020-01/', '/items/wuwei-2020-02/']);
+    expect(await page.locator('#search-results li h2').nth(1).textContent()).toMatch(/^《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》第1项 /);
+    expect(await page.locator('#search-pager').textContent()).toContain('第 1 页');
+    await page.getByRole('link', { name: '下一页' }).click();
+    expect(await page.locator('#search-pager').textContent()).toContain('第 2 页');
+    expect(page.url()).not.toContain('q=');
+  });
+
+  it('shows the bare form when there is neither a query nor a filter', async () => {
+    const context = await site.browser.newContext({ locale: 'zh-CN', javaScriptEnabled: false });
+    const page = await context.newPage();
+    const res = await page.goto(`${site.server.url}/search/?unit=&page=2`);
+    expect(res!.status()).toBe(200);
+    expect(await resultLinks(page)).toEqual([]);
+    expect(await page.locator('#search-error').isHidden()).toBe(true);
+  });
+
   it('shows a refused query as an error summary, with the 400 status', async () => {
     const context = await site.browser.newContext({ locale: 'zh-CN', javaScriptEnabled: false });
     const page = await context.newPage();
     const res = await page.goto(`${site.server.url}/search/?q=${'污'.repeat(101)}`);
     expect(res!.status()).toBe(400);
     expect(await page.locator('#search-error a[href="#q"]').textContent()).toMatch(/不能超过 100 个字/);
+  });
+});
+
+describe('search page drawn in the browser from the API', () => {
+  it('names the plan in each result’s title, and lists filters without a query', async () => {
+    const page = await open(`q=${encodeURIComponent('汙水處理廠')}`, { bareForm: true });
+    expect(await page.locator('#search-results').getAttribute('data-source')).toBe('api');
+    expect((await page.locator('#search-results li h2').allTextContents()).sort()).toEqual([
+      '《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》第7项 污水管网建设和污水处理厂提标改造等整改工作进展缓慢',
+      '《武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案》第9项 一些污水处理厂超标排放严重',
+    ]);
+    const listing = await open('unit=wuwei-county-govs&pageSize=5', { bareForm: true });
+    expect(await listing.locator('#search-results').getAttribute('data-source')).toBe('api');
+    expect(await resultLinks(listing)).toHaveLength(5);
+    expect(await listing.locator('#search-status').textContent()).toMatch(/^符合所选条件的记录共 \d+ 条/);
+    expect(await listing.locator('.facet a[aria-current="true"]').textContent()).toBe('各县区政府');
+    expect(await listing.title()).toMatch(/^按条件浏览 - 搜索/);
+    expect(errors).toEqual([]);
+  });
+
+  it('says that the static index cannot list by filters when the API is down', async () => {
+    const page = await open('unit=wuwei-county-govs', { apiDown: true });
+    expect(await resultLinks(page)).toEqual([]);
+    expect(await page.locator('#search-status').textContent()).toBe('检索服务暂不可用，站内静态索引不能按条件列出记录，请输入搜索词后再试。');
   });
 });
 
@@ -112,6 +195,11 @@ describe('search page without a server search (static hosting)', () => {
       expect(await page.locator('#search-status').textContent()).toContain('静态索引');
       const fromPagefind = (await resultLinks(page)).filter((u) => u.startsWith('/items/'));
       expect(fromPagefind.sort(), q).toEqual(fromApi.sort());
+      // Both name the plan of each item page the same way.
+      const titlesOf = async (p: Page) => (await p.locator('#search-results li h2').allTextContents()).filter((t) => t.startsWith('《')).sort();
+      const apiTitles = [...new Set(await titlesOf(api))].filter((t) => /第\d+项 /.test(t) && !/分项|修改/.test(t));
+      expect(apiTitles.length, q).toBeGreaterThan(0);
+      expect(await titlesOf(page), q).toEqual(expect.arrayContaining(apiTitles));
     }
     expect(errors).toEqual([]);
   });

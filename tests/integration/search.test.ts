@@ -14,6 +14,7 @@ import { searchRoutes } from '../../functions/search.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { CONTENT_SOURCE, contentDocuments, facetLabels, regionKeys } from '../../src/search/content-docs.ts';
 import {
+  SEARCH_KINDS,
   ensureSearchSchema,
   removeDocument,
   replaceDocuments,
@@ -153,6 +154,120 @@ describe('seed queries of the issue, on the real content', () => {
     const filteredPaged: string[] = [];
     for (let page = 1; page <= filteredAll.length; page++) filteredPaged.push(...ids(await run('锅炉', { region: ['gansu'] }, page, 2)));
     expect(filteredPaged).toEqual(filteredAll);
+  });
+});
+
+describe('document numbers (文号)', () => {
+  const WUWEI_2020 = '武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案';
+  const REVIEWED = [
+    'amendment:wuwei-2020-supplement-2020-11-25:wuwei-2020-06:deadline',
+    'amendment:wuwei-2020-supplement-2020-11-25:wuwei-2020-10:target',
+    'amendment:wuwei-2020-supplement-2020-11-25:wuwei-2020-12:measures',
+    'amendment:wuwei-2020-supplement-2020-11-25:wuwei-2020-14:measures',
+  ];
+
+  it('finds the plan by its number however the year’s brackets are typed, highlighted as printed', async () => {
+    const printed = await run('武办字〔2020〕47号');
+    expect(ids(printed)).toEqual(['plan:wuwei-2020']);
+    expect(printed.results[0]).toMatchObject({ kind: 'plan', kindLabel: '整改方案', title: WUWEI_2020, url: '/plans/wuwei-2020/', plan: null });
+    expect(printed.results[0]!.snippets[0]).toMatchObject({ label: '文号', html: '<mark>武办字〔2020〕47号</mark>' });
+    for (const typed of ['武办字[2020]47号', '武办字［2020］47号', '武办字（2020）47号', '武办字(2020)47号', '武办字【2020】47号', '〔2020〕47号', '[2020]47号']) {
+      expect(ids(await run(typed)), typed).toEqual(ids(printed));
+    }
+  });
+
+  it('matches the year and the number together: 〔2020〕47号 is not 〔2020〕126号', async () => {
+    expect(ids(await run('〔2020〕126号'))).toEqual(['reporting-round:gansu-2020-clean-heating-verification']);
+    expect(ids(await run('〔2020〕47号'))).not.toContain('reporting-round:gansu-2020-clean-heating-verification');
+  });
+
+  it('finds the amendment review 甘整改函〔2020〕16号 on the plan and on every change it asked for', async () => {
+    for (const q of ['甘整改函', '甘整改函〔2020〕16号', '甘整改函[2020]16号']) {
+      const r = await run(q);
+      expect(ids(r)[0], q).toBe('plan:wuwei-2020');
+      expect(ids(r).slice(1).sort(), q).toEqual(REVIEWED);
+    }
+  });
+
+  it('finds the first-round plan and the items that cite its number, and a request in Traditional (號)', async () => {
+    const r = await run('武办发〔2017〕90号');
+    expect(ids(r)[0]).toBe('plan:wuwei-2017');
+    expect(ids(r)).toEqual(expect.arrayContaining(['item:wuwei-2017-14', 'item:wuwei-2017-24']));
+    expectNoFalseHits(r, '武办发', '2017', '90号');
+    expect(ids(await run('甘建函[2020]126号'))).toEqual(['reporting-round:gansu-2020-clean-heating-verification']);
+  });
+});
+
+describe('results name their plan', () => {
+  it('names the plan of an item, a part and an amendment, from the plan’s record', async () => {
+    const plan = { id: 'wuwei-2020', title: '武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案', url: '/plans/wuwei-2020/' };
+    const item9 = (await run('汙水處理廠')).results.find((h) => h.id === 'item:wuwei-2020-09')!;
+    expect(item9.plan).toEqual(plan);
+    expect(item9.title).toBe('第9项 一些污水处理厂超标排放严重');
+    const carbide = await run('碳化硅');
+    expect(carbide.results.map((h) => h.plan?.id)).toEqual(['wuwei-2020', 'wuwei-2020', 'wuwei-2020']);
+    const amendment = (await run('散煤')).results.find((h) => h.kind === 'amendment')!;
+    expect(amendment.plan).toEqual(plan);
+    const first = (await run('污水')).results.find((h) => h.id === 'item:wuwei-2017-24')!;
+    expect(first.plan).toEqual({ id: 'wuwei-2017', title: '武威市贯彻落实中央环境保护督察反馈意见整改方案', url: '/plans/wuwei-2017/' });
+  });
+
+  it('names no plan for records that belong to none', async () => {
+    const r = await run('清洁取暖');
+    for (const h of r.results.filter((x) => x.kind === 'case' || x.kind === 'reporting-round')) expect(h.plan, h.id).toBeNull();
+  });
+});
+
+describe('listing by filters without a query', () => {
+  /** The ids a filter allows, from the documents themselves. */
+  const allowedBy = (dim: 'unit' | 'plan' | 'region', value: string) => docs.filter((d) => d.facets[dim]?.includes(value)).map((d) => d.id);
+  const list = (filters: SearchFilters, page = 1, pageSize = 100) => search(client, { q: '', filters, page, pageSize, labels: facetLabels(portal) });
+
+  it('lists every record of a unit, with facet counts over the listing', async () => {
+    for (const unit of ['wuwei-ecology', 'wuwei-county-govs']) {
+      const r = await list({ unit: [unit] });
+      expect(r.query).toBe('');
+      expect(ids(r).sort(), unit).toEqual(allowedBy('unit', unit).sort());
+      expect(r.total).toBe(r.results.length);
+      expect(r.facets.kind.reduce((n, f) => n + f.count, 0)).toBe(r.total);
+      // The filtered dimension keeps its other values selectable.
+      expect(r.facets.unit.find((f) => f.value === unit)).toMatchObject({ count: r.total, label: expect.any(String) });
+      expect(r.facets.unit.length).toBeGreaterThan(1);
+      // Nothing to highlight, but each result still shows its opening text.
+      expect(r.results.every((h) => !h.titleHtml.includes('<mark>') && h.snippets.every((s) => s.marks.length === 0))).toBe(true);
+    }
+  });
+
+  it('lists in a stable order: the plan first, then by kind, then plan and item number', async () => {
+    const r = await list({ plan: ['wuwei-2020'] });
+    expect(ids(r).sort()).toEqual(allowedBy('plan', 'wuwei-2020').sort());
+    expect(ids(r)[0]).toBe('plan:wuwei-2020');
+    const kindRank = r.results.map((h) => SEARCH_KINDS.indexOf(h.kind));
+    expect(kindRank).toEqual([...kindRank].sort((a, b) => a - b));
+    const items = ids(r).filter((id) => id.startsWith('item:'));
+    expect(items.slice(0, 3)).toEqual(['item:wuwei-2020-01', 'item:wuwei-2020-02', 'item:wuwei-2020-03']);
+    expect(items).toEqual([...items].sort());
+    const paged: string[] = [];
+    for (let page = 1; paged.length < r.total; page++) paged.push(...ids(await list({ plan: ['wuwei-2020'] }, page, 7)));
+    expect(paged).toEqual(ids(r));
+  });
+
+  it('takes any filter alone: region (with the regions below), kind, status, year', async () => {
+    const county = await list({ region: ['gansu-wuwei-liangzhou'] });
+    expect(county.total).toBe(allowedBy('region', 'gansu-wuwei-liangzhou').length);
+    expect(county.total).toBeGreaterThan(0);
+    const cases = await list({ kind: ['case'] });
+    expect(ids(cases).sort()).toEqual(docs.filter((d) => d.kind === 'case').map((d) => d.id).sort());
+    expect((await list({ status: ['on-schedule'] })).results.every((h) => h.facets.status?.includes('on-schedule'))).toBe(true);
+    const in2022 = await list({ from: 2022, to: 2022 });
+    expect(in2022.total).toBeGreaterThan(0);
+    expect(in2022.results.every((h) => h.date!.startsWith('2022'))).toBe(true);
+    expect((await list({ from: 2099 })).total).toBe(0);
+  });
+
+  it('refuses neither a query nor a filter, rather than listing everything', async () => {
+    await expect(search(client, { q: '' })).rejects.toThrow(/请输入搜索词/);
+    await expect(search(client, { q: '  ', filters: { unit: [] } })).rejects.toThrow(/请输入搜索词/);
   });
 });
 
@@ -317,6 +432,41 @@ describe('GET /api/search', () => {
     expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(['item:wuwei-2020-07', 'item:wuwei-2020-09']));
     expect(rows[0]).toMatchObject({ kind_label: '整改任务' });
     expect(rows.find((r) => r.id === 'item:wuwei-2020-07')!.excerpt).toContain('污水');
+  });
+
+  it('lists a unit’s records without q, with facets, paging and CSV', async () => {
+    const res = await get('unit=wuwei-county-govs&pageSize=5');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=60');
+    const body = (await res.json()) as SearchResponse;
+    const expected = docs.filter((d) => d.facets.unit?.includes('wuwei-county-govs')).length;
+    expect(body).toMatchObject({ query: '', total: expected, page: 1, pageSize: 5 });
+    expect(body.results).toHaveLength(5);
+    expect(body.facets.unit.find((f) => f.value === 'wuwei-county-govs')).toMatchObject({ count: expected, label: '各县区政府' });
+    const second = (await (await get('unit=wuwei-county-govs&pageSize=5&page=2')).json()) as SearchResponse;
+    expect(second.results.map((h) => h.id).filter((id) => body.results.some((h) => h.id === id))).toEqual([]);
+    const csv = await get('q=&unit=wuwei-county-govs&format=csv');
+    expect(csv.status).toBe(200);
+    const rows = parse(new TextDecoder().decode(await csv.arrayBuffer()), { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(expected);
+    expect((await get('kind=case')).status).toBe(200);
+    expect(((await (await get('from=2022&to=2022')).json()) as SearchResponse).total).toBeGreaterThan(0);
+  });
+
+  it('still answers 400 for neither a query nor a filter, and for a query with nothing searchable', async () => {
+    await expectBadRequest(await get('unit='), 'q');
+    await expectBadRequest(await get('page=2'), 'q');
+    await expectBadRequest(await get(`q=${encodeURIComponent('（）！')}&unit=wuwei-ecology`), 'q');
+    await expectBadRequest(await get('unit=Wuwei_Ecology'), 'unit');
+  });
+
+  it('names the plan of each result in the JSON and the CSV', async () => {
+    const body = (await (await get(`q=${encodeURIComponent('汙水處理廠')}`)).json()) as SearchResponse;
+    expect(body.results.map((h) => h.plan?.title)).toEqual(['武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案', '武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案']);
+    const csv = await get(`q=${encodeURIComponent('污水')}&format=csv`);
+    const rows = parse(new TextDecoder().decode(await csv.arrayBuffer()), { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.id === 'item:wuwei-2020-07')).toMatchObject({ title: '第7项 污水管网建设和污水处理厂提标改造等整改工作进展缓慢', plan: '武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案' });
+    expect(rows.find((r) => r.id === 'item:wuwei-2017-24')!.plan).toBe('武威市贯彻落实中央环境保护督察反馈意见整改方案');
   });
 
   it('answers 400 with the bad parameter named, in Chinese', async () => {

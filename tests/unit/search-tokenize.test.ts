@@ -176,3 +176,34 @@ describe('queries', () => {
     expect(parseQuery('污'.repeat(MAX_QUERY_LENGTH)).ok).toBe(true);
   });
 });
+
+describe('document numbers (文号)', () => {
+  it('indexes a number as one phrase: the brackets around its year are no gap', () => {
+    expect(stream('武办字〔2020〕47号')).toBe('武办 办字 2020 47 号');
+    expect(stream('甘建函〔2020〕126號')).toBe('甘建 建函 2020 126 号');
+    // Brackets around anything but a four-digit year still separate.
+    expect(stream('物(PM2.5)')).toBe('物 | pm 2.5');
+    expect(stream('措施（一）加快')).toBe('措施 | 一 | 加快');
+    expect(stream('截至(2020年)底')).toBe('截至 | 2020 年 | 底');
+    expect(stream('第[2020号')).toBe('第 | 2020 号');
+  });
+
+  it('reads the number typed with any brackets as the same phrase', () => {
+    const printed = parsed('武办字〔2020〕47号').match;
+    expect(printed).toBe('{title problem body} : "武办 办字 2020 47" AND {chars} : "号"');
+    for (const typed of ['武办字[2020]47号', '武办字［2020］47号', '武办字(2020)47号', '武办字（2020）47号', '武办字【2020】47号', '武办字〖2020〗47号']) {
+      expect(parsed(typed).match, typed).toBe(printed);
+    }
+  });
+
+  it('finds the number with or without its prefix, and not another number of the same year', () => {
+    const text = '关于印发《整改实施方案》的通知（武办字〔2020〕47号）';
+    for (const q of ['武办字〔2020〕47号', '武办字[2020]47号', '〔2020〕47号', '[2020]47号', '武办字']) expect(finds(q, text), q).toBe(true);
+    // The trailing 号 is a single character, found anywhere: what must fail is the phrase.
+    const phraseFound = (q: string, t: string) => matchSpans(foldText(t), { phrases: parsed(q).phrases, chars: [] }).length > 0;
+    expect(phraseFound('〔2020〕126号', text)).toBe(false);
+    expect(phraseFound('武办字〔2020〕47号', '武办字〔2019〕47号')).toBe(false);
+    expect(phraseFound('武办字〔2020〕47号', '武办字〔2020〕、47号')).toBe(false);
+    expect(matchSpans(foldText(text), parsed('武办字[2020]47号'))).toEqual([[text.indexOf('武'), text.indexOf('号') + 1]]);
+  });
+});
