@@ -75,7 +75,7 @@ function renderHits(hits: SearchHit[]) {
   $('search-results').replaceChildren(
     ...hits.map((hit) => {
       const heading = el('h2', { className: 'result-title' }, el('a', { href: hit.url }, titlePrefix(hit), markedText(hit.titleHtml)));
-      const meta = el('p', { className: 'result-meta' }, el('span', { className: 'badge' }, hit.kindLabel), hit.date ? ` ${hit.date}` : '');
+      const meta = el('p', { className: 'result-meta' }, el('span', { className: 'badge s-none' }, hit.kindLabel), hit.date ? ` ${hit.date}` : '');
       const passages = hit.snippets.map((s) => el('p', { className: 'result-snippet' }, el('span', { className: 'muted' }, `${s.label}：`), markedText(s.html)));
       return el('li', {}, heading, meta, ...passages);
     }),
@@ -97,7 +97,7 @@ function renderDownloads(params: URLSearchParams) {
   $('search-downloads').replaceChildren(
     '下载结果：',
     el('a', { href: links.csv, download: 'search-results.csv' }, 'CSV（前 1000 条）'),
-    '、',
+    ' · ',
     el('a', { href: links.json }, 'JSON（每页 100 条）'),
   );
 }
