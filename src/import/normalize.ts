@@ -1,5 +1,6 @@
 /**
- * Folding published text for recognition while keeping it verbatim for output.
+ * Folding published text for recognition while keeping it verbatim for output. The folding rules
+ * are the ones search uses (src/text/fold.ts); this module keeps a map to the original lines.
  *
  * Content keeps every text in the source's own script and punctuation,
  * conversion flaws included (see the seeds README). The importer therefore
@@ -8,7 +9,9 @@
  * one kind of space, pinyin artefacts removed — and maps every folded
  * character back to the original, so a field is cut out of the original text.
  */
-import * as OpenCC from 'opencc-js';
+import { halfWidthChar, isTraditional, pinyinArtefactSpans, toSimplifiedChar } from '../text/fold.ts';
+
+export { isTraditional };
 
 /**
  * A run of source text: the original (`raw`) and its folded form (`fold`),
@@ -24,42 +27,12 @@ export interface Span {
   readonly lines: readonly number[];
 }
 
-const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
-const toTraditional = OpenCC.Converter({ from: 'cn', to: 't' });
-const simplifiedChar = new Map<string, string>();
-
 /**
- * Simplified form of one character. Converted a character at a time so the
- * folded text keeps a one-to-one map to the original; the labels and numbers
- * the importer looks for need no phrase context.
- */
-function simplify(ch: string): string {
-  let s = simplifiedChar.get(ch);
-  if (s === undefined) {
-    const converted = toSimplified(ch);
-    s = [...converted].length === 1 ? converted : ch;
-    simplifiedChar.set(ch, s);
-  }
-  return s;
-}
-
-const HAN = /\p{Script=Han}/u;
-/** One pinyin syllable, with or without tone marks: what faulty conversions leave in brackets. */
-const PINYIN_SYLLABLE =
-  /^(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aāáǎàoōóǒòeēéěèiīíǐìuūúǔùüǖǘǚǜê]+(?:ng|n|r)?$/;
-const BRACKETED_LATIN = /[(（]([a-zāáǎàōóǒòēéěèīíǐìūúǔùüǖǘǚǜê]{1,6})[)）]/gu;
-
-/**
- * Ranges of `raw` that are pinyin conversion artefacts: a bracketed pinyin
- * syllable right after a Han character, as in 環(huán)境 or 問(wèn)題.
+ * Ranges of `raw` that are pinyin conversion artefacts (環(huán)境), by the rule search uses too
+ * (src/text/fold.ts).
  */
 export function pinyinArtefacts(raw: string): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (const m of raw.matchAll(BRACKETED_LATIN)) {
-    const before = raw[m.index - 1];
-    if (before && HAN.test(before) && PINYIN_SYLLABLE.test(m[1]!)) ranges.push([m.index, m.index + m[0].length]);
-  }
-  return ranges;
+  return pinyinArtefactSpans(raw);
 }
 
 /** The folded form of one original character ('' to drop it). */
@@ -67,9 +40,9 @@ function foldChar(ch: string): string {
   const code = ch.codePointAt(0)!;
   if (ch === '\u200b' || ch === '\ufeff' || ch === '\u200d') return '';
   if (/\s/.test(ch) || ch === '\u3000') return ' ';
-  // Full-width ASCII (：，（）；．１ …) to half-width.
-  if (code >= 0xff01 && code <= 0xff5e) return String.fromCodePoint(code - 0xfee0);
-  if (code >= 0x3400) return simplify(ch);
+  // Full-width ASCII (：，（）；．１ …) to half-width; Han characters to Simplified, one for one.
+  if (code >= 0xff01 && code <= 0xff5e) return halfWidthChar(ch);
+  if (code >= 0x3400) return toSimplifiedChar(ch);
   return ch;
 }
 
@@ -156,19 +129,4 @@ export function lineRange(span: Span): [number, number] {
 /** "第12行" or "第12–14行". */
 export function formatLines([from, to]: readonly [number, number]): string {
   return from === to ? `第${from}行` : `第${from}–${to}行`;
-}
-
-/**
- * Whether a text is written in Traditional script: more of its characters
- * change when simplified than when made traditional.
- */
-export function isTraditional(text: string): boolean {
-  let trad = 0;
-  let simp = 0;
-  for (const ch of text) {
-    if (!HAN.test(ch)) continue;
-    if (simplify(ch) !== ch) trad++;
-    else if (toTraditional(ch) !== ch) simp++;
-  }
-  return trad > simp;
 }

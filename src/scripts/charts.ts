@@ -16,6 +16,8 @@ interface Spec {
   series: { label: string; values: (number | null)[]; colour?: string }[];
   unit: string;
   horizontal: boolean;
+  /** A doughnut's colour per label (status tones, the badges' colours). */
+  labelColours?: string[];
 }
 
 const PALETTE = ['#00703c', '#1d4ed8', '#8a4b00', '#b3261e', '#6f3ea8', '#505a5f', '#0b7285', '#a61e4d'];
@@ -33,7 +35,7 @@ export function drawCharts(): void {
         datasets: spec.series.map((s, i) => ({
           label: s.label,
           data: s.values,
-          backgroundColor: doughnut ? spec.labels.map((_, k) => PALETTE[k % PALETTE.length]!) : (s.colour ?? PALETTE[i % PALETTE.length]!),
+          backgroundColor: doughnut ? spec.labels.map((_, k) => spec.labelColours?.[k] ?? PALETTE[k % PALETTE.length]!) : (s.colour ?? PALETTE[i % PALETTE.length]!),
           borderColor: doughnut ? '#fff' : (s.colour ?? PALETTE[i % PALETTE.length]!),
         })),
       },

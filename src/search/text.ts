@@ -1,7 +1,7 @@
 /**
- * Text folding for search: the one place that decides which spellings of a
- * text count as the same for searching. Framework-free; used at index time
- * (content, complaints) and at query time, so both sides always agree.
+ * Text folding for search, at index time (content, complaints) and at query time, so both sides
+ * always agree. The rules themselves (script, pinyin artefacts, width) are src/text/fold.ts, shared
+ * with the importer; this module applies them in order and keeps a map back to the original.
  *
  * Folding, in order:
  * 1. Pinyin conversion artefacts are dropped: `環(huán)境` → `環境` (a faulty
@@ -19,85 +19,16 @@
  * `foldWithMap` also returns where each folded character came from, so a match
  * found in folded text can be highlighted in the original.
  */
-import * as OpenCC from 'opencc-js/t2cn';
+import { cleanPinyinArtefacts, foldWidthChar, isHan, pinyinArtefactSpans, toSimplified } from '../text/fold.ts';
 
-/**
- * Traditional → Simplified. The `tw` preset was chosen by folding the seed
- * documents with `t`, `tw` and `hk`: all three agree except on 著, which only
- * `tw` folds to 着 (Traditional 意味著 = Simplified 意味着; Simplified 显著 also
- * becomes 显着, harmlessly, since both sides fold alike). All three presets map
- * one character to one character; the phrase presets (`twp`) rewrite
- * vocabulary and change lengths, which would break the offset map.
- */
-const toSimplifiedChars = OpenCC.Converter({ from: 'tw', to: 'cn' });
-
-/**
- * Variants the character presets leave apart although mainland text writes
- * them one way: Taiwan's 矽 is the mainland's 硅 (碳化矽 = 碳化硅). Only
- * one-to-one character pairs belong here.
- */
-const EXTRA_FOLDS: Readonly<Record<string, string>> = { 矽: '硅' };
-
-const HAN = /\p{Script=Han}/u;
-
-/** True for a Han (Chinese) character, including the compatibility and extension blocks. */
-export function isHan(ch: string): boolean {
-  return HAN.test(ch);
-}
-
-// A pinyin syllable with a tone mark: letters and ü, at least one marked vowel.
-const TONE_MARKED = 'āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ';
-const SYLLABLE = `[a-zü${TONE_MARKED}]*[${TONE_MARKED}][a-zü${TONE_MARKED}]*`;
-// Neutral-tone syllables carry no mark; only the common ones are accepted, so
-// that a bracketed Latin word after a character (物(PM2.5), 第(a)项) is kept.
-const NEUTRAL = '(?:de|le|me|men|ne|ma|ba|zhe|zi)';
-/**
- * A Han character followed by a bracketed pinyin syllable: `環(huán)`, `污（wū）`.
- * Group 1 is the bracket to drop. The syllable must be short (≤ 6 letters),
- * lower-case and tone-marked (or a common neutral-tone one).
- */
-export const PINYIN_ARTEFACT = new RegExp(
-  `(?<=\\p{Script=Han})([(（](?:${SYLLABLE}|${NEUTRAL})[)）])`,
-  'gu',
-);
-const ARTEFACT_MAX_SYLLABLE = 6;
+export { cleanPinyinArtefacts, isHan, toSimplified };
 
 /** A run of white space holding at least one line break, between two Han characters. */
 const HAN_LINE_BREAK = /(?<=\p{Script=Han})[ \t\u3000]*(?:\r\n|[\r\n\u2028\u2029])[\s\u3000]*(?=\p{Script=Han})/gu;
 
-/**
- * Removes pinyin conversion artefacts (`環(huán)境` → `環境`, `污(wū)染` → `污染`).
- * For indexing only: displayed text keeps the artefacts as published.
- */
-export function cleanPinyinArtefacts(text: string): string {
-  return text.replace(PINYIN_ARTEFACT, (m) => (m.length - 2 <= ARTEFACT_MAX_SYLLABLE ? '' : m));
-}
-
 /** Removes line breaks (and the spaces around them) between two Han characters: `污\n水` → `污水`. */
 export function joinHanLineBreaks(text: string): string {
   return text.replace(HAN_LINE_BREAK, '');
-}
-
-/** Traditional → Simplified, one character for one character (see the note on the preset). */
-export function toSimplified(text: string): string {
-  const out = toSimplifiedChars(text);
-  return /[矽]/.test(out) ? out.replace(/[矽]/g, (c) => EXTRA_FOLDS[c] ?? c) : out;
-}
-
-// NFKC + lower case of one code point, cached: the same few hundred
-// punctuation marks and letters recur in every document.
-const widthCache = new Map<string, string>();
-function foldWidthChar(ch: string): string {
-  const code = ch.codePointAt(0)!;
-  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : ch;
-  // CJK Unified Ideographs are NFKC-stable and have no case: the common case, skip the lookup.
-  if (code >= 0x4e00 && code <= 0x9fff) return ch;
-  let folded = widthCache.get(ch);
-  if (folded === undefined) {
-    folded = ch.normalize('NFKC').toLowerCase();
-    widthCache.set(ch, folded);
-  }
-  return folded;
 }
 
 /**
@@ -120,15 +51,9 @@ export interface FoldedText {
   end: Int32Array;
 }
 
-/** Spans of `text` (UTF-16 offsets) that `pattern` matches; group 1 if the pattern has one. */
+/** Spans of `text` (UTF-16 offsets) that `pattern` matches. */
 function matchedSpans(text: string, pattern: RegExp): [number, number][] {
-  const spans: [number, number][] = [];
-  for (const m of text.matchAll(pattern)) {
-    const whole = m[0];
-    if (pattern === PINYIN_ARTEFACT && whole.length - 2 > ARTEFACT_MAX_SYLLABLE) continue;
-    spans.push([m.index, m.index + whole.length]);
-  }
-  return spans;
+  return [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]);
 }
 
 /** Keeps the source positions of the characters of `text` not inside `spans`. */
@@ -154,7 +79,7 @@ function keepOutside(text: string, positions: number[], spans: [number, number][
 export function foldWithMap(source: string): FoldedText {
   // Steps 1 and 2 delete characters: track each kept unit's source position.
   let positions = Array.from({ length: source.length }, (_, i) => i);
-  let step = keepOutside(source, positions, matchedSpans(source, PINYIN_ARTEFACT));
+  let step = keepOutside(source, positions, pinyinArtefactSpans(source));
   step = keepOutside(step.text, step.positions, matchedSpans(step.text, HAN_LINE_BREAK));
   positions = step.positions;
   const kept = step.text;

@@ -1,0 +1,138 @@
+/**
+ * The one place that decides which spellings of Chinese text count as the same: the importer
+ * (recognising labels and numbering in published documents, src/import/normalize.ts) and search
+ * (index and query, src/search/text.ts) both fold with these rules, so a document the importer
+ * reads and a query a reader types agree on script, width and conversion flaws. Framework-free;
+ * runs in Node, Workers and the browser (the static search fallback).
+ *
+ * - **Script**: Traditional → Simplified with OpenCC's `tw` character preset, one character for
+ *   one character (the phrase presets rewrite vocabulary and change lengths, which would break
+ *   the maps back to the original text both users keep). `tw` was chosen by folding the seed
+ *   documents with `t`, `tw` and `hk`: they agree except on 著, which only `tw` folds to 着
+ *   (Traditional 意味著 = Simplified 意味着; Simplified 显著 becomes 显着 too, harmlessly, as both
+ *   sides fold alike).
+ * - **Pinyin conversion artefacts**: a faulty conversion left a tone-marked syllable in brackets
+ *   after characters (`環(huán)境`, see shared/seeds/README.md); such a bracket is dropped.
+ * - **Width**: full-width and compatibility forms fold to their plain forms.
+ *
+ * The text shown is never folded: folding is for matching only.
+ */
+import * as OpenCC from 'opencc-js/t2cn';
+
+const HAN = /\p{Script=Han}/u;
+
+/** True for a Han (Chinese) character, including the compatibility and extension blocks. */
+export function isHan(ch: string): boolean {
+  return HAN.test(ch);
+}
+
+// ---------------------------------------------------------------------------
+// Script
+// ---------------------------------------------------------------------------
+
+const toSimplifiedChars = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+/**
+ * Variants the character presets leave apart although mainland text writes them one way:
+ * Taiwan's 矽 is the mainland's 硅 (碳化矽 = 碳化硅). Only one-to-one character pairs belong here.
+ */
+const EXTRA_FOLDS: Readonly<Record<string, string>> = { 矽: '硅' };
+
+/** Traditional → Simplified, one character for one character. */
+export function toSimplified(text: string): string {
+  const out = toSimplifiedChars(text);
+  return /[矽]/.test(out) ? out.replace(/[矽]/g, (c) => EXTRA_FOLDS[c] ?? c) : out;
+}
+
+const simplifiedChar = new Map<string, string>();
+
+/** The Simplified form of one character (itself if it has none, or if conversion would not be one character). */
+export function toSimplifiedChar(ch: string): string {
+  let s = simplifiedChar.get(ch);
+  if (s === undefined) {
+    const converted = toSimplified(ch);
+    s = [...converted].length === 1 ? converted : ch;
+    simplifiedChar.set(ch, s);
+  }
+  return s;
+}
+
+/** Whether a text is written in Traditional script: more than one in twenty of its Han characters simplify. */
+export function isTraditional(text: string): boolean {
+  let changed = 0;
+  let han = 0;
+  for (const ch of text) {
+    if (!isHan(ch)) continue;
+    han++;
+    if (!SHARED_FORMS.has(ch) && toSimplifiedChar(ch) !== ch) changed++;
+  }
+  // A Simplified text has no character that simplifies; a Traditional one has many (about one in
+  // four in the seeds).
+  return han > 0 && changed / han > 0.05;
+}
+
+/** Characters Simplified text writes too, which the `tw` preset still folds (显著, 什么, 碳化矽): no sign of script. */
+const SHARED_FORMS = new Set(['著', '么', '矽']);
+
+// ---------------------------------------------------------------------------
+// Pinyin conversion artefacts
+// ---------------------------------------------------------------------------
+
+const TONE_MARKED = 'āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ';
+const SYLLABLE = `[a-zü${TONE_MARKED}]*[${TONE_MARKED}][a-zü${TONE_MARKED}]*`;
+// Neutral-tone syllables carry no mark; only the common ones are accepted, so that a bracketed
+// Latin word or label after a character (物(PM2.5), 第(a)项) is kept.
+const NEUTRAL = '(?:de|le|me|men|ne|ma|ba|zhe|zi)';
+/**
+ * A Han character followed by a bracketed pinyin syllable: `環(huán)`, `污（wū）`. The syllable
+ * must be short (≤ 6 letters), lower-case and tone-marked, or a common neutral-tone one.
+ */
+export const PINYIN_ARTEFACT = new RegExp(`(?<=\\p{Script=Han})([(（](?:${SYLLABLE}|${NEUTRAL})[)）])`, 'gu');
+const ARTEFACT_MAX_SYLLABLE = 6;
+
+/** The spans (UTF-16 offsets, end exclusive) of pinyin conversion artefacts in `text`. */
+export function pinyinArtefactSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of text.matchAll(PINYIN_ARTEFACT)) {
+    if (m[0].length - 2 > ARTEFACT_MAX_SYLLABLE) continue;
+    spans.push([m.index, m.index + m[0].length]);
+  }
+  return spans;
+}
+
+/** Removes pinyin conversion artefacts (`環(huán)境` → `環境`). */
+export function cleanPinyinArtefacts(text: string): string {
+  return text.replace(PINYIN_ARTEFACT, (m) => (m.length - 2 <= ARTEFACT_MAX_SYLLABLE ? '' : m));
+}
+
+// ---------------------------------------------------------------------------
+// Width
+// ---------------------------------------------------------------------------
+
+const widthCache = new Map<string, string>();
+
+/**
+ * One code point's compatibility form (NFKC) in lower case: `Ｐ` → `p`, `２` → `2`, `①` → `1`,
+ * `…` → `...`. For search, where every such form should match its plain one.
+ */
+export function foldWidthChar(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  if (code < 0x80) return code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : ch;
+  // CJK Unified Ideographs are NFKC-stable and have no case: the common case, skip the lookup.
+  if (code >= 0x4e00 && code <= 0x9fff) return ch;
+  let folded = widthCache.get(ch);
+  if (folded === undefined) {
+    folded = ch.normalize('NFKC').toLowerCase();
+    widthCache.set(ch, folded);
+  }
+  return folded;
+}
+
+/**
+ * Full-width ASCII (`：，（）；．１`) to half-width, nothing else: for recognising a document's
+ * structure, where circled numbers (①), ellipses and case carry meaning and must stay as printed.
+ */
+export function halfWidthChar(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  return code >= 0xff01 && code <= 0xff5e ? String.fromCodePoint(code - 0xfee0) : ch;
+}
