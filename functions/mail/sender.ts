@@ -1,6 +1,6 @@
 /**
  * Delivers due outbox rows through a transport (SMTP in Node, Cloudflare's send_email binding
- * on Workers), one attempt each: a success marks the row sent; a failure is recorded (attempts,
+ * on Workers), one attempt each: a success marks the row sent and drops its text; a failure is recorded (attempts,
  * last error with addresses masked) and retried with exponential back-off, until MAX_ATTEMPTS,
  * after which the row is given up (no next attempt) and shows as failed to staff.
  *
@@ -87,7 +87,9 @@ export async function sendDue(db: Database, key: CryptoKey, transport: MailTrans
       else report.retrying++;
       continue;
     }
-    await db.update(outbox).set({ attempts, sentAt: iso, nextAttemptAt: null, lastError: null }).where(eq(outbox.id, row.id));
+    // A sent mail's text is not kept: a reporter's mail holds their tracking link, which nobody
+    // but the reporter should have, and the outbox must not become a second copy of it.
+    await db.update(outbox).set({ attempts, sentAt: iso, nextAttemptAt: null, lastError: null, body: '' }).where(eq(outbox.id, row.id));
     report.sent++;
   }
   return report;

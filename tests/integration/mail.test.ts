@@ -271,6 +271,17 @@ describe('the sender', () => {
     expect(reports[0]!.sent + reports[1]!.sent).toBe(1);
     expect(smtp.received.length - before).toBe(1);
   });
+
+  it('keeps no copy of a sent mail’s text (it holds the tracking link); an unsent one keeps it until it is sent', async () => {
+    const receipt = await submit(named({ email: 'kept@example.net' }));
+    const [queued] = await outboxOf(receipt.trackingCode);
+    expect(queued!.body).toContain(`/complaints/track/${receipt.trackingCode}/`);
+    await send(new Date(Date.now() + 1000));
+    const [sent] = await outboxOf(receipt.trackingCode);
+    expect(sent!.sentAt).not.toBeNull();
+    expect(sent!.body).toBe('');
+    expect(sent!.subject).toContain(receipt.reference);
+  });
 });
 
 describe('the outbox row exists exactly when its step was committed', () => {
