@@ -274,3 +274,34 @@ export const outbox = sqliteTable(
   },
   (t) => [index('outbox_due_idx').on(t.nextAttemptAt), index('outbox_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Reports of an error in the published data (src/domain/error-reports.ts). The reporter's text is
+ * for staff; the public corrections log shows staff's resolution only. Contact details, if any,
+ * are encrypted like a complaint's.
+ */
+export const errorReports = sqliteTable(
+  'error_reports',
+  {
+    id: text('id').primaryKey(),
+    /** Public reference, `E2026-000001` (a per-year counter in `sequences`). */
+    reference: text('reference').notNull().unique(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** The page reported on, e.g. `/items/wuwei-2020-10/`. */
+    page: text('page').notNull(),
+    description: text('description').notNull(),
+    evidence: text('evidence'),
+    contactCiphertext: text('contact_ciphertext'),
+    clientHash: text('client_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** received | corrected | declined */
+    state: text('state').notNull().default('received'),
+    /** Staff's public summary: what was corrected, or why not. */
+    resolution: text('resolution'),
+    /** The source a correction stands on. */
+    resolutionSource: text('resolution_source'),
+    resolvedAt: text('resolved_at'),
+    resolvedBy: text('resolved_by'),
+  },
+  (t) => [index('error_reports_page_idx').on(t.page), index('error_reports_state_idx').on(t.state, t.resolvedAt)],
+);

@@ -18,6 +18,7 @@ import { publishedDownload } from './routes/published.ts';
 import { pageRenderer } from './render.ts';
 import { staffPages } from './routes/staff.ts';
 import { staffRoutes } from './staff.ts';
+import { correctionPages, errorReportApi } from './routes/corrections.ts';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
 export interface AppOptions {
@@ -40,7 +41,7 @@ export interface AppOptions {
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/'] as const;
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
@@ -75,6 +76,8 @@ export function createApp(options: AppOptions) {
     const pageDeps = { ...deps, production: options.production, siteUrl: options.siteUrl };
     app.get('/api/complaints/published', (c) => publishedDownload(c, deps.db, deps.reference));
     app.route('/api/complaints', complaintRoutes(deps));
+    app.route('/api/error-reports', errorReportApi(deps));
+    app.route('/corrections/', correctionPages(deps));
     app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
@@ -93,6 +96,7 @@ export function createApp(options: AppOptions) {
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
     app.all('/api/search', (c) => apiError(c, 503, 'database_unavailable', '检索服务暂不可用：未配置数据库，请使用站内静态搜索。'));
+    app.all('/api/error-reports', (c) => apiError(c, 503, 'database_unavailable', '数据错误报告暂不可用：未配置数据库。'));
     const unavailable = (c: Context) =>
       c.render({
         view: 'message',
@@ -103,7 +107,7 @@ export function createApp(options: AppOptions) {
         paragraphs: ['在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。'],
         links: [{ href: '/', label: '返回首页' }],
       });
-    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
+    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*', '/corrections/*']) app.all(prefix, unavailable);
     app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));

@@ -88,6 +88,41 @@ export function openApiDocument(regions: readonly string[]) {
           responses: { 200: { description: '结果表（JSON 或 CSV）' }, 400: error('筛选条件有误'), 503: error('未配置数据库') },
         },
       },
+      '/api/error-reports': {
+        post: {
+          summary: '报告数据错误',
+          description: '报告整改任务、典型案例、上报情况或来源文件页面上的数据错误。工作人员核实后，更正（注明依据的来源文件）或不予更正（说明理由），结果在 /corrections/ 公开；报告人的原话和联系方式不公开，联系方式加密保存。同一 Idempotency-Key 重发得到同一报告。',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,100}$' }, description: '重发同一报告时使用同一个值' }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['page', 'description'],
+                  properties: {
+                    page: { type: 'string', pattern: '^/(items|cases|reporting|sources)/[a-z0-9][a-z0-9-]*/$', description: '所报告的页面，如 /items/wuwei-2020-10/' },
+                    description: { type: 'string', minLength: 10, maxLength: 2000, description: '哪一处有误，正确的应是什么（只交工作人员）' },
+                    evidence: { type: 'string', maxLength: 2000, description: '依据：来源文件、页码或网址' },
+                    contact: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 50 }, email: { type: 'string', format: 'email' } } },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            201: { description: '已收到：{ reference, state, stateLabel, page }，reference 形如 E2026-000001' },
+            200: { description: '同一 Idempotency-Key 重发：原报告' },
+            400: error('请求体不是有效的 JSON'),
+            413: error('提交内容过大'),
+            415: error('不是 application/json'),
+            422: error('报告内容有误（fields 逐项说明）'),
+            429: error('提交过于频繁（Retry-After）'),
+            503: error('未配置数据库'),
+          },
+        },
+      },
       '/api/search': {
         get: {
           summary: '全文检索：整改方案、整改任务、分项、措施、方案修改、典型案例、上报情况、进展通报和已公开的投诉办理结果',

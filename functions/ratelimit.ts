@@ -14,7 +14,7 @@ export interface Limit {
   windowSeconds: number;
 }
 
-export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'search' | 'open311' | 'open311-partner';
+export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'errorReport' | 'search' | 'open311' | 'open311-partner';
 /**
  * Per-client limits in production; `limits` in the app's dependencies overrides them (tests,
  * BENCH_RATE_LIMIT_MAX in functions/runtime/node.ts). A client is an IPv4 address or an IPv6 /64 (clientOf).
@@ -28,6 +28,8 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
   lookup: { max: 120, windowSeconds: 600 },
   dispute: { max: 10, windowSeconds: 600 },
   objection: { max: 10, windowSeconds: 600 },
+  // Reports of a data error: a reader may find several on one visit, a flood is not a reader.
+  errorReport: { max: 10, windowSeconds: 600 },
   // A reader pages and narrows a search often; a scraper should use the downloads.
   search: { max: 600, windowSeconds: 600 },
   // Open311 reads (GET) by clients without a key; keyed partners get their own limits.

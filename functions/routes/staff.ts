@@ -44,6 +44,7 @@ import {
 } from '../staff.ts';
 import { dispositionForms } from './objections.ts';
 import { outboxPage } from './outbox.ts';
+import { errorReportDesk } from './corrections.ts';
 
 export interface StaffPageDeps extends ComplaintDeps {
   production: boolean;
@@ -233,6 +234,7 @@ export function staffPages(deps: StaffPageDeps) {
 
   app.route('/objections/', dispositionForms(deps));
   app.route('/outbox/', outboxPage(deps));
+  app.route('/error-reports/', errorReportDesk(deps));
 
   return app;
 }

@@ -10,6 +10,8 @@ import type { ComplaintRow, PublicComplaintView, PublishedComplaint, QueueEntry 
 import type { OutboxFilter, OutboxListEntry, OutboxState } from '../../functions/mail/outbox.ts';
 import type { StaffUser } from '../../functions/staff.ts';
 import type { Operation } from '../domain/complaint-handling.ts';
+import type { ErrorReportState } from '../domain/error-reports.ts';
+import type { ErrorReportRow } from '../../functions/error-reports.ts';
 import type { NoticeRef, Reference } from '../site/reference.ts';
 
 /** Field values as typed (a repeated field is a list); shown again on an error. */
@@ -41,7 +43,7 @@ interface Frame {
 /** A short page: a heading, a few sentences, links onward. Refusals and errors use it. */
 export interface MessagePage extends Frame {
   view: 'message';
-  section: 'complaints' | 'staff';
+  section: 'complaints' | 'staff' | 'corrections';
   heading: string;
   paragraphs: string[];
   links?: Link[];
@@ -171,6 +173,30 @@ export interface StaffOutboxPage extends Frame {
   maxAttempts: number;
 }
 
+export interface CorrectionsLogPage extends Frame {
+  view: 'corrections-log';
+  entries: { reference: string; page: string; state: ErrorReportState; resolution: string | null; resolutionSource: string | null; createdAt: string; resolvedAt: string | null }[];
+  /** Reports received and not yet decided. */
+  waiting: number;
+}
+
+export interface ErrorReportFormPage extends Frame {
+  view: 'error-report-form';
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formKey: string;
+  /** The reference of a report just filed. */
+  receipt?: string;
+}
+
+export interface StaffErrorReportsPage extends Frame {
+  view: 'staff-error-reports';
+  staff: StaffFrame;
+  reports: ErrorReportRow[];
+  /** A decision that could not be recorded: on which report, why, and what was typed. */
+  error?: { id: string; message: string; values: Record<string, string> };
+}
+
 export type PortalPage =
   | MessagePage
   | ComplaintFormPage
@@ -184,4 +210,7 @@ export type PortalPage =
   | StaffQueuePage
   | StaffComplaintPage
   | StaffObjectionsPage
-  | StaffOutboxPage;
+  | StaffOutboxPage
+  | CorrectionsLogPage
+  | ErrorReportFormPage
+  | StaffErrorReportsPage;

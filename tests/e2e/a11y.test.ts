@@ -12,7 +12,7 @@ const PAGES = [
   '/methodology/', '/data/', '/people/', '/plans/wuwei-2020/groups/routine/', '/search/?q=%E6%B1%A1%E6%B0%B4',
   // Rendered at run time: the complaint form, lookup (with an error), the public list, staff login,
   // an objection page without a notice window (staff pages: tests/e2e/complaints.test.ts, signed in).
-  '/complaints/new/', '/complaints/track/?code=abc', '/complaints/', '/staff/login/', '/objections/wuwei-2020-01/',
+  '/complaints/new/', '/complaints/track/?code=abc', '/complaints/', '/staff/login/', '/objections/wuwei-2020-01/', '/corrections/', '/corrections/report/?page=%2Fitems%2Fwuwei-2020-10%2F',
 ];
 
 async function audit(path: string, plant?: () => void): Promise<string[]> {

@@ -56,7 +56,7 @@ describe('the portal in Chromium', () => {
   it('fits a 390 px phone: no page scrolls sideways, and no table cell is squeezed to a character per line', async () => {
     const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const page = await context.newPage();
-    for (const path of ['/', '/plans/wuwei-2020/', '/items/wuwei-2017-02/', '/units/wuwei-ecology/', '/regions/gansu-wuwei/', '/data/', '/sources/wuwei-2020-plan-notice/', '/people/', '/methodology/', '/inspections/', '/cases/', '/progress/', '/complaints/', '/complaints/new/', '/complaints/track/', '/staff/login/', `/search/?q=${encodeURIComponent('污水')}`]) {
+    for (const path of ['/', '/plans/wuwei-2020/', '/items/wuwei-2017-02/', '/units/wuwei-ecology/', '/regions/gansu-wuwei/', '/data/', '/sources/wuwei-2020-plan-notice/', '/people/', '/methodology/', '/inspections/', '/cases/', '/progress/', '/complaints/', '/complaints/new/', '/complaints/track/', '/staff/login/', '/corrections/', '/corrections/report/', `/search/?q=${encodeURIComponent('污水')}`]) {
       await page.goto(site.server.url + path);
       // Wide tables become stacked rows on phones (table.stack).
       expect(await phoneProblems(page), path).toEqual([]);

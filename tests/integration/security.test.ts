@@ -72,7 +72,7 @@ const ENTRY = new Set(['POST /api/staff/login', 'GET /staff/login/', 'POST /staf
 /** Ending one's own session: any role may. */
 const SELF = new Set(['POST /api/staff/logout', 'POST /staff/logout/']);
 /** Admin-only by nature, whoever the complaint belongs to. */
-const ADMIN_ONLY = (r: Route) => r.path.startsWith('/staff/objections/:') || r.path.endsWith('/publish') || r.path.startsWith('/staff/outbox/');
+const ADMIN_ONLY = (r: Route) => r.path.startsWith('/staff/objections/:') || r.path.endsWith('/publish') || r.path.startsWith('/staff/outbox/') || r.path.startsWith('/staff/error-reports/:');
 const isApi = (r: Route) => r.path.startsWith('/api/');
 const changesState = (r: Route) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
 /** Routes about one complaint (or its photo), where a handler's unit decides. */
@@ -84,6 +84,7 @@ const BODIES: Record<string, Record<string, string>> = {
   'POST /staff/complaints/:id/enforcement': { ordered: '1', fineYuan: '50000' },
   'POST /staff/complaints/:id/publish': { do: 'publish', summary: '反映企业夜间排放黑烟。', investigation: '经查属实。', result: '责令整改。' },
   'POST /staff/objections/:id': { disposition: '经现场核查，异议不成立。' },
+  'POST /staff/error-reports/:id': { decision: 'declined', resolution: '经核对来源文件，页面所列时限无误。' },
 };
 
 // ---------------------------------------------------------------------------
@@ -97,7 +98,7 @@ let later: ReturnType<typeof createSiteApp>;
 let photos: ReturnType<typeof memoryPhotoStore>;
 type Session = { cookie: string; csrf: string };
 const staff = {} as Record<'admin' | 'viewer' | 'handlerA' | 'handlerB', Session>;
-const ids = { complaint: '', photo: '', objection: '', code: '' };
+const ids = { complaint: '', photo: '', objection: '', code: '', errorReport: '' };
 /** One PBKDF2 hash for every account (hashing is slow on purpose). */
 const passwordHash = hashPassword(PASSWORD);
 
@@ -153,6 +154,10 @@ function freshWorld() {
     const objection = await app.request(`/objections/${NOTICE.itemId}/`, { method: 'POST', headers: URLENCODED, body: form({ text: '整改后排污口仍有污水直排，十一月二十日拍到。', formKey: 'security-objection-01' }) });
     expect(objection.status).toBe(303);
     ids.objection = String((await api.db.$client.execute('select id from objections')).rows[0]!.id);
+
+    const report = await app.request('/api/error-reports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ page: '/items/wuwei-2020-10/', description: '第10项的整改时限与来源文件所列不符。' }) });
+    expect(report.status).toBe(201);
+    ids.errorReport = String((await api.db.$client.execute('select id from error_reports')).rows[0]!.id);
   });
   afterAll(() => api.close());
 }
@@ -162,6 +167,7 @@ function concrete(r: Route): string {
   return r.path.replace(/:([A-Za-z]+)(\{[^}]*\})?/g, (_, name: string) => {
     if (r.path.startsWith('/staff/photos/')) return ids.photo;
     if (r.path.startsWith('/staff/objections/')) return ids.objection;
+    if (r.path.startsWith('/staff/error-reports/')) return ids.errorReport;
     if (name === 'id') return ids.complaint;
     throw new Error(`${label(r)}: give :${name} a value in concrete() (security.test.ts)`);
   });
@@ -231,6 +237,7 @@ describe('the staff route table', () => {
         'POST /api/staff/login', 'GET /api/staff/me', 'POST /api/staff/logout', 'GET /staff/login/', 'POST /staff/login/', 'POST /staff/logout/', 'GET /staff/',
         'GET /staff/complaints/:id/', 'POST /staff/complaints/:id/action', 'POST /staff/complaints/:id/contact', 'POST /staff/complaints/:id/enforcement',
         'POST /staff/complaints/:id/publish', 'GET /staff/photos/:id/', 'GET /staff/objections/', 'POST /staff/objections/:id', 'GET /staff/outbox/',
+        'GET /staff/error-reports/', 'POST /staff/error-reports/:id',
       ]),
     );
   });
