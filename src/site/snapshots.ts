@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Portal } from '../content/portal.ts';
+import { formatDateZh } from '../domain/dates.ts';
 import { TABLES, toCsv, toJson } from './opendata.ts';
 
 export const MANIFEST = 'manifest.json';
@@ -248,7 +249,7 @@ export function publishedSnapshots(kept: readonly Snapshot[], date: string, curr
   if (last && last.date > date) return { snapshots: [...kept], note: `已有晚于 ${date} 的快照（${last.date}），不补写较早的快照。` };
   if (last && last.date === date) {
     const same = makeSnapshot(date, current, kept.at(-2)).sha256 === last.sha256;
-    return { snapshots: [...kept], note: same ? undefined : `${date} 的快照已发布且不可改写；本次生成的数据与之不同，保留已发布的快照。` };
+    return { snapshots: [...kept], note: same ? undefined : `${formatDateZh(date)}的快照已发布且不可改写；本次生成的数据与之不同，保留已发布的快照。` };
   }
   const added = makeSnapshot(date, current, last);
   return { snapshots: [...kept, added], added };
