@@ -12,8 +12,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'] } },
+      // Generous timeouts: PBKDF2 logins, 5 MB photos and the built site's server are CPU work, and CI
+      // machines are shared. Nothing here asserts a duration.
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       { test: { name: 'build', include: ['tests/build/**/*.test.ts'] } },
       {
         test: { name: 'workerd', include: ['tests/workerd/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 },

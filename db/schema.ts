@@ -61,6 +61,8 @@ export const complaints = sqliteTable(
     /** The redacted public record (边督边改 shape), written by staff; published only with consent. */
     publication: text('publication', { mode: 'json' }).$type<{ summary: string; investigation: string; result: string }>(),
     publishedAt: text('published_at'),
+    /** Staff's judgement of which items it concerns: null (not yet), 'linked' (see complaint_items) or 'unrelated'. */
+    itemsReviewed: text('items_reviewed'),
   },
   (t) => [
     index('complaints_state_idx').on(t.state),
@@ -304,4 +306,21 @@ export const errorReports = sqliteTable(
     resolvedBy: text('resolved_by'),
   },
   (t) => [index('error_reports_page_idx').on(t.page), index('error_reports_state_idx').on(t.state, t.resolvedAt)],
+);
+
+/**
+ * Which rectification items a complaint concerns, as staff judged it (边督边改: complaints become
+ * rectification work). A complaint staff found unrelated to any item has `complaints.items_reviewed`
+ * = 'unrelated' and no rows here.
+ */
+export const complaintItems = sqliteTable(
+  'complaint_items',
+  {
+    complaintId: text('complaint_id').notNull().references(() => complaints.id),
+    /** Item id from content/items. */
+    itemId: text('item_id').notNull(),
+    linkedAt: text('linked_at').notNull(),
+    linkedBy: text('linked_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.complaintId, t.itemId] }), index('complaint_items_item_idx').on(t.itemId)],
 );

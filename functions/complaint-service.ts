@@ -5,7 +5,7 @@
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
 import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { auditLog, complaintEvents, complaintPhotos, complaints, outbox, sequences } from '../db/schema.ts';
+import { auditLog, complaintEvents, complaintItems, complaintPhotos, complaints, outbox, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
@@ -667,6 +667,8 @@ export interface PublishedComplaint {
   responsibleUnit: string | null;
   enforcement: EnforcementFigures;
   publishedAt: string;
+  /** Ids of the rectification items staff linked it to. */
+  items: string[];
 }
 
 export interface PublishedFilters {
@@ -674,6 +676,8 @@ export interface PublishedFilters {
   pollutionType?: string | undefined;
   verdict?: string | undefined;
   unit?: string | undefined;
+  /** A rectification item the complaint was linked to (complaint_items). */
+  item?: string | undefined;
 }
 
 /** Published complaints, newest first. Only rows with consent and a publication, never contact or address. */
@@ -683,6 +687,7 @@ export async function listPublished(db: Database, filters: PublishedFilters, pag
   if (filters.verdict) where.push(eq(complaints.verdict, filters.verdict));
   if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
   if (filters.pollutionType) where.push(sql`exists (select 1 from json_each(${complaints.pollutionTypes}) where value = ${filters.pollutionType})`);
+  if (filters.item) where.push(sql`exists (select 1 from ${complaintItems} where ${complaintItems.complaintId} = ${complaints.id} and ${complaintItems.itemId} = ${filters.item})`);
   const condition = and(...where);
   const [{ total }] = (await db.select({ total: sql<number>`count(*)` }).from(complaints).where(condition)) as [{ total: number }];
   const rows = await db
@@ -692,6 +697,7 @@ export async function listPublished(db: Database, filters: PublishedFilters, pag
     .orderBy(desc(complaints.createdAt), desc(complaints.reference))
     .limit(pageSize)
     .offset((page - 1) * pageSize);
+  const links = rows.length ? await db.select().from(complaintItems).where(inArray(complaintItems.complaintId, rows.map((r) => r.id))).orderBy(complaintItems.itemId) : [];
   return {
     total,
     rows: rows.map((r) => ({
@@ -709,6 +715,7 @@ export async function listPublished(db: Database, filters: PublishedFilters, pag
       responsibleUnit: r.assignedUnit,
       enforcement: r.enforcement ?? {},
       publishedAt: r.publishedAt!,
+      items: links.filter((l) => l.complaintId === r.id).map((l) => l.itemId),
     })),
   };
 }

@@ -83,6 +83,7 @@ export function openApiDocument(regions: readonly string[]) {
             { name: 'type', in: 'query', schema: { type: 'string', enum: [...POLLUTION_TYPES] }, description: '污染类型' },
             { name: 'verdict', in: 'query', schema: { type: 'string', enum: [...VERDICTS] }, description: '是否属实' },
             { name: 'unit', in: 'query', schema: { type: 'string' }, description: '责任单位编号' },
+            { name: 'item', in: 'query', schema: { type: 'string' }, description: '整改任务编号：只列出工作人员关联到该任务的投诉（每行的 items 为关联的任务编号，以分号分隔）' },
             { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'], default: 'json' }, description: 'csv 为带 BOM 的 UTF-8' },
           ],
           responses: { 200: { description: '结果表（JSON 或 CSV）' }, 400: error('筛选条件有误'), 503: error('未配置数据库') },

@@ -30,6 +30,7 @@ import { formKeyOf, intakeInJson, limitClient, type ComplaintDeps } from '../com
 import { intake } from '../intake.ts';
 import { apiError } from '../errors.ts';
 import { publishedFilters, PUBLISHED_PAGE_SIZE } from './published.ts';
+import { itemRecords, linkedItemIds } from '../complaint-items.ts';
 
 export type PageDeps = ComplaintDeps;
 
@@ -216,7 +217,8 @@ export function complaintPages(deps: PageDeps) {
     const row = await findPublished(db, c.req.param('ref'));
     if (!row) return messagePage(c, 404, '没有公开的办理结果', '没有找到该受理编号的公开办理结果：编号有误，或该举报的办理结果尚未公开（只公开投诉人同意公开的办理结果）。');
     const r = { ...row, reference: row.reference ?? '' };
-    return c.render({ view: 'published-record', title: `投诉办理结果 ${r.reference}`, description: `受理编号 ${r.reference} 的投诉举报办理结果。`, record: r, reference });
+    const items = await itemRecords(db.$client, await linkedItemIds(db, r.id));
+    return c.render({ view: 'published-record', title: `投诉办理结果 ${r.reference}`, description: `受理编号 ${r.reference} 的投诉举报办理结果。`, record: r, reference, items });
   });
 
   app.get('/', async (c) => {
@@ -224,7 +226,8 @@ export function complaintPages(deps: PageDeps) {
     const { total, rows } = await listPublished(db, filters, page, PUBLISHED_PAGE_SIZE);
     const pages = Math.max(1, Math.ceil(total / PUBLISHED_PAGE_SIZE));
     const query = new URLSearchParams(Object.entries(c.req.query()).filter(([k, v]) => k !== 'page' && v) as [string, string][]);
-    return c.render({ view: 'published-list', title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference, rows, total, page, pages, query: Object.fromEntries(query), ...(error ? { error } : {}) });
+    const item = filters.item ? (await itemRecords(db.$client, [filters.item]))[0] : undefined;
+    return c.render({ view: 'published-list', item, title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference, rows, total, page, pages, query: Object.fromEntries(query), ...(error ? { error } : {}) });
   });
 
   return app;

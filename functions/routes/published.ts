@@ -15,7 +15,7 @@ import { apiError } from '../errors.ts';
 export const PUBLISHED_PAGE_SIZE = 50;
 const MAX_DOWNLOAD = 10_000;
 
-/** Reads ?region=&type=&verdict=&unit=&page=; a region includes the regions under it. */
+/** Reads ?region=&type=&verdict=&unit=&item=&page=; a region includes the regions under it. */
 export function publishedFilters(c: Context, ref: Reference): { filters: PublishedFilters; page: number; error?: string } {
   const q = (k: string) => c.req.query(k)?.trim() || undefined;
   const filters: PublishedFilters = {};
@@ -33,6 +33,11 @@ export function publishedFilters(c: Context, ref: Reference): { filters: Publish
   if (verdict) {
     if (!(VERDICTS as readonly string[]).includes(verdict)) return { filters, page: 1, error: '核查结论不在可选范围内。' };
     filters.verdict = verdict;
+  }
+  const item = q('item');
+  if (item) {
+    if (!/^[a-z0-9][a-z0-9-]{0,80}$/.test(item)) return { filters, page: 1, error: '整改任务编号有误。' };
+    filters.item = item;
   }
   const unit = q('unit');
   if (unit) {
@@ -68,6 +73,7 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
     responsible_unit_name: unitName(ref, r.responsibleUnit) ?? null,
     ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, r.enforcement[f.id] ?? null])),
     published_at: r.publishedAt,
+    items: r.items.join(';'),
   }));
   c.header('Cache-Control', 'no-store');
   if (format === 'json') return c.json({ table: 'published-complaints', title: '投诉举报办理情况', total, truncated: total > rows.length, rows: records });
@@ -77,6 +83,7 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
     state: '办理状态', responsible_unit: '责任单位编号', responsible_unit_name: '责任单位',
     ...Object.fromEntries(ENFORCEMENT_FIGURES.map((f) => [`enforcement_${f.id}`, `${f.label}（${f.unit}）`])),
     published_at: '公开时间',
+    items: '关联整改任务编号',
   };
   const csv = csvDownload(records.map((r) => ({ ...r, closed: r.closed ? '是' : '否' })), { header: true, columns: headers });
   c.header('Content-Type', 'text/csv; charset=utf-8');

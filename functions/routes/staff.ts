@@ -45,6 +45,7 @@ import {
 import { dispositionForms } from './objections.ts';
 import { outboxPage } from './outbox.ts';
 import { errorReportDesk } from './corrections.ts';
+import { itemRecords, itemSuggestions, linkedItemIds, setLinkedItems, UnknownItemError } from '../complaint-items.ts';
 
 export interface StaffPageDeps extends ComplaintDeps {
   production: boolean;
@@ -139,13 +140,18 @@ export function staffPages(deps: StaffPageDeps) {
   async function detail(
     c: Context<StaffEnv>,
     row: ComplaintRow,
-    extra: Pick<StaffComplaintPage, 'error' | 'done' | 'contact' | 'stale' | 'status'> = {},
+    extra: Pick<StaffComplaintPage, 'error' | 'done' | 'contact' | 'stale' | 'status'> & { itemsError?: string } = {},
   ) {
     const user = c.get('user');
     const [history, photos] = await Promise.all([historyOf(db, row.id), photosOf(db, row.id)]);
     // The forms shown are exactly what the rules allow this reader now (src/domain/complaint-handling.ts).
     const allowed = allowedActions(row.state as ComplaintState, user.role, user.unit, row.assignedUnit, { extendedDays: row.extendedDays, consentPublish: row.consentPublish, published: !!row.publishedAt });
-    return c.render({ view: 'staff-complaint', title: `投诉 ${row.reference}（工作人员）`, staff: staffFrame(c), reference, row, history, photos, allowed, ...extra });
+    const client = db.$client;
+    const [linked, suggestions] = await Promise.all([linkedItemIds(db, row.id).then((ids) => itemRecords(client, ids)), itemSuggestions(client, reference, row)]);
+    const canLink = user.role !== 'viewer' && maySee(user, row.assignedUnit);
+    const items = { linked, suggestions, reviewed: row.itemsReviewed, canLink, error: extra.itemsError };
+    const { itemsError: _, ...rest } = extra;
+    return c.render({ view: 'staff-complaint', title: `投诉 ${row.reference}（工作人员）`, staff: staffFrame(c), reference, row, history, photos, allowed, items, ...rest });
   }
 
   app.get('/complaints/:id/', async (c) => {
@@ -188,6 +194,24 @@ export function staffPages(deps: StaffPageDeps) {
     const action = actionFrom(f);
     if (!action) return detail(c, row, { error: '未知的操作。', status: 422 });
     return run(c, row, () => takeAction(db, reference, c.get('user'), row, action, now(), f.internalNote, deps), HANDLING_STEPS[action.kind]);
+  });
+
+  // The items a complaint concerns: ticked suggestions (`item-<id>`) and ids typed in `others`; `do=unrelated` clears them all.
+  app.post('/complaints/:id/items', async (c) => {
+    const row = await load(c);
+    if (!row) return notFound(c);
+    const f = c.get('form');
+    if (c.get('user').role === 'viewer') return detail(c, row, { error: '只读账号不能关联整改任务。', status: 403 });
+    const ids = f.do === 'unrelated' ? [] : [...Object.keys(f).filter((k) => k.startsWith('item-') && f[k] === '1').map((k) => k.slice(5)), ...(f.others ?? '').split(/[\s,，、;；]+/).filter(Boolean)];
+    if (f.do !== 'unrelated' && !ids.length) return detail(c, row, { itemsError: '请选择或填写至少一项整改任务；与整改任务无关时请点“与整改任务无关”。', status: 422 });
+    try {
+      await setLinkedItems(db, db.$client, c.get('user'), row, ids, now());
+    } catch (error) {
+      if (error instanceof ForbiddenError) return detail(c, row, { error: error.message, status: 403 });
+      if (error instanceof UnknownItemError) return detail(c, row, { itemsError: error.message, status: 422 });
+      throw error;
+    }
+    return c.redirect(`/staff/complaints/${row.id}/?done=${encodeURIComponent(ids.length ? '关联整改任务' : '标记为与整改任务无关')}#items`, 303);
   });
 
   app.post('/complaints/:id/contact', async (c) => {

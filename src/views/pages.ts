@@ -12,6 +12,7 @@ import type { StaffUser } from '../../functions/staff.ts';
 import type { Operation } from '../domain/complaint-handling.ts';
 import type { ErrorReportState } from '../domain/error-reports.ts';
 import type { ErrorReportRow } from '../../functions/error-reports.ts';
+import type { LinkedItem } from '../../functions/complaint-items.ts';
 import type { NoticeRef, Reference } from '../site/reference.ts';
 
 /** Field values as typed (a repeated field is a list); shown again on an error. */
@@ -91,6 +92,8 @@ export interface PublishedRecordPage extends Frame {
   view: 'published-record';
   record: ComplaintRow & { reference: string; publication: { summary: string; investigation: string; result: string }; publishedAt: string };
   reference: Reference;
+  /** The rectification items staff linked it to. */
+  items: LinkedItem[];
 }
 
 export interface PublishedListPage extends Frame {
@@ -100,9 +103,11 @@ export interface PublishedListPage extends Frame {
   total: number;
   page: number;
   pages: number;
-  /** The filters as asked (region, type, verdict, unit), without the page. */
+  /** The filters as asked (region, type, verdict, unit, item), without the page. */
   query: Record<string, string>;
   error?: string;
+  /** The item the list is filtered by, as links show it. */
+  item?: LinkedItem | undefined;
 }
 
 export interface ObjectionNoticePage extends Frame {
@@ -150,6 +155,8 @@ export interface StaffComplaintPage extends Frame {
   contact?: { name?: string; phone?: string; email?: string } | null;
   /** A form sent against an older version: where it went and what was typed. */
   stale?: { path: string; values: Record<string, string> };
+  /** The rectification items it concerns: linked ones, ones to offer, staff's judgement so far, whether this reader may change it. */
+  items: { linked: LinkedItem[]; suggestions: LinkedItem[]; reviewed: string | null; canLink: boolean; error?: string | undefined };
 }
 
 export interface StaffObjectionsPage extends Frame {

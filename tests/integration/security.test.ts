@@ -85,6 +85,7 @@ const BODIES: Record<string, Record<string, string>> = {
   'POST /staff/complaints/:id/publish': { do: 'publish', summary: '反映企业夜间排放黑烟。', investigation: '经查属实。', result: '责令整改。' },
   'POST /staff/objections/:id': { disposition: '经现场核查，异议不成立。' },
   'POST /staff/error-reports/:id': { decision: 'declined', resolution: '经核对来源文件，页面所列时限无误。' },
+  'POST /staff/complaints/:id/items': { do: 'unrelated' },
 };
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import type { PhotoStore } from '../../functions/photo-store.ts';
 import { loadContent } from '../../src/content/load.ts';
 import { itemTitle } from '../../src/content/portal.ts';
 import { referenceFrom, type Reference } from '../../src/site/reference.ts';
-import { throughSite } from './site.ts';
+import { closeSite, throughSite } from './site.ts';
 
 let realReference: Reference | undefined;
 /** The real regions and units from content/, as the server loads them. */
@@ -63,6 +63,7 @@ export async function testApi(overrides: Partial<ComplaintDeps> = {}): Promise<T
     contactKey,
     dir,
     close: () => {
+      void closeSite(app);
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -30,6 +30,8 @@ function astroHandler(): Promise<Handler> {
 }
 
 const servers = new Map<App, Promise<{ server: Server; port: number }>>();
+/** The app behind each proxy throughSite made. */
+const targets = new WeakMap<App, App>();
 
 /** A local server drawing this app's pages (one per app, on a free port; it does not keep the process alive). */
 function siteFor(app: App) {
@@ -83,6 +85,16 @@ async function overHttp(port: number, input: Request): Promise<Response> {
   });
 }
 
+/** Stops the local server drawing this app's pages, if one was started. */
+export async function closeSite(app: App): Promise<void> {
+  const target = targets.get(app) ?? app;
+  const started = servers.get(target);
+  if (!started) return;
+  servers.delete(target);
+  const { server } = await started;
+  await new Promise((done) => server.close(done));
+}
+
 /** The app, with its pages drawn by the built site. */
 export function throughSite<T extends App>(app: T): T {
   const direct = app.request.bind(app);
@@ -92,7 +104,9 @@ export function throughSite<T extends App>(app: T): T {
     const { port } = await siteFor(app);
     return overHttp(port, req);
   };
-  return new Proxy(app, { get: (target, key, receiver) => (key === 'request' ? request : Reflect.get(target, key, receiver)) });
+  const proxy = new Proxy(app, { get: (target, key, receiver) => (key === 'request' ? request : Reflect.get(target, key, receiver)) });
+  targets.set(proxy, app);
+  return proxy;
 }
 
 /** createApp, with its pages drawn by the built site (see throughSite). */

@@ -69,12 +69,17 @@ async function startWorker(vars: Record<string, string> = {}): Promise<RunningWo
 }
 
 /** Fires the Worker's Cron Trigger the way wrangler dev offers (it says so at start), and waits for `line` in its output. */
-async function fireCron(worker: RunningWorker, line: string) {
-  const res = await fetch(`${worker.base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`);
-  expect(res.status).toBe(200);
+/** Waits (up to 15 s) until the Worker's output holds `line`: wrangler prints what bindings did asynchronously. */
+async function untilOutput(worker: RunningWorker, line: string) {
   const deadline = Date.now() + 15_000;
   while (!worker.output().includes(line) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(worker.output()).toContain(line);
+}
+
+async function fireCron(worker: RunningWorker, line: string) {
+  const res = await fetch(`${worker.base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+  expect(res.status).toBe(200);
+  await untilOutput(worker, line);
 }
 
 let plain: RunningWorker;
@@ -207,8 +212,8 @@ describe('the Worker on a database, sending mail through send_email', () => {
     expect(queued!.subject).toBe(`【督察整改公开平台】您的投诉已收到（受理编号 ${receipt.reference}）`);
 
     await fireCron(worker, '发信：已发送 1 封，待重试 0 封，放弃 0 封。');
+    await untilOutput(worker, 'send_email binding called with MessageBuilder');
     const out = worker.output();
-    expect(out).toContain('send_email binding called with MessageBuilder');
     expect(out).toContain('From: 督察整改公开平台 <noreply@portal.example.org>');
     expect(out).toContain('To: reporter@example.net');
     expect(out).toContain(`Subject: 【督察整改公开平台】您的投诉已收到（受理编号 ${receipt.reference}）`);

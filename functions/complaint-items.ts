@@ -1,0 +1,97 @@
+/**
+ * Which rectification items a complaint concerns (边督边改: complaints turn into rectification
+ * work): staff link a complaint to items, or judge it unrelated; the public record names the items,
+ * the published list filters by item, and an item page links to its complaints.
+ *
+ * Items are content, not database rows: they are looked up in the search index (the same database,
+ * rebuilt from the content at every start and deploy), so a link can only name an item the site
+ * publishes, and its title and plan come from the same place as search results'.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { auditLog, complaintItems, complaints } from '../db/schema.ts';
+import { maySee } from '../src/domain/complaint-handling.ts';
+import { search, type SearchDb } from '../src/search/index-store.ts';
+import { regionTreeOf, type Reference } from '../src/site/reference.ts';
+import { ForbiddenError, type ComplaintRow } from './complaint-service.ts';
+import type { Database } from './db.ts';
+import { auditEntry, type StaffUser } from './staff.ts';
+
+/** An item as a link shows it: 《plan》第6项 title. */
+export interface LinkedItem {
+  id: string;
+  title: string;
+  url: string;
+  plan: string | null;
+}
+
+/** Most items one complaint may be linked to (a complaint is about one place and problem). */
+export const MAX_LINKED_ITEMS = 10;
+
+/** The published items among `ids`, as links show them, in the order given; unknown ids are left out. */
+export async function itemRecords(client: SearchDb, ids: readonly string[]): Promise<LinkedItem[]> {
+  if (!ids.length) return [];
+  const keys = ids.map((id) => `item:${id}`);
+  const rows = (
+    await client.execute({ sql: `select id, title, url, facets from search_documents where id in (${keys.map(() => '?').join(',')})`, args: keys })
+  ).rows as unknown as { id: string; title: string; url: string; facets: string }[];
+  const planIds = [...new Set(rows.flatMap((r) => (JSON.parse(r.facets) as { plan?: string[] }).plan ?? []))];
+  const plans = planIds.length
+    ? ((await client.execute({ sql: `select id, title from search_documents where id in (${planIds.map(() => '?').join(',')})`, args: planIds.map((p) => `plan:${p}`) })).rows as unknown as { id: string; title: string }[])
+    : [];
+  const planTitle = new Map(plans.map((p) => [p.id.slice('plan:'.length), p.title]));
+  const byId = new Map(
+    rows.map((r) => {
+      const plan = (JSON.parse(r.facets) as { plan?: string[] }).plan?.[0];
+      return [r.id.slice('item:'.length), { id: r.id.slice('item:'.length), title: r.title, url: r.url, plan: (plan && planTitle.get(plan)) ?? null }];
+    }),
+  );
+  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}
+
+/** The items a complaint is linked to. */
+export async function linkedItemIds(db: Database, complaintId: string): Promise<string[]> {
+  const rows = await db.select({ itemId: complaintItems.itemId }).from(complaintItems).where(eq(complaintItems.complaintId, complaintId)).orderBy(complaintItems.itemId);
+  return rows.map((r) => r.itemId);
+}
+
+/** Links for many complaints at once (the published list and its downloads). */
+export async function linkedItemsOf(db: Database, complaintIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!complaintIds.length) return out;
+  const rows = await db.select().from(complaintItems).where(inArray(complaintItems.complaintId, [...complaintIds])).orderBy(complaintItems.itemId);
+  for (const r of rows) out.set(r.complaintId, [...(out.get(r.complaintId) ?? []), r.itemId]);
+  return out;
+}
+
+/**
+ * Items to offer when linking: those of the complaint's own region and the region above it (the
+ * city of a county), in plan and number order. A province-wide item is not offered (it would
+ * offer every item of the province); staff can still name any item by its id.
+ */
+export async function itemSuggestions(client: SearchDb, reference: Reference, row: Pick<ComplaintRow, 'region'>, limit = 30): Promise<LinkedItem[]> {
+  const regions = regionTreeOf(reference).selfAndAncestorIds(row.region).slice(0, 2);
+  const found = await search(client, { filters: { kind: ['item'], region: regions }, pageSize: limit });
+  return found.results.map((h) => ({ id: h.id.slice('item:'.length), title: h.title, url: h.url, plan: h.plan?.title ?? null }));
+}
+
+export class UnknownItemError extends Error {}
+
+/**
+ * Sets the items a complaint concerns (replacing any earlier links), or marks it unrelated to any
+ * item (an empty list). Staff who may act on the complaint only; audited in the same transaction.
+ */
+export async function setLinkedItems(db: Database, client: SearchDb, staff: StaffUser, row: ComplaintRow, itemIds: readonly string[], at: Date): Promise<void> {
+  if (staff.role === 'viewer' || !maySee(staff, row.assignedUnit)) throw new ForbiddenError('您无权为该投诉关联整改任务。');
+  const ids = [...new Set(itemIds)];
+  if (ids.length > MAX_LINKED_ITEMS) throw new UnknownItemError(`一件投诉最多关联 ${MAX_LINKED_ITEMS} 项整改任务。`);
+  const known = new Set((await itemRecords(client, ids)).map((i) => i.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) throw new UnknownItemError(`没有这些整改任务：${unknown.join('、')}。请核对任务编号（如 wuwei-2020-10）。`);
+  const iso = at.toISOString();
+  await db.transaction(async (tx) => {
+    await tx.delete(complaintItems).where(eq(complaintItems.complaintId, row.id));
+    if (ids.length) await tx.insert(complaintItems).values(ids.map((itemId) => ({ complaintId: row.id, itemId, linkedAt: iso, linkedBy: staff.id })));
+    await tx.update(complaints).set({ itemsReviewed: ids.length ? 'linked' : 'unrelated' }).where(and(eq(complaints.id, row.id)));
+    await tx.insert(auditLog).values(auditEntry(at, staff.id, ids.length ? 'link_items' : 'mark_unrelated', row.id, ids.join(',') || undefined));
+  });
+}
