@@ -17,6 +17,8 @@ import { objectionPages } from './routes/objections.ts';
 import { publishedDownload } from './routes/published.ts';
 import { pageRenderer } from './render.ts';
 import { staffPages } from './routes/staff.ts';
+import { followPages } from './routes/follow.ts';
+import { subscriptionRoutes } from './subscriptions.ts';
 import { staffRoutes } from './staff.ts';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
@@ -40,7 +42,7 @@ export interface AppOptions {
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/'] as const;
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/follow/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
@@ -49,6 +51,11 @@ export function createApp(options: AppOptions) {
   // Tracking pages carry the reporter's secret in their address: no Referer at all leaves them.
   // Registered before secureHeaders so that it runs after it and overrides its site-wide policy.
   app.use('/complaints/track/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+  });
+  // So are the confirmation and unsubscribe links of subscription mails.
+  app.use('/follow/*', async (c, next) => {
     await next();
     c.res.headers.set('Referrer-Policy', 'no-referrer');
   });
@@ -78,6 +85,8 @@ export function createApp(options: AppOptions) {
     app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
+    app.route('/api/subscriptions', subscriptionRoutes(deps));
+    app.route('/follow/', followPages(deps));
     app.route('/staff/', staffPages(pageDeps));
     app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [], siteUrl: options.siteUrl }));
     app.route(
@@ -93,6 +102,7 @@ export function createApp(options: AppOptions) {
     app.all('/api/complaints', (c) => apiError(c, 503, 'database_unavailable', '投诉服务暂不可用：未配置数据库。'));
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
     app.all('/api/search', (c) => apiError(c, 503, 'database_unavailable', '检索服务暂不可用：未配置数据库，请使用站内静态搜索。'));
+    app.all('/api/subscriptions', (c) => apiError(c, 503, 'database_unavailable', '邮件订阅暂不可用：未配置数据库。'));
     const unavailable = (c: Context) =>
       c.render({
         view: 'message',
@@ -103,7 +113,7 @@ export function createApp(options: AppOptions) {
         paragraphs: ['在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。'],
         links: [{ href: '/', label: '返回首页' }],
       });
-    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
+    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*', '/follow/*']) app.all(prefix, unavailable);
     app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));

@@ -41,7 +41,7 @@ interface Frame {
 /** A short page: a heading, a few sentences, links onward. Refusals and errors use it. */
 export interface MessagePage extends Frame {
   view: 'message';
-  section: 'complaints' | 'staff';
+  section: 'complaints' | 'staff' | 'follow';
   heading: string;
   paragraphs: string[];
   links?: Link[];
@@ -171,8 +171,30 @@ export interface StaffOutboxPage extends Frame {
   maxAttempts: number;
 }
 
+/** Following a page by e-mail: the form (functions/routes/follow.ts). */
+export interface FollowFormPage extends Frame {
+  view: 'follow-form';
+  target: { key: string; kindLabel: string; name: string; path: string };
+  /** As typed: `email`, `frequency`. */
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+/** A page with one button that posts a token from a mail's link (confirm, unsubscribe). */
+export interface FollowTokenPage extends Frame {
+  view: 'follow-token';
+  heading: string;
+  paragraphs: string[];
+  action: string;
+  /** Hidden fields posted with the button. */
+  fields: Record<string, string>;
+  button: string;
+}
+
 export type PortalPage =
   | MessagePage
+  | FollowFormPage
+  | FollowTokenPage
   | ComplaintFormPage
   | TrackingLookupPage
   | TrackingPage
