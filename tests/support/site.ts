@@ -4,7 +4,7 @@
  * Astro draws each page in the site's layout (functions/render.ts, src/views/): a page request that
  * did not go through Astro could not get a page at all.
  *
- * `throughSite(app)` returns the app with `request` sending page paths (/complaints/, /objections/,
+ * `throughSite(app)` returns the app with `request` sending page paths (/complaints/, /objections/, /follow/,
  * /staff/) through the built site; the API and Open311 still go to the app directly. Needs a build
  * (`npm run build`; `npm test` builds first).
  */
@@ -19,7 +19,7 @@ type App = ReturnType<typeof createAppNow>;
 type Handler = (req: IncomingMessage, res: ServerResponse, next: undefined, locals: { portal: App }) => Promise<void>;
 
 const ENTRY = resolve('dist/server/entry.mjs');
-const PAGE_PATHS = /^\/(complaints|objections|staff)(\/|$)/;
+const PAGE_PATHS = /^\/(complaints|objections|staff|follow)(\/|$)/;
 
 let handler: Promise<Handler> | undefined;
 function astroHandler(): Promise<Handler> {
