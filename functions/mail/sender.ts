@@ -87,10 +87,16 @@ export async function sendDue(db: Database, key: CryptoKey, transport: MailTrans
       else report.retrying++;
       continue;
     }
-    await db.update(outbox).set({ attempts, sentAt: iso, nextAttemptAt: null, lastError: null }).where(eq(outbox.id, row.id));
+    // A sent mail's one-time links (a subscription's confirmation) are not kept: the token was for its reader only.
+    await db.update(outbox).set({ attempts, sentAt: iso, nextAttemptAt: null, lastError: null, body: withoutTokens(row.body) }).where(eq(outbox.id, row.id));
     report.sent++;
   }
   return report;
+}
+
+/** The body with the value of every `token=` query parameter removed. */
+export function withoutTokens(body: string): string {
+  return body.replace(/([?&]token=)[^\s&]+/g, '$1（已删除）');
 }
 
 /** Takes a row for this sender: only if nobody moved its next attempt since it was read. */

@@ -61,18 +61,20 @@ export function followPages(deps: ComplaintDeps) {
   app.post('/', bodyLimit({ maxSize: FORM_BYTES, onError: tooLarge }), async (c) => {
     let body: Record<string, unknown>;
     try {
-      body = await c.req.parseBody();
+      // Every value of a repeated field: a field sent twice is refused, not read as its last value.
+      body = await c.req.parseBody({ all: true });
     } catch {
       body = {};
     }
     const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const target = findTarget(reference, values.target ?? '');
+    const target = findTarget(reference, typeof body.target === 'string' ? body.target : '');
     if (!target) return noTarget(c);
     if (!deps.mail) return unavailable(c);
     const shown = { email: values.email ?? '', frequency: values.frequency ?? '' };
     // The honeypot: a robot that filled it is told what everybody is told, and nothing is sent.
-    if (values.website) return c.redirect(`/follow/sent/?target=${encodeURIComponent(target.key)}`, 303);
-    const outcome = await subscribeRequest(deps, c, { email: values.email ?? '', target: target.key, frequency: values.frequency || undefined });
+    if (body.website) return c.redirect(`/follow/sent/?target=${encodeURIComponent(target.key)}`, 303);
+    const field = (name: string) => (typeof body[name] === 'string' ? body[name] || undefined : body[name] === undefined ? undefined : null);
+    const outcome = await subscribeRequest(deps, c, { email: field('email') ?? '', target: target.key, frequency: field('frequency') });
     if ('rateLimited' in outcome) {
       c.header('Retry-After', String(outcome.rateLimited));
       return form(c, target, shown, { [FORM_ERROR]: `提交过于频繁，请在 ${Math.ceil(outcome.rateLimited / 60)} 分钟后再试。` }, 429);

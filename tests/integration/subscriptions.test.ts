@@ -125,8 +125,12 @@ describe('double opt-in', () => {
     expect((await postForm('/follow/confirm/', { token })).status).toBe(404);
     const row = (await api.db.select().from(subscriptions))[0]!;
     expect(row.confirmedAt).toBeNull();
-    // The token is kept hashed, never as sent.
+    // The token is kept hashed, never as sent; the sent mail's copy in the outbox no longer holds it.
     expect(JSON.stringify(row)).not.toContain(token);
+    const [sentRow] = await api.db.select().from(outbox);
+    expect(sentRow!.sentAt).not.toBeNull();
+    expect(sentRow!.body).not.toContain(token);
+    expect(sentRow!.body).toContain('/follow/confirm/?token=（已删除）');
   });
 
   it('confirms once through a page whose button posts the token (opening the link confirms nothing)', async () => {
