@@ -18,7 +18,7 @@
  * Runs in Node and on Workers (WebCrypto, libSQL); the mails' words are src/domain/subscription-mail.ts.
  */
 import type { InStatement } from '@libsql/client';
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { changeEvents, changeTargets, outbox, subscriptionMail, subscriptions } from '../db/schema.ts';
 import { CHANGE_KIND_LABELS, type Change, type ChangeKind } from '../src/site/changes.ts';
@@ -51,6 +51,8 @@ export interface SubscriptionDeps {
 
 /** How long a confirmation link works. */
 export const CONFIRM_HOURS = 48;
+/** How long an unconfirmed request is kept after its link expired (it answers repeats meanwhile). */
+export const UNCONFIRMED_KEPT_DAYS = 7;
 /** A pending request asked again within this time mails nothing new (a double click, a retry). */
 export const CONFIRM_RESEND_MS = 10 * 60_000;
 const PERIOD_DAYS: Record<Frequency, number> = { daily: 1, weekly: 7 };
@@ -290,6 +292,12 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
   const report: DigestReport = { queued: 0, unchanged: 0 };
   if (!deps.mail) return report;
   const iso = at.toISOString();
+  // An address nobody confirmed is not kept: a week after its link expired, the request is forgotten.
+  const forgotten = and(isNull(subscriptions.confirmedAt), lt(subscriptions.tokenExpiresAt, new Date(at.getTime() - UNCONFIRMED_KEPT_DAYS * 86_400_000).toISOString()));
+  await db.batch([
+    db.delete(subscriptionMail).where(inArray(subscriptionMail.subscriptionId, db.select({ id: subscriptions.id }).from(subscriptions).where(forgotten))),
+    db.delete(subscriptions).where(forgotten),
+  ]);
   const due = await db
     .select()
     .from(subscriptions)

@@ -131,6 +131,11 @@ describe('double opt-in', () => {
     expect(sentRow!.sentAt).not.toBeNull();
     expect(sentRow!.body).not.toContain(token);
     expect(sentRow!.body).toContain('/follow/confirm/?token=（已删除）');
+    // A week after the link expired, the unconfirmed address is deleted.
+    clock += 7 * DAY;
+    await queueDigests(deps, now());
+    expect(await api.db.select().from(subscriptions)).toHaveLength(0);
+    expect(await api.db.select().from(subscriptionMail)).toHaveLength(0);
   });
 
   it('confirms once through a page whose button posts the token (opening the link confirms nothing)', async () => {
