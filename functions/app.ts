@@ -113,7 +113,18 @@ export function createApp(options: AppOptions) {
         paragraphs: ['在线投诉、查询和异议服务暂不可用：本站尚未配置数据库。公开的整改信息不受影响。'],
         links: [{ href: '/', label: '返回首页' }],
       });
-    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*', '/follow/*']) app.all(prefix, unavailable);
+    for (const prefix of ['/complaints/*', '/objections/*', '/staff/*']) app.all(prefix, unavailable);
+    app.all('/follow/*', (c) =>
+      c.render({
+        view: 'message',
+        section: 'follow',
+        title: '邮件订阅暂不可用',
+        status: 503,
+        heading: '邮件订阅暂不可用',
+        paragraphs: ['本站尚未配置数据库，暂不能用电子邮件订阅。可以订阅各页面的 Atom 动态。'],
+        links: [{ href: '/', label: '返回首页' }],
+      }),
+    );
     app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));
