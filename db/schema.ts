@@ -5,7 +5,7 @@
  * (`npm run db:generate`) and committed; never edit them by hand.
  */
 
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** A complaint as submitted, and its current handling state. */
 export const complaints = sqliteTable(
@@ -323,4 +323,85 @@ export const complaintItems = sqliteTable(
     linkedBy: text('linked_by').notNull(),
   },
   (t) => [primaryKey({ columns: [t.complaintId, t.itemId] }), index('complaint_items_item_idx').on(t.itemId)],
+);
+
+/**
+ * The dated changes the feeds publish (src/site/changes.ts), copied into the database by each
+ * index run (`npm run search:index`, `npm start`, `npm run deploy`) and by the Node mail job, so
+ * that digests can be made where the content is not (the Worker). `seq` grows with each change
+ * first seen: a subscription's cursor is the last seq it was told about, so a change whose source
+ * is dated earlier but reached the portal later is still mailed once.
+ */
+export const changeEvents = sqliteTable('change_events', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  /** The change's stable id (as in the feeds). */
+  id: text('id').notNull().unique(),
+  kind: text('kind').notNull(),
+  /** The event's date as the source gives it (YYYY-MM-DD, YYYY-MM or YYYY). */
+  date: text('date').notNull(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull(),
+  /** The page's path on the site (/items/x/). */
+  href: text('href').notNull(),
+  firstSeenAt: text('first_seen_at').notNull(),
+  /** Set when the change left the content (a corrected record); such a change is never mailed. */
+  removedAt: text('removed_at'),
+});
+
+/** Which targets (item:x, plan:x, unit:x, region:x) a change concerns: its feeds. */
+export const changeTargets = sqliteTable(
+  'change_targets',
+  {
+    target: text('target').notNull(),
+    changeSeq: integer('change_seq').notNull().references(() => changeEvents.seq, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.changeSeq] })],
+);
+
+/**
+ * E-mail subscriptions to a page's changes (functions/subscriptions.ts). The address is AES-GCM
+ * encrypted (bound to the row's id) and found by a keyed hash only; the confirmation token is
+ * kept as its SHA-256, single use, and expires. Nothing but the confirmation is mailed while
+ * `confirmedAt` is null.
+ */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    /** HMAC-SHA256 of the normalised address under CLIENT_HASH_SALT: finds a subscriber without decrypting. */
+    emailHash: text('email_hash').notNull(),
+    emailCiphertext: text('email_ciphertext').notNull(),
+    /** `item:<id>`, `plan:<id>`, `unit:<id>` or `region:<id>`. */
+    target: text('target').notNull(),
+    /** `daily` or `weekly`. */
+    frequency: text('frequency').notNull(),
+    /** SHA-256 (hex) of the pending confirmation token; null once used. */
+    tokenHash: text('token_hash').unique(),
+    tokenExpiresAt: text('token_expires_at'),
+    /** When the last confirmation mail was queued (at most one per address and target per CONFIRM_RESEND). */
+    confirmationSentAt: text('confirmation_sent_at'),
+    createdAt: text('created_at').notNull(),
+    confirmedAt: text('confirmed_at'),
+    /** The highest change_events.seq already accounted for (at confirmation: everything before). */
+    cursor: integer('cursor').notNull().default(0),
+    lastDigestAt: text('last_digest_at'),
+    /** When the next digest is due; null while unconfirmed. */
+    nextDigestAt: text('next_digest_at'),
+  },
+  (t) => [uniqueIndex('subscriptions_email_target_idx').on(t.emailHash, t.target), index('subscriptions_due_idx').on(t.nextDigestAt)],
+);
+
+/** Every mail queued for a subscription (the confirmation, each digest with the changes it listed): nothing is sent twice. */
+export const subscriptionMail = sqliteTable(
+  'subscription_mail',
+  {
+    outboxId: text('outbox_id').primaryKey().references(() => outbox.id),
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id, { onDelete: 'cascade' }),
+    /** `confirm` or `digest`. */
+    kind: text('kind').notNull(),
+    /** The change ids a digest listed. */
+    changeIds: text('change_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('subscription_mail_subscription_idx').on(t.subscriptionId)],
 );

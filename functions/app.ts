@@ -17,6 +17,8 @@ import { objectionPages } from './routes/objections.ts';
 import { publishedDownload } from './routes/published.ts';
 import { pageRenderer } from './render.ts';
 import { staffPages } from './routes/staff.ts';
+import { followPages } from './routes/follow.ts';
+import { subscriptionRoutes } from './subscriptions.ts';
 import { staffRoutes } from './staff.ts';
 import { correctionPages, errorReportApi } from './routes/corrections.ts';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
@@ -41,7 +43,7 @@ export interface AppOptions {
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/'] as const;
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/', '/follow/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
@@ -50,6 +52,11 @@ export function createApp(options: AppOptions) {
   // Tracking pages carry the reporter's secret in their address: no Referer at all leaves them.
   // Registered before secureHeaders so that it runs after it and overrides its site-wide policy.
   app.use('/complaints/track/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+  });
+  // So are the confirmation and unsubscribe links of subscription mails.
+  app.use('/follow/*', async (c, next) => {
     await next();
     c.res.headers.set('Referrer-Policy', 'no-referrer');
   });
@@ -81,6 +88,8 @@ export function createApp(options: AppOptions) {
     app.route('/api/staff', staffRoutes({ db: deps.db, production: options.production, clientAddress: deps.clientAddress, clientSalt: deps.clientSalt, siteUrl: options.siteUrl, requestOrigin: deps.requestOrigin, ...(deps.now ? { now: deps.now } : {}) }));
     app.route('/complaints/', complaintPages(pageDeps));
     app.route('/objections/', objectionPages(pageDeps));
+    app.route('/api/subscriptions', subscriptionRoutes(deps));
+    app.route('/follow/', followPages(deps));
     app.route('/staff/', staffPages(pageDeps));
     app.route('/open311/v2/', open311Routes({ ...deps, apiKeys: options.open311Keys ?? [], siteUrl: options.siteUrl }));
     app.route(
@@ -97,6 +106,7 @@ export function createApp(options: AppOptions) {
     app.all('/api/staff/*', (c) => apiError(c, 503, 'database_unavailable', '工作人员服务暂不可用：未配置数据库。'));
     app.all('/api/search', (c) => apiError(c, 503, 'database_unavailable', '检索服务暂不可用：未配置数据库，请使用站内静态搜索。'));
     app.all('/api/error-reports', (c) => apiError(c, 503, 'database_unavailable', '数据错误报告暂不可用：未配置数据库。'));
+    app.all('/api/subscriptions', (c) => apiError(c, 503, 'database_unavailable', '邮件订阅暂不可用：未配置数据库。'));
     const unavailable = (c: Context) =>
       c.render({
         view: 'message',
@@ -108,6 +118,17 @@ export function createApp(options: AppOptions) {
         links: [{ href: '/', label: '返回首页' }],
       });
     for (const prefix of ['/complaints/*', '/objections/*', '/staff/*', '/corrections/*']) app.all(prefix, unavailable);
+    app.all('/follow/*', (c) =>
+      c.render({
+        view: 'message',
+        section: 'follow',
+        title: '邮件订阅暂不可用',
+        status: 503,
+        heading: '邮件订阅暂不可用',
+        paragraphs: ['本站尚未配置数据库，暂不能用电子邮件订阅。可以订阅各页面的 Atom 动态。'],
+        links: [{ href: '/', label: '返回首页' }],
+      }),
+    );
     app.all('/open311/*', (c) => c.json([{ code: 503, description: '服务暂不可用：未配置数据库' }], 503));
   }
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', '没有这个接口。'));

@@ -90,3 +90,28 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export function randomToken(): string {
   return toBase64(crypto.getRandomValues(new Uint8Array(32))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
+
+/**
+ * Hex HMAC-SHA256 of a value under a secret (CLIENT_HASH_SALT): a keyed hash, so that a stored
+ * hash of a guessable value (an e-mail address) cannot be checked against guesses without the
+ * secret, and a link's signature cannot be made without it. `purpose` keeps uses apart.
+ */
+export async function keyedHash(secret: string, purpose: string, value: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${purpose}\u0000${value}`));
+  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Hex SHA-256 (of a random token: how one-time tokens are kept, never the token itself). */
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(value));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Equal strings, compared without stopping at the first difference. */
+export function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

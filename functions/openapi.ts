@@ -8,6 +8,9 @@ import { POLLUTION_TYPES, complaintInput } from '../src/domain/complaint.ts';
 import { COMPLAINT_STATES } from '../src/domain/complaint-states.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { VERDICTS } from '../src/domain/complaint-handling.ts';
+import { FREQUENCY_LABELS } from '../src/domain/subscription-mail.ts';
+import { subscriptionInput } from './subscription-service.ts';
+import { SUBSCRIPTION_ACCEPTED } from './subscriptions.ts';
 
 const error = (description: string) => ({
   description,
@@ -29,6 +32,12 @@ export function openApiDocument(regions: readonly string[]) {
   // Optional: a client that does not send it asks for no mail.
   const withRequired = input as { required?: string[] };
   if (withRequired.required) withRequired.required = withRequired.required.filter((k) => k !== 'notifyByEmail');
+  // The subscription request, from its validator; the target's existence is checked against the content.
+  const follow = z.toJSONSchema(subscriptionInput({ regions: [], units: [], notices: [] }), { io: 'input', unrepresentable: 'any' }) as { $schema?: string; properties: Record<string, Record<string, unknown>> };
+  delete follow.$schema;
+  follow.properties.email = { ...follow.properties.email, description: '接收动态的电子邮箱：加密保存，不公开；先收到一封确认邮件，确认之前不会收到其他邮件' };
+  follow.properties.target = { type: 'string', pattern: '^(item|plan|unit|region):[a-z0-9][a-z0-9-]*$', description: '要订阅的页面：item:<整改任务编号>、plan:<整改方案编号>、unit:<责任单位编号> 或 region:<地区编号>（编号见 /data/portal.json）', examples: ['item:wuwei-2020-07'] };
+  follow.properties.frequency = { ...follow.properties.frequency, description: Object.entries(FREQUENCY_LABELS).map(([k, v]) => `${k}：${v}摘要`).join('；') + '。有新动态时才发送' };
   // Each state with its phase, as Open311's status reports it.
   const state = { type: 'string', enum: COMPLAINT_STATES.map((s) => s.id), description: COMPLAINT_STATES.map((s) => `${s.id}：${s.label}（${s.phase}）`).join('；') };
   return {
@@ -36,7 +45,7 @@ export function openApiDocument(regions: readonly string[]) {
     info: {
       title: '督察整改公开平台 API',
       version: '0.1.0',
-      description: '投诉受理与查询。所有错误均以 Error 结构返回，HTTP 状态码表明错误类别。',
+      description: '投诉受理与查询、检索、邮件订阅。所有错误均以 Error 结构返回，HTTP 状态码表明错误类别。',
     },
     paths: {
       '/api/health': {
@@ -140,6 +149,23 @@ export function openApiDocument(regions: readonly string[]) {
           responses: { 200: { description: '结果、分面计数与分页' }, 400: error('查询或筛选条件有误'), 503: error('未配置数据库') },
         },
       },
+      '/api/subscriptions': {
+        post: {
+          summary: '用电子邮件订阅一个页面的整改动态（整改任务、整改方案、责任单位或地区）',
+          description:
+            '双重确认：先发送一封含一次性确认链接（48 小时内有效）的邮件，确认后才按所选频率发送摘要，且只在有新动态（状态变化、方案修改、到期未公开完成、验收销号公示、典型案例与上报情况）时发送。每封邮件都有一键退订链接和 List-Unsubscribe、List-Unsubscribe-Post 头（RFC 8058）。无论该邮箱是否已订阅，有效请求的答复都相同（202），不泄露谁订阅了什么；同一邮箱的确认邮件另有数量上限。',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscriptionInput' } } } },
+          responses: {
+            202: { description: '已受理：如该邮箱尚未订阅，确认邮件已排队发送（对已订阅的邮箱答复相同）', content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscriptionAccepted' } } } },
+            400: error('请求内容不是有效的 JSON 对象（invalid_json）'),
+            413: error('请求内容过大'),
+            415: error('内容类型不受支持'),
+            422: error('字段校验失败（validation_failed），fields 列出 email、target、frequency 的错误；多余字段记在 fields._'),
+            429: error('提交过于频繁（rate_limited）；见 Retry-After 响应头'),
+            503: error('未配置数据库（database_unavailable）或网站地址（mail_unavailable）'),
+          },
+        },
+      },
       '/api/staff/login': {
         post: {
           summary: '工作人员登录',
@@ -173,6 +199,8 @@ export function openApiDocument(regions: readonly string[]) {
           },
         },
         ComplaintInput: input,
+        SubscriptionInput: follow,
+        SubscriptionAccepted: { type: 'object', required: ['status', 'message'], properties: { status: { const: SUBSCRIPTION_ACCEPTED.status }, message: { type: 'string', examples: [SUBSCRIPTION_ACCEPTED.message] } } },
         Receipt: {
           type: 'object',
           properties: {

@@ -14,7 +14,7 @@ export interface Limit {
   windowSeconds: number;
 }
 
-export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'errorReport' | 'search' | 'open311' | 'open311-partner';
+export type LimitedAction = 'intake' | 'intakeRefused' | 'lookup' | 'dispute' | 'objection' | 'errorReport' | 'search' | 'open311' | 'open311-partner' | 'subscribe' | 'subscribe-address';
 /**
  * Per-client limits in production; `limits` in the app's dependencies overrides them (tests,
  * BENCH_RATE_LIMIT_MAX in functions/runtime/node.ts). A client is an IPv4 address or an IPv6 /64 (clientOf).
@@ -36,6 +36,11 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, Limit>> = {
   open311: { max: 120, windowSeconds: 600 },
   // Open311 reads with a valid api_key: one bucket per key, as a partner's server reads for many people.
   'open311-partner': { max: 1200, windowSeconds: 600 },
+  // Subscription requests (the API and the /follow/ form), every request counted: each may mail a stranger.
+  subscribe: { max: 10, windowSeconds: 600 },
+  // Confirmation mails to one address (by its keyed hash), whoever asks: past this, asking again
+  // is answered as usual but mails nothing, so nobody can flood an inbox from many clients.
+  'subscribe-address': { max: 5, windowSeconds: 86_400 },
 };
 
 /**

@@ -14,6 +14,8 @@ import { reindexPublished } from '../functions/complaint-service.ts';
 import { loadContent } from '../src/content/load.ts';
 import { itemTitle } from '../src/content/portal.ts';
 import { referenceFrom } from '../src/site/reference.ts';
+import { listChanges } from '../src/site/changes.ts';
+import { syncChanges } from '../functions/subscription-service.ts';
 
 // The database and its backups hold every complaint: files this command makes are for its user only.
 process.umask(0o077);
@@ -28,6 +30,8 @@ try {
   const docs = contentDocuments(portal);
   await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
   const complaintsIndexed = await reindexPublished(db, referenceFrom(loadContent().content, itemTitle));
+  // The feeds' changes, for subscription digests (the Worker makes them from these).
+  const changes = await syncChanges(db, listChanges(portal), new Date());
 
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
@@ -36,6 +40,7 @@ try {
   for (const [kind, n] of byKind) console.log(`  ${KIND_LABELS[kind]}（${kind}）：${n}`);
   console.log(`  已公开的投诉办理结果：${complaintsIndexed}`);
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);
+  console.log(`订阅用的动态列表：新增 ${changes.added} 条，移除 ${changes.removed} 条。`);
 } finally {
   db.$client.close();
 }

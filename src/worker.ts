@@ -1,7 +1,8 @@
 /**
  * The Worker's entry (wrangler.toml `main`): Astro's request handler, exactly as the Cloudflare
  * adapter's default entry exports it, plus the Cron Trigger (`[triggers] crons`) that sends the
- * outbox's due mail through Cloudflare Email Service (functions/runtime/worker.ts sendDueMail).
+ * outbox's due mail (subscription digests queued first) through Cloudflare Email Service
+ * (functions/runtime/worker.ts sendDueMail).
  * Only the Worker build uses this file; Node runs functions/node.ts.
  */
 import { handle } from '@astrojs/cloudflare/handler';
@@ -18,7 +19,10 @@ export default {
       sendDueMail().then(
         (report) => {
           if ('skipped' in report) console.log(`发信：跳过（${report.skipped}）`);
-          else console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);
+          else {
+            if (report.digests) console.log(`订阅摘要：已排队 ${report.digests} 封。`);
+            console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);
+          }
         },
         // The message may hold an address: the kind of error only.
         (error: unknown) => console.error(`发信未完成：${(error as Error).name}`),

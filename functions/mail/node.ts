@@ -35,16 +35,21 @@ export function sendInterval(env: Record<string, string | undefined> = process.e
 }
 
 /**
- * Runs the sender every `intervalMs` (and once at once) until stopped. The timer is unref'd: it
+ * Runs the sender (after queueing due digests, when given) every `intervalMs` (and once at once) until stopped. The timer is unref'd: it
  * never keeps the process alive. One run at a time; a run's failure (the database busy, say) is
  * logged by kind only and the next run tries again.
  */
-export function startSender(db: Database, key: CryptoKey, mailer: NodeMailer, intervalMs: number): () => void {
+export function startSender(db: Database, key: CryptoKey, mailer: NodeMailer, intervalMs: number, digests?: (now: Date) => Promise<{ queued: number }>): () => void {
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
+      // Due subscription digests go into the outbox first, so that this run sends them.
+      if (digests) {
+        const queued = await digests(new Date());
+        if (queued.queued) console.log(`订阅摘要：已排队 ${queued.queued} 封。`);
+      }
       const report = await sendDue(db, key, mailer.transport, { from: mailer.from });
       if (report.sent || report.retrying || report.gaveUp) console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);
     } catch (error) {

@@ -87,8 +87,8 @@ export async function sendDue(db: Database, key: CryptoKey, transport: MailTrans
       else report.retrying++;
       continue;
     }
-    // A sent mail's text is not kept: a reporter's mail holds their tracking link, which nobody
-    // but the reporter should have, and the outbox must not become a second copy of it.
+    // A sent mail's text is not kept: a reporter's mail holds their tracking link, a subscriber's
+    // their one-time confirmation link, which nobody else should have; the outbox is no second copy.
     await db.update(outbox).set({ attempts, sentAt: iso, nextAttemptAt: null, lastError: null, body: '' }).where(eq(outbox.id, row.id));
     report.sent++;
   }

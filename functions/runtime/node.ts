@@ -14,6 +14,7 @@ import type { ComplaintDeps } from '../complaints.ts';
 import { DEFAULT_LIMITS } from '../ratelimit.ts';
 import { localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
 import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
+import { digestJob } from '../mail/digests.ts';
 import { servedUrl } from '../../src/site/site-url.ts';
 import { loadContent } from '../../src/content/load.ts';
 import { getPortal, itemTitle } from '../../src/content/portal.ts';
@@ -71,6 +72,8 @@ async function create(): Promise<PortalRuntime> {
   // Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers
   // to believe. The peer is the address Astro's Node adapter read from the socket (src/server/portal.ts).
   const client = proxyAware(parseTrustedProxies(process.env.TRUSTED_PROXIES), (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown');
+  // Links in mails are absolute: SITE_URL, or the address this server is served at.
+  const mail = { siteUrl: siteUrl() ?? servedUrl(process.env), delivery: mailer?.delivery };
   const app = createApp({
     production: process.env.NODE_ENV === 'production',
     siteUrl: siteUrl(),
@@ -84,12 +87,12 @@ async function create(): Promise<PortalRuntime> {
       clientAddress: client.clientAddress,
       requestOrigin: client.requestOrigin,
       ...(limits ? { limits } : {}),
-      // Links in mails are absolute: SITE_URL, or the address this server is served at.
-      mail: { siteUrl: siteUrl() ?? servedUrl(process.env), delivery: mailer?.delivery },
+      mail,
     },
   });
   // The sender runs in this process, on a timer that never keeps it alive (functions/mail/node.ts).
-  if (mailer) startSender(db, secrets.contactKey, mailer, interval);
+  // Subscription digests are queued only where mail leaves: without SMTP they would go stale in the outbox.
+  if (mailer) startSender(db, secrets.contactKey, mailer, interval, digestJob({ db, ...secrets, reference, mail, limits }));
   return { app, db, searchLabels };
 }
 

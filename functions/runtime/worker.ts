@@ -10,6 +10,7 @@ import { importContactKey } from '../crypto.ts';
 import { openDatabase } from '../db.ts';
 import { emailBindingTransport, type SendEmailBinding } from '../mail/cloudflare.ts';
 import { sendDue, type SendReport } from '../mail/sender.ts';
+import { queueDigests } from '../subscription-service.ts';
 import { r2PhotoStore } from '../photo-store.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
@@ -48,7 +49,7 @@ async function builtData<T>(env: Env, name: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-type WorkerRuntime = PortalRuntime & { contactKey: CryptoKey | undefined };
+type WorkerRuntime = PortalRuntime & { contactKey: CryptoKey | undefined; reference: Reference };
 
 async function create(env: Env): Promise<WorkerRuntime> {
   // Regions, units and notice windows; names of search facet values.
@@ -76,7 +77,7 @@ async function create(env: Env): Promise<WorkerRuntime> {
         }
       : undefined,
   });
-  return { app, db, searchLabels, contactKey };
+  return { app, db, searchLabels, contactKey, reference: ref };
 }
 
 let runtime: Promise<WorkerRuntime> | undefined;
@@ -91,13 +92,16 @@ export function portalRuntime(): Promise<WorkerRuntime> {
 }
 
 /**
- * The Cron Trigger's work (src/worker.ts `scheduled`): sends the outbox rows that are due
+ * The Cron Trigger's work (src/worker.ts `scheduled`): queues due subscription digests and sends the outbox rows that are due
  * through the send_email binding. Says why when it cannot (no database, no binding or From).
  */
-export async function sendDueMail(now = new Date()): Promise<SendReport | { skipped: string }> {
+export async function sendDueMail(now = new Date()): Promise<(SendReport & { digests: number }) | { skipped: string }> {
   const env = bindings as unknown as Env;
-  const { db, contactKey } = await portalRuntime();
+  const { db, contactKey, reference } = await portalRuntime();
   if (!db || !contactKey) return { skipped: '未配置数据库' };
   if (!env.EMAIL || !env.MAIL_FROM) return { skipped: '未配置 send_email 绑定（EMAIL）或 MAIL_FROM：邮件留在发信队列中' };
-  return sendDue(db, contactKey, emailBindingTransport(env.EMAIL), { from: env.MAIL_FROM, now });
+  // Due subscription digests first (from the changes the last index run copied: the Worker has no
+  // content of its own), so that this run sends them. Links need SITE_URL.
+  const digests = env.SITE_URL ? (await queueDigests({ db, contactKey, clientSalt: env.CLIENT_HASH_SALT!, reference, mail: { siteUrl: env.SITE_URL } }, now)).queued : 0;
+  return { ...(await sendDue(db, contactKey, emailBindingTransport(env.EMAIL), { from: env.MAIL_FROM, now })), digests };
 }

@@ -28,14 +28,26 @@ export interface NoticeRef {
   signedOffOn: string | null;
   objectionContact: string | null;
 }
+/** An item or plan a reader may follow by e-mail (functions/subscriptions.ts), with the name its feed gives it. */
+export interface NamedRef {
+  id: string;
+  name: string;
+}
 export interface Reference {
   regions: RegionRef[];
   units: UnitRef[];
   notices: NoticeRef[];
+  /** Items and plans, for subscriptions; absent in reference data built before them. */
+  items?: NamedRef[];
+  plans?: NamedRef[];
 }
 
-export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'items'>, title: (item: Content['items'][number]) => string): Reference {
+export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'items'> & Partial<Pick<Content, 'plans'>>, title: (item: Content['items'][number]) => string): Reference {
+  const planTitle = new Map((content.plans ?? []).map((p) => [p.id, p.title]));
   return {
+    // Named as their feeds name them: the plan's title and the item's number in it.
+    items: content.items.map((i) => ({ id: i.id, name: `${planTitle.get(i.plan) ?? i.plan} 第${[i.number, ...i.alsoNumbers].join('、')}项` })),
+    plans: (content.plans ?? []).map((p) => ({ id: p.id, name: p.title })),
     regions: content.regions.map((r) => ({ id: r.id, name: r.name, level: r.level, parent: r.parent ?? null })),
     units: content.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind, region: u.region })),
     notices: content.items.flatMap((i) =>

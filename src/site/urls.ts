@@ -29,4 +29,6 @@ export const urls = {
   complaintTrack: (code?: string) => (code ? `/complaints/track/${code}/` : '/complaints/track/'),
   objection: (itemId: string) => `/objections/${itemId}/`,
   staff: () => '/staff/',
+  /** Following a page by e-mail; `target` is `item:<id>`, `plan:<id>`, `unit:<id>` or `region:<id>` (ids are slugs). */
+  follow: (target?: string) => (target ? `/follow/?target=${target}` : '/follow/'),
 };

@@ -44,7 +44,7 @@ interface Frame {
 /** A short page: a heading, a few sentences, links onward. Refusals and errors use it. */
 export interface MessagePage extends Frame {
   view: 'message';
-  section: 'complaints' | 'staff' | 'corrections';
+  section: 'complaints' | 'staff' | 'corrections' | 'follow';
   heading: string;
   paragraphs: string[];
   links?: Link[];
@@ -204,8 +204,30 @@ export interface StaffErrorReportsPage extends Frame {
   error?: { id: string; message: string; values: Record<string, string> };
 }
 
+/** Following a page by e-mail: the form (functions/routes/follow.ts). */
+export interface FollowFormPage extends Frame {
+  view: 'follow-form';
+  target: { key: string; kindLabel: string; name: string; path: string };
+  /** As typed: `email`, `frequency`. */
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+/** A page with one button that posts a token from a mail's link (confirm, unsubscribe). */
+export interface FollowTokenPage extends Frame {
+  view: 'follow-token';
+  heading: string;
+  paragraphs: string[];
+  action: string;
+  /** Hidden fields posted with the button. */
+  fields: Record<string, string>;
+  button: string;
+}
+
 export type PortalPage =
   | MessagePage
+  | FollowFormPage
+  | FollowTokenPage
   | ComplaintFormPage
   | TrackingLookupPage
   | TrackingPage

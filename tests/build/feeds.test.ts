@@ -36,6 +36,14 @@ describe('Atom feeds', () => {
     if (page !== '/') expect(html).toMatch(new RegExp(`<link rel="alternate" type="application/atom\\+xml" title="[^"]+" href="http://127\\.0\\.0\\.1:4321${page}feed.xml">`));
   });
 
+  it.each(feeds.filter(([page]) => page !== '/'))('%s offers e-mail subscription beside its feed', (page) => {
+    const html = read(`${page.slice(1)}index.html`);
+    const [, kind, id] = /^\/(items|plans|units|regions)\/([^/]+)\/$/.exec(page)!;
+    const target = `${{ items: 'item', plans: 'plan', units: 'unit', regions: 'region' }[kind!]}:${id}`;
+    // In the footer, right after the page's Atom link.
+    expect(html).toContain(`<a href="${page}feed.xml">订阅本页动态（Atom）</a> · <a href="/follow/?target=${target}">订阅本页动态（电子邮件）</a>`);
+  });
+
   it('carries status changes, amendments, deadlines passing, cases and reporting rounds on the site feed', () => {
     const { feed } = checkAtom(read('feed.xml'));
     const kinds = new Set(feed!.entries.map((e) => e.category));

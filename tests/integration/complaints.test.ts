@@ -175,7 +175,7 @@ describe('GET /api/openapi.json', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, { properties?: Record<string, { enum?: string[]; maxLength?: number }> }> } };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/complaints', '/api/complaints/published', '/api/complaints/{code}', '/api/error-reports', '/api/health', '/api/search', '/api/staff/login', '/api/staff/logout', '/api/staff/me']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/complaints', '/api/complaints/published', '/api/complaints/{code}', '/api/error-reports', '/api/health', '/api/search', '/api/staff/login', '/api/staff/logout', '/api/staff/me', '/api/subscriptions']);
     expect(Object.keys(doc.paths['/api/complaints']!.post!.responses)).toEqual(expect.arrayContaining(['201', '200', '413', '415', '422', '429', '503']));
     const input = doc.components.schemas.ComplaintInput!.properties!;
     expect(input.region!.enum).toEqual(testReference().regions.map((r) => r.id));

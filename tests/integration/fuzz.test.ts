@@ -14,7 +14,8 @@
  * (/objections/:item/); Open311 (requests GET/POST — lat/long given instead
  * of an address, reads with and without a valid api_key, reference numbers as
  * typed and tracking codes where a reference belongs — services, discovery);
- * staff login (POST /api/staff/login and the /staff/login/ form).
+ * staff login (POST /api/staff/login and the /staff/login/ form); subscriptions (POST /api/subscriptions,
+ * the /follow/ form, its confirmation and unsubscribe links with forged tokens).
  *
  * What is generated: wrong types, missing and extra (mass-assignment) fields,
  * huge fields, invalid UTF-8 bytes (raw and percent-encoded), wrong or missing
@@ -158,7 +159,7 @@ let closedCode: string;
 let sent = 0;
 /** Responses by endpoint family and status, printed at the end: shows which checks the requests reached. */
 const statuses = new Map<string, number>();
-const FAMILIES = ['/api/complaints/published', '/api/complaints/', '/api/complaints', '/api/search', '/api/openapi.json', '/api/staff/login', '/api/staff/', '/api/', '/complaints/new/', '/complaints/track/', '/complaints/', '/objections/', '/open311/v2/requests', '/open311/v2/services', '/open311/v2/', '/staff/login/'];
+const FAMILIES = ['/api/complaints/published', '/api/complaints/', '/api/complaints', '/api/search', '/api/openapi.json', '/api/staff/login', '/api/staff/', '/api/', '/complaints/new/', '/complaints/track/', '/complaints/', '/objections/', '/open311/v2/requests', '/open311/v2/services', '/open311/v2/', '/staff/login/', '/api/subscriptions', '/follow/confirm/', '/follow/unsubscribe/', '/follow/'];
 const family = (path: string) => FAMILIES.find((f) => path.startsWith(f)) ?? path.split('?')[0]!.slice(0, 40);
 
 /** Everything a refused request must leave alone. */
@@ -172,6 +173,8 @@ async function fingerprint() {
     (select count(*) from staff_sessions) as sessions,
     (select count(*) from staff_users) as staff,
     (select count(*) from search_documents) as search_documents,
+    (select group_concat(id || ':' || coalesce(confirmed_at, '') || ':' || coalesce(token_hash, ''), ',') from subscriptions) as subscriptions,
+    (select count(*) from outbox) as outbox,
     (select count(*) from audit_log where action not in ('login_failed', 'login_throttled')) as audit`);
   return JSON.stringify({ ...rows[0], photoStore: photos.stored.size });
 }
@@ -283,7 +286,7 @@ beforeAll(async () => {
   const reference = testReference();
   reference.notices.push(NOTICE);
   regionIds = reference.regions.map((r) => r.id);
-  const limits = { intake: NO_LIMIT, intakeRefused: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT, open311: NO_LIMIT, 'open311-partner': NO_LIMIT };
+  const limits = { intake: NO_LIMIT, intakeRefused: NO_LIMIT, lookup: NO_LIMIT, dispute: NO_LIMIT, objection: NO_LIMIT, search: NO_LIMIT, open311: NO_LIMIT, 'open311-partner': NO_LIMIT, subscribe: NO_LIMIT, 'subscribe-address': NO_LIMIT };
   api = await testApi({ photos, reference, now: () => NOW, limits });
   // Each login attempt from its own address, so the login throttle's 429 (per client) does not
   // stand in for the checks behind it.
@@ -292,7 +295,7 @@ beforeAll(async () => {
   app = createSiteApp({
     production: false,
     open311Keys: [OPEN311_KEY],
-    complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', reference, photos, clientAddress, now: () => NOW, limits },
+    complaints: { db: api.db, contactKey: api.contactKey, clientSalt: 'test-salt', reference, photos, clientAddress, now: () => NOW, limits, mail: { siteUrl: 'https://portal.example.org' } },
   });
   await createStaffUser(api.db, { username: 'admin', displayName: '管理员', role: 'admin', password: PASSWORD });
 
@@ -514,6 +517,35 @@ const disputeRequests = (): fc.Arbitrary<FuzzRequest> => {
   );
 };
 
+/** Subscriptions: the API and the /follow/ form with an invalid request; confirm and unsubscribe with forged tokens. */
+const subscriptionRequests = (): fc.Arbitrary<FuzzRequest> => {
+  const valid = { email: 'reader@example.net', target: 'item:wuwei-2020-07', frequency: 'daily' };
+  const breakers: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+    email: fc.oneof(nasty.filter((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e.trim())), fc.integer(), fc.constant(null), fc.integer({ min: 250, max: 3000 }).map((n) => `${'a'.repeat(n)}@example.org`), fc.constantFrom('a@b', 'reader@example.net\r\nBcc: x@example.org', '<a@example.org>', 'a b@example.org')).map((email) => ({ email })),
+    target: fc.oneof(nasty, fc.constantFrom('item:', 'item:no-such-item', 'case:jilin-backdated-deadline', 'ITEM:wuwei-2020-07', 'item:wuwei-2020-07 ', 'item:../../etc', 'region:china\u0000'), fc.integer(), fc.array(fc.constant('item:wuwei-2020-07'))).map((target) => ({ target })),
+    frequency: fc.oneof(nasty, fc.constantFrom('hourly', 'Daily', 'monthly', ' daily'), fc.boolean()).map((frequency) => ({ frequency })),
+    extra: fc.tuple(fc.constantFrom('confirmedAt', 'cursor', 'id', 'tokenHash', '__proto__', 'website'), jsonJunk).map(([k, v]) => ({ [k]: v })),
+  };
+  const request = broken(breakers).map((b) => ({ ...valid, ...b }));
+  // The form reads its own fields and ignores others (a mass-assigned field cannot reach the row either way).
+  const { extra: _extra, ...formBreakers } = breakers;
+  const formRequest = broken(formBreakers).map((b) => ({ ...valid, ...b }));
+  const api = (body: FuzzRequest['body'], headers: Record<string, string> = { 'Content-Type': 'application/json' }): FuzzRequest => ({ method: 'POST', path: '/api/subscriptions', headers, body, format: 'api', refused: true });
+  const page = (method: string, path: string, body?: FuzzRequest['body']): FuzzRequest => ({ method, path, headers: URLENCODED, body, format: 'page', refused: method === 'POST' });
+  const token = fc.oneof(nasty.map(enc), fc.constantFrom(...BAD_PERCENT), fc.constantFrom('a'.repeat(43), `${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}.${'0'.repeat(64)}`));
+  return fc.oneof(
+    { weight: 5, arbitrary: request.map((r) => api(JSON.stringify(r))) },
+    { weight: 1, arbitrary: fc.oneof(nasty, fc.constantFrom('{', '[]', 'null', '{"email":', '')).map((body) => api(body)) },
+    { weight: 1, arbitrary: fc.constantFrom(...NOT_JSON_TYPES).map((type) => api(JSON.stringify(valid), { 'Content-Type': type })) },
+    { weight: 1, arbitrary: fc.constantFrom(...BAD_BYTES).map((bad) => api(withBadBytes(JSON.stringify({ ...valid, email: `a${MARK}@example.org` }), bad))) },
+    // The form: every field but the honeypot goes through the same check (a filled honeypot is told what everybody is told).
+    { weight: 4, arbitrary: formRequest.map((r) => page('POST', '/follow/', formBody(r))) },
+    { weight: 2, arbitrary: token.map((t) => page('POST', `/follow/confirm/?token=${t}`)) },
+    { weight: 2, arbitrary: token.map((t) => page('POST', `/follow/unsubscribe/?token=${t}`, 'List-Unsubscribe=One-Click')) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('/follow/confirm/?token=', '/follow/unsubscribe/?token=', '/follow/?target=', '/follow/sent/?target='), token).map(([p, t]) => page('GET', `${p}${t}`)) },
+  );
+};
+
 /** POST /objections/:item/: no notice window, or an invalid objection during the window. */
 const objectionRequests = (): fc.Arbitrary<FuzzRequest> => {
   const object = (item: string, body: FuzzRequest['body'], headers: Record<string, string> = URLENCODED): FuzzRequest => ({ method: 'POST', path: `/objections/${item}/`, headers, body, format: 'page', refused: true });
@@ -617,6 +649,7 @@ describe('generated malformed requests (fixed seed)', { timeout: 300_000 }, () =
   it('POST /objections/:item/: never stored', () => fuzz(objectionRequests(), 100));
   it('Open311: never stored, the spec’s error format in JSON and XML', () => fuzz(open311Requests(), 160));
   it('staff login (API and form): never a session', () => fuzz(loginRequests(), 80));
+  it('subscriptions (API, form, forged confirm and unsubscribe tokens): never stored, nothing mailed', () => fuzz(subscriptionRequests(), 120));
 });
 
 describe('cases worth naming', { timeout: 120_000 }, () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validComplaint } from '../support/api.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -85,5 +86,46 @@ describe('npm run notify', () => {
     const again = await run(process.execPath, ['--import', 'tsx', 'scripts/notify.ts'], { env });
     expect(again.stdout).toContain('已发送 0 封');
     expect(smtp.received).toHaveLength(1);
+  });
+
+  it('queues a subscriber\'s digest from the content it loads, sends it once, and mails no unconfirmed address', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portal-notify-'));
+    dirs.push(dataDir);
+    const server = await startServer({ SITE_URL: SITE }, { dataDir });
+    const subscribe = (email: string) =>
+      fetch(`${server.url}/api/subscriptions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, target: 'item:wuwei-2020-07', frequency: 'daily' }) });
+    expect((await subscribe('follower@example.net')).status).toBe(202);
+    expect((await subscribe('never-confirms@example.net')).status).toBe(202);
+
+    const smtp = await startSmtp();
+    smtps.push(smtp);
+    const { DATABASE_URL: _url, CONTACT_ENCRYPTION_KEY: _key, CLIENT_HASH_SALT: _salt, ...shell } = process.env;
+    const env = { ...shell, DATA_DIR: dataDir, SMTP_URL: smtp.url, MAIL_FROM: FROM, SITE_URL: SITE };
+    const notify = () => run(process.execPath, ['--import', 'tsx', 'scripts/notify.ts'], { env });
+    await notify();
+    expect(smtp.received.map((m) => m.envelopeTo[0]).sort()).toEqual(['follower@example.net', 'never-confirms@example.net']);
+    const confirmation = smtp.received.find((m) => m.envelopeTo[0] === 'follower@example.net')!;
+    const token = /\/follow\/confirm\/\?token=(\S+)/.exec(confirmation.text)![1]!;
+    const confirmed = await fetch(`${server.url}/follow/confirm/`, { method: 'POST', body: new URLSearchParams({ token }) });
+    expect(confirmed.status).toBe(200);
+    await server.stop();
+
+    // As if the subscription had been confirmed before the content's changes and its first digest were due.
+    const db = createClient({ url: `file:${join(dataDir, 'portal.db')}` });
+    await db.execute("UPDATE subscriptions SET cursor = 0, next_digest_at = '2000-01-01T00:00:00.000Z' WHERE confirmed_at IS NOT NULL");
+    db.close();
+    const { stdout } = await notify();
+    expect(stdout).toContain('订阅摘要：已排队 1 封');
+    expect(smtp.received).toHaveLength(3);
+    const digest = smtp.received[2]!;
+    expect(digest.envelopeTo).toEqual(['follower@example.net']);
+    expect(digest.mail.subject).toMatch(/第7项：\d+ 条新动态（每日摘要）$/);
+    expect(digest.text).toContain(`${SITE}/items/wuwei-2020-07/`);
+    expect(digest.mail.headerLines.some((h) => h.key === 'list-unsubscribe-post')).toBe(true);
+
+    // Sent once: nothing new, nothing more.
+    const again = await notify();
+    expect(again.stdout).toContain('订阅摘要：已排队 0 封');
+    expect(smtp.received).toHaveLength(3);
   });
 });

@@ -5,7 +5,7 @@
  * did not go through Astro could not get a page at all.
  *
  * `throughSite(app)` returns the app with `request` sending page paths (/complaints/, /objections/,
- * /staff/, /corrections/) through the built site; the API and Open311 still go to the app directly. Needs a build
+ * /staff/, /corrections/, /follow/) through the built site; the API and Open311 still go to the app directly. Needs a build
  * (`npm run build`; `npm test` builds first).
  */
 import { existsSync } from 'node:fs';
@@ -19,7 +19,7 @@ type App = ReturnType<typeof createAppNow>;
 type Handler = (req: IncomingMessage, res: ServerResponse, next: undefined, locals: { portal: App }) => Promise<void>;
 
 const ENTRY = resolve('dist/server/entry.mjs');
-const PAGE_PATHS = /^\/(complaints|objections|staff|corrections)(\/|$)/;
+const PAGE_PATHS = /^\/(complaints|objections|staff|corrections|follow)(\/|$)/;
 
 let handler: Promise<Handler> | undefined;
 function astroHandler(): Promise<Handler> {

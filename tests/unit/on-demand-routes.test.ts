@@ -17,7 +17,7 @@ const onDemand = files('src/pages')
 
 describe('routes rendered on demand', () => {
   it('exist (the search page, and the catch-all routes of the Hono app)', () => {
-    expect(onDemand).toEqual(expect.arrayContaining(['/search/index.astro', '/api/[...path].ts', '/staff/[...path].astro', '/complaints/[...path].astro', '/objections/[...path].astro']));
+    expect(onDemand).toEqual(expect.arrayContaining(['/search/index.astro', '/api/[...path].ts', '/staff/[...path].astro', '/complaints/[...path].astro', '/objections/[...path].astro', '/follow/[...path].astro']));
   });
 
   it('are all run by the Worker before static assets (wrangler.toml run_worker_first)', () => {

@@ -11,7 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox } from '../../db/schema.ts';
+import { outbox, subscriptionMail, subscriptions } from '../../db/schema.ts';
+import { syncChanges } from '../../functions/subscription-service.ts';
 import { newKeyBase64 } from '../../functions/crypto.ts';
 import { openLocalDatabase, type Database } from '../../functions/local.ts';
 import { validComplaint } from '../support/api.ts';
@@ -213,6 +214,8 @@ describe('the Worker on a database, sending mail through send_email', () => {
 
     await fireCron(worker, '发信：已发送 1 封，待重试 0 封，放弃 0 封。');
     await untilOutput(worker, 'send_email binding called with MessageBuilder');
+    // wrangler prints the message from its own process: it may come after the Worker's log line.
+    for (const deadline = Date.now() + 15_000; !/Text: \S+\.txt/.test(worker.output()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
     const out = worker.output();
     expect(out).toContain('From: 督察整改公开平台 <noreply@portal.example.org>');
     expect(out).toContain('To: reporter@example.net');
@@ -228,5 +231,45 @@ describe('the Worker on a database, sending mail through send_email', () => {
 
     // Nothing is due any more: a second run sends nothing.
     await fireCron(worker, '发信：已发送 0 封，待重试 0 封，放弃 0 封。');
+  });
+
+  it('takes a subscription, and the Cron Trigger sends its confirmation, then a digest of the changes the index run copied', async () => {
+    const res = await fetch(`${worker.base}/api/subscriptions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'follower@example.net', target: 'item:wuwei-2020-07', frequency: 'daily' }),
+    });
+    expect(res.status).toBe(202);
+    // Each run's own output: earlier runs printed the same lines.
+    const cron = async (...lines: string[]) => {
+      const from = worker.output().length;
+      const res = await fetch(`${worker.base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+      expect(res.status).toBe(200);
+      const deadline = Date.now() + 15_000;
+      while (!lines.every((l) => worker.output().slice(from).includes(l)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const out = worker.output().slice(from);
+      for (const l of lines) expect(out).toContain(l);
+      return out;
+    };
+    const out = await cron('发信：已发送 1 封，待重试 0 封，放弃 0 封。', 'Text: ');
+    expect(out).toContain('To: follower@example.net');
+    const text = readFileSync(/Text: (\S+\.txt)/.exec(out)![1]!, 'utf8');
+    const token = /\/follow\/confirm\/\?token=(\S+)/.exec(text)![1]!;
+    // Confirmed through the Worker's own page route.
+    const confirmed = await fetch(`${worker.base}/follow/confirm/`, { method: 'POST', body: new URLSearchParams({ token }) });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('订阅已确认');
+
+    // What `npm run deploy`'s index run copies into Turso: the Worker has no content of its own.
+    const change = { id: 'status:wuwei-2020-07:workerd', kind: 'status' as const, date: '2026-12-01', title: '测试动态：已完成', summary: '测试用状态变化。', href: '/items/wuwei-2020-07/', scope: { items: ['wuwei-2020-07'], plans: [], units: [], regions: [] } };
+    await syncChanges(db, [change], new Date());
+    await db.update(subscriptions).set({ nextDigestAt: '2000-01-01T00:00:00.000Z' });
+    const digestOut = await cron('订阅摘要：已排队 1 封。', '发信：已发送 1 封，待重试 0 封，放弃 0 封。', 'Text: ');
+    expect(digestOut).toContain('To: follower@example.net');
+    const digest = readFileSync(/Text: (\S+\.txt)/.exec(digestOut)![1]!, 'utf8');
+    expect(digest).toContain('测试动态：已完成');
+    expect(digest).toContain(`${SITE}/items/wuwei-2020-07/`);
+    expect(digest).toMatch(new RegExp(`${SITE}/follow/unsubscribe/\\?token=`));
+    expect((await db.select().from(subscriptionMail)).map((m) => m.kind).sort()).toEqual(['confirm', 'digest']);
   });
 });
