@@ -72,23 +72,26 @@ export const complaints = sqliteTable(
     closeBy: text('close_by'),
   },
   (t) => {
-    // Published rows only (partial indexes): intake never writes to them.
+    // Published rows only (partial indexes): intake never writes to them. Their condition's columns are
+    // in them too, so that SQLite reads them as covering.
     const published = sql`${t.publishedAt} is not null and ${t.consentPublish} = 1`;
     return [
       // Every list is newest first with the reference number as tie-breaker: (created_at, reference) is the paging key.
-      index('complaints_created_idx').on(t.createdAt, t.reference),
-      index('complaints_state_idx').on(t.state, t.createdAt, t.reference),
-      index('complaints_unit_idx').on(t.assignedUnit, t.createdAt, t.reference),
-      index('complaints_region_idx').on(t.region, t.createdAt, t.reference),
+      // Each index carries the other filters' columns after the key, so that combined filters are
+      // checked in the index itself, never by reading rows that do not match.
+      index('complaints_created_idx').on(t.createdAt, t.reference, t.state, t.assignedUnit, t.region, t.dueBy),
+      index('complaints_state_idx').on(t.state, t.createdAt, t.reference, t.assignedUnit, t.region, t.dueBy),
+      index('complaints_unit_idx').on(t.assignedUnit, t.createdAt, t.reference, t.state, t.region, t.dueBy),
+      index('complaints_region_idx').on(t.region, t.createdAt, t.reference, t.state, t.assignedUnit, t.dueBy),
       // Only complaints with a running clock; the overdue filter reads it newest first.
-      index('complaints_running_idx').on(t.createdAt, t.reference, t.dueBy).where(sql`${t.dueBy} is not null`),
-      // Overdue complaints per unit, for the on-time rates: a range of this index, read alone.
-      index('complaints_due_unit_idx').on(t.dueBy, t.assignedUnit).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is not null`),
+      index('complaints_running_idx').on(t.createdAt, t.reference, t.dueBy, t.state, t.assignedUnit, t.region).where(sql`${t.dueBy} is not null`),
+      // Overdue complaints per unit, for the on-time rates: one range of this index per unit.
+      index('complaints_unit_due_idx').on(t.assignedUnit, t.dueBy).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is not null`),
       index('complaints_duplicate_idx').on(t.duplicateOf).where(sql`${t.duplicateOf} is not null`),
-      index('complaints_published_idx').on(t.createdAt, t.reference).where(published),
-      index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference).where(published),
-      index('complaints_published_unit_idx').on(t.assignedUnit, t.createdAt, t.reference).where(published),
-      index('complaints_published_verdict_idx').on(t.verdict, t.createdAt, t.reference).where(published),
+      index('complaints_published_idx').on(t.createdAt, t.reference, t.region, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_unit_idx').on(t.assignedUnit, t.createdAt, t.reference, t.region, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_verdict_idx').on(t.verdict, t.createdAt, t.reference, t.region, t.assignedUnit, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
     ];
   },
 );

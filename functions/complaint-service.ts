@@ -663,12 +663,25 @@ export interface KeysetPage<T> {
 }
 
 /**
+ * Which index a list reads (SQLite's `INDEXED BY`): the caller names it from the filters asked,
+ * as SQLite without statistics may pick an index whose rows it must then look up one by one.
+ * Every list index carries the other filters' columns, so the filters it does not lead with are
+ * checked in the index. `byRegion` leads with the region (one range per region, merged); without
+ * a region filter, or with another driver, it is not used. With neither, SQLite chooses (a
+ * reference number: its unique index).
+ */
+interface Driver {
+  index?: string | undefined;
+  byRegion?: string | undefined;
+}
+
+/**
  * One page of complaints matching `where` (and, if given, in one of `regions`), newest first,
  * plus the capped count. A region list is read as one index range per region, merged: SQLite
  * would otherwise sort every matching row to find the newest. Rows are read by reference once
  * their keys are known.
  */
-async function keysetPage(db: Database, where: SQL[], regions: readonly string[] | undefined, key: PageKey, limit: number): Promise<KeysetPage<ComplaintRow>> {
+async function keysetPage(db: Database, where: SQL[], regions: readonly string[] | undefined, driver: Driver, key: PageKey, limit: number): Promise<KeysetPage<ComplaintRow>> {
   const cursorRef = key.after ?? key.before;
   const cursor = cursorRef ? (await db.select({ createdAt: complaints.createdAt, reference: complaints.reference }).from(complaints).where(eq(complaints.reference, cursorRef)).limit(1))[0] : undefined;
   // A cursor that names no complaint starts from the newest, as a first page.
@@ -677,14 +690,19 @@ async function keysetPage(db: Database, where: SQL[], regions: readonly string[]
     ? [backwards ? sql`(${complaints.createdAt}, ${complaints.reference}) > (${cursor.createdAt}, ${cursor.reference})` : sql`(${complaints.createdAt}, ${complaints.reference}) < (${cursor.createdAt}, ${cursor.reference})`]
     : [];
   const order = backwards ? sql`created_at asc, reference asc` : sql`created_at desc, reference desc`;
-  const range = (extra: SQL[]) => sql`select ${complaints.createdAt} as created_at, ${complaints.reference} as reference from ${complaints} where ${and(...where, ...extra, ...page)} order by ${order} limit ${limit + 1}`;
-  const keysQuery = regions?.length
-    ? sql`select created_at, reference from (${sql.join(regions.map((r) => sql`select * from (${range([eq(complaints.region, r)])})`), sql` union all `)}) order by ${order} limit ${limit + 1}`
-    : range([]);
+  const all = (parts: SQL[]) => (parts.length ? and(...parts)! : sql`1`);
+  const from = (index: string | undefined) => (index ? sql`${complaints} indexed by ${sql.identifier(index)}` : sql`${complaints}`);
   const regionWhere = regions?.length ? [inArray(complaints.region, [...regions])] : [];
+  const perRegion = !!regions?.length && !driver.index && !!driver.byRegion;
+  const range = (index: string | undefined, extra: SQL[]) =>
+    sql`select ${complaints.createdAt} as created_at, ${complaints.reference} as reference from ${from(index)} where ${all([...where, ...extra, ...page])} order by ${order} limit ${limit + 1}`;
+  const keysQuery = perRegion
+    ? sql`select created_at, reference from (${sql.join(regions!.map((r) => sql`select * from (${range(driver.byRegion, [eq(complaints.region, r)])})`), sql` union all `)}) order by ${order} limit ${limit + 1}`
+    : range(driver.index, regionWhere);
+  const countIndex = perRegion ? driver.byRegion : driver.index;
   const [keys, counted] = await Promise.all([
     db.all<{ created_at: string; reference: string }>(keysQuery),
-    db.all<{ n: number }>(sql`select count(*) as n from (select 1 from ${complaints} where ${and(...where, ...regionWhere)} limit ${COUNT_CAP + 1})`),
+    db.all<{ n: number }>(sql`select count(*) as n from (select 1 from ${from(countIndex)} where ${all([...where, ...regionWhere])} limit ${COUNT_CAP + 1})`),
   ]);
   const more = keys.length > limit;
   const shown = keys.slice(0, limit);
@@ -698,8 +716,8 @@ async function keysetPage(db: Database, where: SQL[], regions: readonly string[]
     rows,
     total: Math.min(total, COUNT_CAP),
     capped: total > COUNT_CAP,
-    prev: rows.length && (backwards ? more : !!cursor) ? refs[0] : undefined,
-    next: rows.length && (backwards || more) ? refs.at(-1) : undefined,
+    prev: rows.length > 0 && (backwards ? more : !!cursor) ? refs[0] : undefined,
+    next: rows.length > 0 && (backwards || more) ? refs.at(-1) : undefined,
   };
 }
 
@@ -731,7 +749,12 @@ export async function queue(db: Database, staff: Staff, filters: QueueFilters, n
   }
   // Overdue is `clocks().overdue`: the running clock's deadline, stored as due_by, has passed.
   if (filters.overdue) where.push(sql`${complaints.dueBy} is not null and ${complaints.dueBy} < ${now.toISOString()}`);
-  const page = await keysetPage(db, where, filters.region, key, limit);
+  // Led by the filter that names the fewest rows as a rule: a unit's, a state's, then a region's, the running clocks.
+  const unit = staff.role === 'handler' || filters.unit;
+  const driver: Driver = filters.code
+    ? {}
+    : { index: unit ? 'complaints_unit_idx' : filters.state ? 'complaints_state_idx' : filters.region?.length ? undefined : filters.overdue ? 'complaints_running_idx' : 'complaints_created_idx', byRegion: 'complaints_region_idx' };
+  const page = await keysetPage(db, where, filters.region, driver, key, limit);
   return { ...page, rows: page.rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) })) };
 }
 
@@ -740,15 +763,11 @@ export async function queue(db: Database, staff: Staff, filters: QueueFilters, n
  * kept with each step and the overdue complaints now: two index reads, not every complaint.
  */
 export async function unitRates(db: Database, now: Date): Promise<Map<string, { onTime: number; counted: number }>> {
-  const [counts, overdue] = await Promise.all([
-    db.select().from(complaintUnitCounts).where(sql`${complaintUnitCounts.assigned} > 0`),
-    db.all<{ unit: string; n: number }>(sql`select assigned_unit as unit, count(*) as n from ${complaints}
-      where ${complaints.dueBy} is not null and ${complaints.assignedUnit} is not null and ${complaints.dueBy} < ${now.toISOString()} group by assigned_unit`),
-  ]);
-  const late = new Map(overdue.map((o) => [o.unit, Number(o.n)]));
-  const out = new Map<string, { onTime: number; counted: number }>();
-  for (const c of counts) out.set(c.unit, { onTime: c.onTime, counted: c.concluded + (late.get(c.unit) ?? 0) });
-  return out;
+  // Per unit, its overdue complaints are one range of complaints_unit_due_idx (no sort of them all).
+  const rows = await db.all<{ unit: string; concluded: number; on_time: number; late: number }>(sql`select u.unit as unit, u.concluded as concluded, u.on_time as on_time,
+      (select count(*) from ${complaints} where ${complaints.assignedUnit} = u.unit and ${complaints.dueBy} is not null and ${complaints.dueBy} < ${now.toISOString()}) as late
+    from ${complaintUnitCounts} u where u.assigned > 0`);
+  return new Map(rows.map((r) => [r.unit, { onTime: Number(r.on_time), counted: Number(r.concluded) + Number(r.late) }]));
 }
 
 export async function historyOf(db: Database, complaintId: string) {
@@ -791,8 +810,13 @@ export async function listPublished(db: Database, filters: PublishedFilters, key
   const where: SQL[] = [sql`${complaints.publishedAt} is not null and ${complaints.consentPublish} = 1`];
   if (filters.verdict) where.push(eq(complaints.verdict, filters.verdict));
   if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
-  if (filters.pollutionType) where.push(sql`exists (select 1 from json_each(${complaints.pollutionTypes}) where value = ${filters.pollutionType})`);
-  const page = await keysetPage(db, where, filters.region, key, pageSize);
+  // The types are a JSON array of fixed words without quotes: the quoted word is found as text, in the index (json_each would cost more per row).
+  if (filters.pollutionType) where.push(sql`instr(${complaints.pollutionTypes}, json_quote(${filters.pollutionType})) > 0`);
+  const driver: Driver = {
+    index: filters.unit ? 'complaints_published_unit_idx' : filters.verdict ? 'complaints_published_verdict_idx' : filters.region?.length ? undefined : 'complaints_published_idx',
+    byRegion: 'complaints_published_region_idx',
+  };
+  const page = await keysetPage(db, where, filters.region, driver, key, pageSize);
   return {
     ...page,
     rows: page.rows.map((r) => ({

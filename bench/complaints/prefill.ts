@@ -15,9 +15,11 @@
  *
  *   npx tsx bench/complaints/prefill.ts FILE N   (FILE migrated first, e.g. by scripts/db-migrate.ts)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { parse } from 'yaml';
+import { openLocalDatabase } from '../../functions/local.ts';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
 import { ACCEPT_WITHIN_DAYS, CLOSE_WITHIN_DAYS, VERDICTS } from '../../src/domain/complaint-handling.ts';
 import { concludedStates } from '../../src/domain/complaint-states.ts';
@@ -136,6 +138,19 @@ export async function prefillComplaints(file: string, n: number, now = new Date(
     client.close();
   }
   return { seconds: (performance.now() - started) / 1000 };
+}
+
+/** A database of `size` synthetic complaints, made once (migrated, then filled) and reused by later runs. */
+export async function syntheticDatabase(size: number, now: Date): Promise<string> {
+  const file = join('.scratch', 'complaints', `synthetic-${size}.db`);
+  if (existsSync(file)) return file;
+  const partial = `${file}.partial`;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(partial + suffix, { force: true });
+  (await openLocalDatabase(`file:${partial}`)).$client.close();
+  const { seconds } = await prefillComplaints(partial, size, now);
+  console.log(`合成数据：${size} 件投诉写入 ${partial}，${seconds.toFixed(1)} s`);
+  renameSync(partial, file);
+  return file;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -11,17 +11,17 @@ DROP INDEX `complaints_unit_idx`;--> statement-breakpoint
 DROP INDEX `complaints_published_idx`;--> statement-breakpoint
 ALTER TABLE `complaints` ADD `due_by` text;--> statement-breakpoint
 ALTER TABLE `complaints` ADD `close_by` text;--> statement-breakpoint
-CREATE INDEX `complaints_region_idx` ON `complaints` (`region`,`created_at`,`reference`);--> statement-breakpoint
-CREATE INDEX `complaints_running_idx` ON `complaints` (`created_at`,`reference`,`due_by`) WHERE "complaints"."due_by" is not null;--> statement-breakpoint
-CREATE INDEX `complaints_due_unit_idx` ON `complaints` (`due_by`,`assigned_unit`) WHERE "complaints"."due_by" is not null and "complaints"."assigned_unit" is not null;--> statement-breakpoint
+CREATE INDEX `complaints_region_idx` ON `complaints` (`region`,`created_at`,`reference`,`state`,`assigned_unit`,`due_by`);--> statement-breakpoint
+CREATE INDEX `complaints_running_idx` ON `complaints` (`created_at`,`reference`,`due_by`,`state`,`assigned_unit`,`region`) WHERE "complaints"."due_by" is not null;--> statement-breakpoint
+CREATE INDEX `complaints_unit_due_idx` ON `complaints` (`assigned_unit`,`due_by`) WHERE "complaints"."due_by" is not null and "complaints"."assigned_unit" is not null;--> statement-breakpoint
 CREATE INDEX `complaints_duplicate_idx` ON `complaints` (`duplicate_of`) WHERE "complaints"."duplicate_of" is not null;--> statement-breakpoint
-CREATE INDEX `complaints_published_region_idx` ON `complaints` (`region`,`created_at`,`reference`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
-CREATE INDEX `complaints_published_unit_idx` ON `complaints` (`assigned_unit`,`created_at`,`reference`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
-CREATE INDEX `complaints_published_verdict_idx` ON `complaints` (`verdict`,`created_at`,`reference`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
-CREATE INDEX `complaints_state_idx` ON `complaints` (`state`,`created_at`,`reference`);--> statement-breakpoint
-CREATE INDEX `complaints_created_idx` ON `complaints` (`created_at`,`reference`);--> statement-breakpoint
-CREATE INDEX `complaints_unit_idx` ON `complaints` (`assigned_unit`,`created_at`,`reference`);--> statement-breakpoint
-CREATE INDEX `complaints_published_idx` ON `complaints` (`created_at`,`reference`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
+CREATE INDEX `complaints_published_region_idx` ON `complaints` (`region`,`created_at`,`reference`,`assigned_unit`,`verdict`,`pollution_types`,`published_at`,`consent_publish`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
+CREATE INDEX `complaints_published_unit_idx` ON `complaints` (`assigned_unit`,`created_at`,`reference`,`region`,`verdict`,`pollution_types`,`published_at`,`consent_publish`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
+CREATE INDEX `complaints_published_verdict_idx` ON `complaints` (`verdict`,`created_at`,`reference`,`region`,`assigned_unit`,`pollution_types`,`published_at`,`consent_publish`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
+CREATE INDEX `complaints_state_idx` ON `complaints` (`state`,`created_at`,`reference`,`assigned_unit`,`region`,`due_by`);--> statement-breakpoint
+CREATE INDEX `complaints_created_idx` ON `complaints` (`created_at`,`reference`,`state`,`assigned_unit`,`region`,`due_by`);--> statement-breakpoint
+CREATE INDEX `complaints_unit_idx` ON `complaints` (`assigned_unit`,`created_at`,`reference`,`state`,`region`,`due_by`);--> statement-breakpoint
+CREATE INDEX `complaints_published_idx` ON `complaints` (`created_at`,`reference`,`region`,`assigned_unit`,`verdict`,`pollution_types`,`published_at`,`consent_publish`) WHERE "complaints"."published_at" is not null and "complaints"."consent_publish" = 1;--> statement-breakpoint
 -- Fills the new columns and counts from the rows stored before them, with the rules of
 -- src/domain/complaint-handling.ts (`clockColumns`, `unitTally`) and complaint-states.ts as they
 -- stand at this migration: 15 days to decide from submission, 60 days (plus the extension) to
