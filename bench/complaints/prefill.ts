@@ -150,6 +150,8 @@ export async function syntheticDatabase(size: number, now: Date): Promise<string
   const { seconds } = await prefillComplaints(partial, size, now);
   console.log(`合成数据：${size} 件投诉写入 ${partial}，${seconds.toFixed(1)} s`);
   renameSync(partial, file);
+  // The WAL was checkpointed and emptied: its leftover files belong to the old name.
+  for (const suffix of ['-wal', '-shm']) rmSync(partial + suffix, { force: true });
   return file;
 }
 

@@ -250,7 +250,7 @@ describe('keyset paging', () => {
       next: html.match(/<a href="([^"]*)" rel="next">/)?.[1]?.replace(/&amp;/g, '&'),
     });
     for (const [path, headers, table, expected, pages] of [['/staff/?state=closed', { Cookie: cookie }, '投诉队列', 110, 3], ['/complaints/?type=大气', {}, undefined, 55, 2]] as const) {
-      const rowsOf = (html: string) => (table ? tablesOf(html).find((t) => t.caption === table)! : tablesOf(html)[0]!).rows.map((r) => r[0]);
+      const rowsOf = (html: string) => (table ? tablesOf(html).find((t) => t.caption === table)! : tablesOf(html)[0]!).rows.map((r) => r[0] ?? '');
       // Forwards through the next links, then back through the previous ones: the same pages.
       const forward: string[][] = [];
       let html = await (await api.app.request(encodeURI(path), { headers })).text();
