@@ -34,7 +34,7 @@
  * small machine the two compete for the CPU, which the figures include.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -219,6 +219,21 @@ function machine() {
   return `${cpu}, ${cpus().length} logical CPUs (available ${availableParallelism()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${platform()} ${release()}; Node ${process.version}`;
 }
 
+/**
+ * CPU time the server process has used, in ms (Linux /proc; undefined elsewhere): per request it
+ * says what a request costs whatever else the machine runs, which wall-clock rates on a shared
+ * machine cannot.
+ */
+function serverCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The 1-minute load average: other work on the machine takes CPU from both server and client. */
 const load = () => loadavg()[0]!.toFixed(2);
 
@@ -249,13 +264,20 @@ async function main() {
 
   const results: Figures[] = [];
   let intact = true;
+  let cpuPerIntake: number | undefined;
   try {
     if (only !== 'search') {
       const log: IntakeLog = { receipts: [], replays: 0, pending: new Map() };
       if (WARMUP > 0) await run({ url: server.url, duration: WARMUP, requests: [intakeRequest(log)] });
+      const cpuBefore = serverCpuMs(server.pid);
       const r = await run({ url: server.url, duration: DURATION, requests: [intakeRequest(log)] });
+      const cpuAfter = serverCpuMs(server.pid);
       results.push(figures('intake', r));
       print(results.at(-1)!);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        cpuPerIntake = (cpuAfter - cpuBefore) / results.at(-1)!.requests;
+        console.log(`server CPU per intake request: ${cpuPerIntake.toFixed(2)} ms (at most ${Math.floor(1000 / cpuPerIntake)} req/s per core it has to itself)`);
+      }
       intact = await checkIntegrity(dataDir, log, await settlePending(server.url, log));
     }
     if (only !== 'intake') {
@@ -287,6 +309,7 @@ async function main() {
     );
   }
   if (intake) report.push(figure(`${PREFILL}.intake.receipts_match_rows`, intact ? 1 : 0, 'bool', { value: 1, comparison: '==' }));
+  if (cpuPerIntake !== undefined) report.push(figure(`${PREFILL}.intake.server_cpu_ms_per_request`, Math.round(cpuPerIntake * 100) / 100, 'ms'));
   console.log(`wrote ${writeReport('load', report)}`);
   const failed = !intact || results.some((r) => r.non2xx > 0 || r.errors > 0);
   if (failed) process.exitCode = 1;
