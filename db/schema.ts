@@ -5,6 +5,7 @@
  * (`npm run db:generate`) and committed; never edit them by hand.
  */
 
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** A complaint as submitted, and its current handling state. */
@@ -63,14 +64,53 @@ export const complaints = sqliteTable(
     publishedAt: text('published_at'),
     /** Staff's judgement of which items it concerns: null (not yet), 'linked' (see complaint_items) or 'unrelated'. */
     itemsReviewed: text('items_reviewed'),
+    /**
+     * The deadline of the clock that runs now (`clocks().dueBy` of src/domain/complaint-handling.ts),
+     * null when none runs; and the closing deadline (`clocks().closeBy`), null before acceptance.
+     * Written by functions/complaint-service.ts with every change of state, acceptance or extension,
+     * so that the overdue filter and the on-time rates are indexed comparisons (`due_by < now`).
+     */
+    dueBy: text('due_by'),
+    closeBy: text('close_by'),
   },
-  (t) => [
-    index('complaints_state_idx').on(t.state),
-    index('complaints_created_idx').on(t.createdAt),
-    index('complaints_unit_idx').on(t.assignedUnit),
-    index('complaints_published_idx').on(t.publishedAt),
-  ],
+  (t) => {
+    // Published rows only (partial indexes): intake never writes to them. Their condition's columns are
+    // in them too, so that SQLite reads them as covering.
+    const published = sql`${t.publishedAt} is not null and ${t.consentPublish} = 1`;
+    return [
+      // Every list is newest first with the reference number as tie-breaker: (created_at, reference) is the paging key.
+      // Each index carries the other filters' columns after the key, so that combined filters are
+      // checked in the index itself, never by reading rows that do not match.
+      index('complaints_created_idx').on(t.createdAt, t.reference, t.state, t.assignedUnit, t.region, t.dueBy),
+      index('complaints_state_idx').on(t.state, t.createdAt, t.reference, t.assignedUnit, t.region, t.dueBy),
+      index('complaints_unit_idx').on(t.assignedUnit, t.createdAt, t.reference, t.state, t.region, t.dueBy),
+      index('complaints_region_idx').on(t.region, t.createdAt, t.reference, t.state, t.assignedUnit, t.dueBy),
+      // Only complaints with a running clock; the overdue filter reads it newest first.
+      index('complaints_running_idx').on(t.createdAt, t.reference, t.dueBy, t.state, t.assignedUnit, t.region).where(sql`${t.dueBy} is not null`),
+      // Overdue complaints per unit, for the on-time rates: one range of this index per unit.
+      index('complaints_unit_due_idx').on(t.assignedUnit, t.dueBy).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is not null`),
+      index('complaints_duplicate_idx').on(t.duplicateOf).where(sql`${t.duplicateOf} is not null`),
+      index('complaints_published_idx').on(t.createdAt, t.reference, t.region, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_unit_idx').on(t.assignedUnit, t.createdAt, t.reference, t.region, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+      index('complaints_published_verdict_idx').on(t.verdict, t.createdAt, t.reference, t.region, t.assignedUnit, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
+    ];
+  },
 );
+
+/**
+ * Per unit, what of its on-time rate does not change with time: how many complaints are passed to
+ * it, how many it concluded (closed with a result) and how many of those within the closing
+ * deadline (`unitTally` in src/domain/complaint-handling.ts). Kept by the service in the
+ * transaction of every step that changes a complaint's unit, state or deadline, so the rates
+ * need not read every complaint; overdue open complaints are counted when asked (`due_by < now`).
+ */
+export const complaintUnitCounts = sqliteTable('complaint_unit_counts', {
+  unit: text('unit').primaryKey(),
+  assigned: integer('assigned').notNull().default(0),
+  concluded: integer('concluded').notNull().default(0),
+  onTime: integer('on_time').notNull().default(0),
+});
 
 /** Photos attached to a complaint, stored with their metadata (EXIF, GPS) removed. Staff only. */
 export const complaintPhotos = sqliteTable(

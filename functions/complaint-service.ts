@@ -4,25 +4,27 @@
  * (functions/routes/) and Open311 (functions/open311.ts) all call these.
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
-import { and, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { auditLog, complaintEvents, complaintItems, complaintPhotos, complaints, outbox, sequences } from '../db/schema.ts';
+import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { auditLog, complaintEvents, complaintItems, complaintPhotos, complaints, complaintUnitCounts, outbox, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
 import {
   allowedActions,
   applyAction,
   checkInternalNote,
+  clockColumns,
   clocks,
   ENFORCEMENT_FIGURES,
   HandlingError,
   mayTake,
   maySee,
+  unitTally,
   type Clocks,
   type EnforcementFigures,
   type HandlingAction,
   type StaffRole,
 } from '../src/domain/complaint-handling.ts';
-import { complaintStateLabel, INITIAL_STATE, isConcluded, isOpen, mayDispute, mayPublish, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
+import { complaintStateLabel, INITIAL_STATE, isOpen, mayDispute, mayPublish, mayRecordEnforcement, type ComplaintState } from '../src/domain/complaint-states.ts';
 import { isReporterMailStep, reporterMail, type ReporterMailFacts, type ReporterMailStep } from '../src/domain/complaint-mail.ts';
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
@@ -227,6 +229,7 @@ export async function submitComplaint(
           description: input.description, suspectedPolluter: input.suspectedPolluter ?? null,
           anonymous: input.anonymous, contactCiphertext: contact, consentPublish: input.consentPublish, notifyByEmail: notify,
           clientHash: meta.clientHash, createdAt: at, updatedAt: at,
+          ...clockColumns({ state: INITIAL_STATE, submittedAt: at }),
         }).returning({ reference: complaints.reference }),
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: INITIAL_STATE }),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
@@ -342,7 +345,7 @@ export async function publicView(db: Database, row: ComplaintRow, now: Date): Pr
   };
 }
 
-function factsOf(row: ComplaintRow) {
+function factsOf(row: Pick<ComplaintRow, 'state' | 'createdAt' | 'acceptedAt' | 'extendedDays'>) {
   return { state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays };
 }
 
@@ -460,10 +463,14 @@ async function commitStep(
   step: { state: string; at: Date; actor: string; action: string; publicNote: string | null; internalNote?: string | null; set: Partial<ComplaintRow>; notice?: OutboxInsert | undefined },
 ) {
   const at = step.at.toISOString();
+  const after = { ...row, ...step.set, state: step.state };
+  // The stored deadlines and the unit's counts follow every step (db/schema.ts `dueBy`, `complaintUnitCounts`).
+  const columns = clockColumns(factsOf(after));
+  const tallies = unitCountChanges(row, { ...after, ...columns });
   await db.transaction(async (tx) => {
     const updated = await tx
       .update(complaints)
-      .set({ ...step.set, state: step.state, updatedAt: at, version: row.version + 1 })
+      .set({ ...step.set, ...columns, state: step.state, updatedAt: at, version: row.version + 1 })
       .where(and(eq(complaints.id, row.id), eq(complaints.version, row.version)))
       .returning({ id: complaints.id });
     if (updated.length === 0) throw new ConflictError('该投诉已被他人更新，请刷新后重试。');
@@ -475,7 +482,37 @@ async function commitStep(
       await tx.insert(auditLog).values({ at, actor: step.actor, action: `complaint_${step.action}`, target: row.id, detail: complaintStateLabel(step.state) });
     }
     if (step.notice) await tx.insert(outbox).values(step.notice);
+    for (const t of tallies) {
+      await tx
+        .insert(complaintUnitCounts)
+        .values({ unit: t.unit, ...t.change })
+        .onConflictDoUpdate({
+          target: complaintUnitCounts.unit,
+          set: {
+            assigned: sql`${complaintUnitCounts.assigned} + ${t.change.assigned}`,
+            concluded: sql`${complaintUnitCounts.concluded} + ${t.change.concluded}`,
+            onTime: sql`${complaintUnitCounts.onTime} + ${t.change.onTime}`,
+          },
+        });
+    }
   });
+}
+
+type TallyRow = Pick<ComplaintRow, 'state' | 'assignedUnit' | 'closedAt' | 'closeBy'>;
+
+/** How a step changes the per-unit counts: the row's tally before is taken off its unit, the tally after added to its (new) unit. */
+export function unitCountChanges(before: TallyRow, after: TallyRow): { unit: string; change: { assigned: number; concluded: number; onTime: number } }[] {
+  const tally = (r: TallyRow) => unitTally({ state: r.state, unit: r.assignedUnit, closedAt: r.closedAt, closeBy: r.closeBy });
+  const changes = new Map<string, { assigned: number; concluded: number; onTime: number }>();
+  for (const [t, sign] of [[tally(before), -1], [tally(after), 1]] as const) {
+    if (!t.unit) continue;
+    const c = changes.get(t.unit) ?? { assigned: 0, concluded: 0, onTime: 0 };
+    c.assigned += sign;
+    c.concluded += sign * t.concluded;
+    c.onTime += sign * t.onTime;
+    changes.set(t.unit, c);
+  }
+  return [...changes].filter(([, c]) => c.assigned || c.concluded || c.onTime).map(([unit, change]) => ({ unit, change }));
 }
 
 /** A drizzle query as a libSQL statement, for writes that mix drizzle queries and the search index's statements. */
@@ -601,10 +638,94 @@ export async function viewContact(db: Database, key: CryptoKey, staff: Staff, ro
   return decryptJson<{ name?: string; phone?: string; email?: string }>(key, row.contactCiphertext, row.id);
 }
 
+/** Lists are counted exactly up to this many rows; beyond it they say “more than”. */
+export const COUNT_CAP = 10_000;
+
+/**
+ * Where a page of a list starts: after (older than) or before (newer than) the complaint with
+ * this public reference number. Lists are newest first, ties by reference number: the paging
+ * key (created_at, reference) is the tail of every list index (db/schema.ts), so a page is one
+ * index range however deep it is, never an OFFSET.
+ */
+export interface PageKey {
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+export interface KeysetPage<T> {
+  rows: T[];
+  /** Rows matching, counted up to COUNT_CAP (`capped` when there are more). */
+  total: number;
+  capped: boolean;
+  /** The first row's reference when rows come before it (`?before=`), the last row's when rows follow it (`?after=`). */
+  prev?: string | undefined;
+  next?: string | undefined;
+}
+
+/**
+ * Which index a list reads (SQLite's `INDEXED BY`): the caller names it from the filters asked,
+ * as SQLite without statistics may pick an index whose rows it must then look up one by one.
+ * Every list index carries the other filters' columns, so the filters it does not lead with are
+ * checked in the index. `byRegion` leads with the region (one range per region, merged); without
+ * a region filter, or with another driver, it is not used. With neither, SQLite chooses (a
+ * reference number: its unique index).
+ */
+interface Driver {
+  index?: string | undefined;
+  byRegion?: string | undefined;
+}
+
+/**
+ * One page of complaints matching `where` (and, if given, in one of `regions`), newest first,
+ * plus the capped count. A region list is read as one index range per region, merged: SQLite
+ * would otherwise sort every matching row to find the newest. Rows are read by reference once
+ * their keys are known.
+ */
+async function keysetPage(db: Database, where: SQL[], regions: readonly string[] | undefined, driver: Driver, key: PageKey, limit: number): Promise<KeysetPage<ComplaintRow>> {
+  const cursorRef = key.after ?? key.before;
+  const cursor = cursorRef ? (await db.select({ createdAt: complaints.createdAt, reference: complaints.reference }).from(complaints).where(eq(complaints.reference, cursorRef)).limit(1))[0] : undefined;
+  // A cursor that names no complaint starts from the newest, as a first page.
+  const backwards = !!cursor && !key.after;
+  const page: SQL[] = cursor
+    ? [backwards ? sql`(${complaints.createdAt}, ${complaints.reference}) > (${cursor.createdAt}, ${cursor.reference})` : sql`(${complaints.createdAt}, ${complaints.reference}) < (${cursor.createdAt}, ${cursor.reference})`]
+    : [];
+  const order = backwards ? sql`created_at asc, reference asc` : sql`created_at desc, reference desc`;
+  const all = (parts: SQL[]) => (parts.length ? and(...parts)! : sql`1`);
+  const from = (index: string | undefined) => (index ? sql`${complaints} indexed by ${sql.identifier(index)}` : sql`${complaints}`);
+  const regionWhere = regions?.length ? [inArray(complaints.region, [...regions])] : [];
+  const perRegion = !!regions?.length && !driver.index && !!driver.byRegion;
+  const range = (index: string | undefined, extra: SQL[]) =>
+    sql`select ${complaints.createdAt} as created_at, ${complaints.reference} as reference from ${from(index)} where ${all([...where, ...extra, ...page])} order by ${order} limit ${limit + 1}`;
+  const keysQuery = perRegion
+    ? sql`select created_at, reference from (${sql.join(regions!.map((r) => sql`select * from (${range(driver.byRegion, [eq(complaints.region, r)])})`), sql` union all `)}) order by ${order} limit ${limit + 1}`
+    : range(driver.index, regionWhere);
+  const countIndex = perRegion ? driver.byRegion : driver.index;
+  const [keys, counted] = await Promise.all([
+    db.all<{ created_at: string; reference: string }>(keysQuery),
+    db.all<{ n: number }>(sql`select count(*) as n from (select 1 from ${from(countIndex)} where ${all([...where, ...regionWhere])} limit ${COUNT_CAP + 1})`),
+  ]);
+  const more = keys.length > limit;
+  const shown = keys.slice(0, limit);
+  if (backwards) shown.reverse();
+  const refs = shown.map((k) => k.reference);
+  const found = refs.length ? await db.select().from(complaints).where(inArray(complaints.reference, refs)) : [];
+  const byRef = new Map(found.map((r) => [r.reference, r]));
+  const rows = refs.map((r) => byRef.get(r)).filter((r): r is ComplaintRow => !!r);
+  const total = Number(counted[0]?.n ?? 0);
+  return {
+    rows,
+    total: Math.min(total, COUNT_CAP),
+    capped: total > COUNT_CAP,
+    prev: rows.length > 0 && (backwards ? more : !!cursor) ? refs[0] : undefined,
+    next: rows.length > 0 && (backwards || more) ? refs.at(-1) : undefined,
+  };
+}
+
 export interface QueueFilters {
   state?: string | undefined;
   unit?: string | undefined;
-  region?: string | undefined;
+  /** A region and the regions under it (regionTreeOf(…).selfAndDescendantIds). */
+  region?: readonly string[] | undefined;
   overdue?: boolean | undefined;
   code?: string | undefined;
 }
@@ -613,33 +734,40 @@ export interface QueueEntry extends Clocks {
   row: ComplaintRow;
 }
 
-/** The staff queue: newest first, what this staff member may see, with the clocks worked out. */
-export async function queue(db: Database, staff: Staff, filters: QueueFilters, now: Date, limit = 200): Promise<QueueEntry[]> {
+/** Rows of the staff queue shown at once. */
+export const QUEUE_PAGE_SIZE = 50;
+
+/** The staff queue: newest first, what this staff member may see, with the clocks worked out; one page at a time. */
+export async function queue(db: Database, staff: Staff, filters: QueueFilters, now: Date, key: PageKey = {}, limit = QUEUE_PAGE_SIZE): Promise<KeysetPage<QueueEntry>> {
   const where: SQL[] = [];
   if (staff.role === 'handler') where.push(eq(complaints.assignedUnit, staff.unit ?? '\u0000'));
   if (filters.state) where.push(eq(complaints.state, filters.state));
   if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
-  if (filters.region) where.push(eq(complaints.region, filters.region));
   if (filters.code) {
     // Staff find a complaint by its public reference number (never by the reporter's secret).
     where.push(eq(complaints.reference, normaliseReference(filters.code) ?? '-'));
   }
-  const rows = await db.select().from(complaints).where(and(...where)).orderBy(desc(complaints.createdAt)).limit(filters.overdue ? 5000 : limit);
-  const entries = rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) }));
-  return (filters.overdue ? entries.filter((e) => e.overdue) : entries).slice(0, limit);
+  // Overdue is `clocks().overdue`: the running clock's deadline, stored as due_by, has passed.
+  if (filters.overdue) where.push(sql`${complaints.dueBy} is not null and ${complaints.dueBy} < ${now.toISOString()}`);
+  // Led by the filter that names the fewest rows as a rule: a unit's, a state's, then a region's, the running clocks.
+  const unit = staff.role === 'handler' || filters.unit;
+  const driver: Driver = filters.code
+    ? {}
+    : { index: unit ? 'complaints_unit_idx' : filters.state ? 'complaints_state_idx' : filters.region?.length ? undefined : filters.overdue ? 'complaints_running_idx' : 'complaints_created_idx', byRegion: 'complaints_region_idx' };
+  const page = await keysetPage(db, where, filters.region, driver, key, limit);
+  return { ...page, rows: page.rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) })) };
 }
 
-/** Every complaint's clock facts for the on-time rates (a handful of columns, all rows). */
-export async function clockFacts(db: Database, now: Date) {
-  const rows = await db
-    .select({ state: complaints.state, createdAt: complaints.createdAt, acceptedAt: complaints.acceptedAt, extendedDays: complaints.extendedDays, closedAt: complaints.closedAt, unit: complaints.assignedUnit })
-    .from(complaints)
-    .where(isNotNull(complaints.assignedUnit));
-  return rows.map((r) => {
-    const c = clocks({ state: r.state as ComplaintState, submittedAt: r.createdAt, acceptedAt: r.acceptedAt, extendedDays: r.extendedDays }, now.toISOString());
-    // Closed with a result only: a 阶段性办结 complaint still runs its clock and counts once it closes or runs out.
-    return { unit: r.unit, closedAt: isConcluded(r.state) ? r.closedAt : null, closeBy: c.closeBy, overdue: c.overdue };
-  });
+/**
+ * Each unit's on-time rate (`onTimeByUnit` of every complaint's clocks), from the per-unit counts
+ * kept with each step and the overdue complaints now: two index reads, not every complaint.
+ */
+export async function unitRates(db: Database, now: Date): Promise<Map<string, { onTime: number; counted: number }>> {
+  // Per unit, its overdue complaints are one range of complaints_unit_due_idx (no sort of them all).
+  const rows = await db.all<{ unit: string; concluded: number; on_time: number; late: number }>(sql`select u.unit as unit, u.concluded as concluded, u.on_time as on_time,
+      (select count(*) from ${complaints} where ${complaints.assignedUnit} = u.unit and ${complaints.dueBy} is not null and ${complaints.dueBy} < ${now.toISOString()}) as late
+    from ${complaintUnitCounts} u where u.assigned > 0`);
+  return new Map(rows.map((r) => [r.unit, { onTime: Number(r.on_time), counted: Number(r.concluded) + Number(r.late) }]));
 }
 
 export async function historyOf(db: Database, complaintId: string) {
@@ -680,27 +808,24 @@ export interface PublishedFilters {
   item?: string | undefined;
 }
 
-/** Published complaints, newest first. Only rows with consent and a publication, never contact or address. */
-export async function listPublished(db: Database, filters: PublishedFilters, page = 1, pageSize = 50): Promise<{ total: number; rows: PublishedComplaint[] }> {
-  const where: SQL[] = [isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)];
-  if (filters.region?.length) where.push(inArray(complaints.region, filters.region));
+/** Published complaints, newest first, one page at a time. Only rows with consent and a publication, never contact or address. */
+export async function listPublished(db: Database, filters: PublishedFilters, key: PageKey = {}, pageSize = 50): Promise<KeysetPage<PublishedComplaint>> {
+  // Written as the partial indexes' own condition (literal 1), so that SQLite uses them.
+  const where: SQL[] = [sql`${complaints.publishedAt} is not null and ${complaints.consentPublish} = 1`];
   if (filters.verdict) where.push(eq(complaints.verdict, filters.verdict));
   if (filters.unit) where.push(eq(complaints.assignedUnit, filters.unit));
-  if (filters.pollutionType) where.push(sql`exists (select 1 from json_each(${complaints.pollutionTypes}) where value = ${filters.pollutionType})`);
+  // The types are a JSON array of fixed words without quotes: the quoted word is found as text, in the index (json_each would cost more per row).
+  if (filters.pollutionType) where.push(sql`instr(${complaints.pollutionTypes}, json_quote(${filters.pollutionType})) > 0`);
   if (filters.item) where.push(sql`exists (select 1 from ${complaintItems} where ${complaintItems.complaintId} = ${complaints.id} and ${complaintItems.itemId} = ${filters.item})`);
-  const condition = and(...where);
-  const [{ total }] = (await db.select({ total: sql<number>`count(*)` }).from(complaints).where(condition)) as [{ total: number }];
-  const rows = await db
-    .select()
-    .from(complaints)
-    .where(condition)
-    .orderBy(desc(complaints.createdAt), desc(complaints.reference))
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
-  const links = rows.length ? await db.select().from(complaintItems).where(inArray(complaintItems.complaintId, rows.map((r) => r.id))).orderBy(complaintItems.itemId) : [];
+  const driver: Driver = {
+    index: filters.unit ? 'complaints_published_unit_idx' : filters.verdict ? 'complaints_published_verdict_idx' : filters.region?.length ? undefined : 'complaints_published_idx',
+    byRegion: 'complaints_published_region_idx',
+  };
+  const page = await keysetPage(db, where, filters.region, driver, key, pageSize);
+  const links = page.rows.length ? await db.select().from(complaintItems).where(inArray(complaintItems.complaintId, page.rows.map((r) => r.id))).orderBy(complaintItems.itemId) : [];
   return {
-    total,
-    rows: rows.map((r) => ({
+    ...page,
+    rows: page.rows.map((r) => ({
       reference: r.reference ?? '',
       receivedAt: r.createdAt,
       region: r.region,

@@ -22,20 +22,32 @@
  * in the database on every request, as in production, only its threshold is
  * raised. Nothing else differs from production (NODE_ENV=production).
  *
- *   npm run bench:load -- [--duration 20] [--connections 20] [--warmup 3] [--only intake|search] [--keep]
+ *   npm run bench:load -- [--duration 20] [--connections 20] [--warmup 3] [--only intake|search] [--keep] [--prefill 1000000]
+ *
+ * `--prefill N` runs on a database already holding N synthetic complaints (合成数据, made once by
+ * bench/complaints/prefill.ts and copied into a data folder under .scratch/load/): intake with a
+ * million complaints stored. The integrity check then compares the receipts with the rows this run
+ * stored (the synthetic ones are labelled and left out). Figures go to .scratch/bench/load.json
+ * (bench/report.ts), named by the number of complaints stored before the run.
  *
  * autocannon runs in this process, on the same machine as the server: on a
  * small machine the two compete for the CPU, which the figures include.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@libsql/client';
 import autocannon from 'autocannon';
+import { openLocalDatabase } from '../../functions/local.ts';
+import { getPortal } from '../../src/content/portal.ts';
 import { POLLUTION_TYPES } from '../../src/domain/complaint.ts';
+import { contentDocuments, CONTENT_SOURCE } from '../../src/search/content-docs.ts';
+import { ensureSearchSchema, replaceDocuments } from '../../src/search/index-store.ts';
 import { startServer } from '../../tests/support/server.ts';
+import { syntheticDatabase } from '../complaints/prefill.ts';
+import { figure, writeReport, type Figure as ReportFigure } from '../report.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,12 +56,14 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    prefill: { type: 'string', default: '0' },
   },
 });
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const WARMUP = Number(args.warmup);
 const TARGET = { rps: 500, p99: 100 };
+const PREFILL = Number(args.prefill);
 
 const SEED_QUERIES = ['污水', '汙水處理廠', 'PM2.5', '一级A', '散煤', '碳化硅'];
 const FILTERS = ['', '&kind=item', '&region=gansu-wuwei', '&from=2019&to=2021', '&kind=item,case&pageSize=5', '&page=2&pageSize=5'];
@@ -176,7 +190,8 @@ function print(f: Figures) {
 async function checkIntegrity(dataDir: string, log: IntakeLog, resent: number) {
   const client = createClient({ url: `file:${join(dataDir, 'portal.db')}` });
   try {
-    const rows = (await client.execute('SELECT tracking_code AS code, idempotency_key AS k FROM complaints')).rows;
+    // Synthetic rows stored before the run (--prefill) are labelled, and not this run's.
+    const rows = (await client.execute("SELECT tracking_code AS code, idempotency_key AS k FROM complaints WHERE client_hash <> 'synthetic'")).rows;
     const events = Number((await client.execute("SELECT count(*) AS n FROM complaint_events WHERE action = 'submit'")).rows[0]!.n);
     const stored = new Map<string, number>();
     for (const r of rows) stored.set(String(r.code), (stored.get(String(r.code)) ?? 0) + 1);
@@ -204,6 +219,21 @@ function machine() {
   return `${cpu}, ${cpus().length} logical CPUs (available ${availableParallelism()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${platform()} ${release()}; Node ${process.version}`;
 }
 
+/**
+ * CPU time the server process has used, in ms (Linux /proc; undefined elsewhere): per request it
+ * says what a request costs whatever else the machine runs, which wall-clock rates on a shared
+ * machine cannot.
+ */
+function serverCpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The 1-minute load average: other work on the machine takes CPU from both server and client. */
 const load = () => loadavg()[0]!.toFixed(2);
 
@@ -212,22 +242,42 @@ async function main() {
   console.log(`machine: ${machine()}; load average ${load()} before the run`);
   console.log(`settings: ${DURATION} s per run after ${WARMUP} s warm-up, ${CONNECTIONS} connections, autocannon in-process`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'portal-bench-'));
-  // Migrates the new database and builds the content search index, as `npm start` does.
-  const indexed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/search-index.ts'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
-  if (indexed.status !== 0) throw new Error(`search:index failed:\n${indexed.stdout}${indexed.stderr}`);
+  let dataDir: string;
+  if (PREFILL > 0) {
+    // A copy of the synthetic database (made once), with the content search index added.
+    mkdirSync(join('.scratch', 'load'), { recursive: true });
+    dataDir = mkdtempSync(join('.scratch', 'load', 'run-'));
+    copyFileSync(await syntheticDatabase(PREFILL, new Date()), join(dataDir, 'portal.db'));
+    const db = await openLocalDatabase(`file:${join(dataDir, 'portal.db')}`);
+    await ensureSearchSchema(db.$client);
+    await replaceDocuments(db.$client, CONTENT_SOURCE, contentDocuments(getPortal()));
+    db.$client.close();
+    console.log(`prefilled: ${PREFILL} synthetic complaints stored before the run`);
+  } else {
+    dataDir = mkdtempSync(join(tmpdir(), 'portal-bench-'));
+    // Migrates the new database and builds the content search index, as `npm start` does.
+    const indexed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/search-index.ts'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    if (indexed.status !== 0) throw new Error(`search:index failed:\n${indexed.stdout}${indexed.stderr}`);
+  }
   const server = await startServer({ NODE_ENV: 'production', BENCH_RATE_LIMIT_MAX: String(1e9) }, { dataDir });
   console.log(`server: ${server.url} (pid ${server.pid}), data ${dataDir}`);
 
   const results: Figures[] = [];
   let intact = true;
+  let cpuPerIntake: number | undefined;
   try {
     if (only !== 'search') {
       const log: IntakeLog = { receipts: [], replays: 0, pending: new Map() };
       if (WARMUP > 0) await run({ url: server.url, duration: WARMUP, requests: [intakeRequest(log)] });
+      const cpuBefore = serverCpuMs(server.pid);
       const r = await run({ url: server.url, duration: DURATION, requests: [intakeRequest(log)] });
+      const cpuAfter = serverCpuMs(server.pid);
       results.push(figures('intake', r));
       print(results.at(-1)!);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        cpuPerIntake = (cpuAfter - cpuBefore) / results.at(-1)!.requests;
+        console.log(`server CPU per intake request: ${cpuPerIntake.toFixed(2)} ms (at most ${Math.floor(1000 / cpuPerIntake)} req/s per core it has to itself)`);
+      }
       intact = await checkIntegrity(dataDir, log, await settlePending(server.url, log));
     }
     if (only !== 'intake') {
@@ -248,6 +298,19 @@ async function main() {
     const met = intake.rps >= TARGET.rps && intake.p99 <= TARGET.p99;
     console.log(`target intake ≥ ${TARGET.rps} req/s, p99 ≤ ${TARGET.p99} ms: ${met ? 'met' : 'NOT met'}`);
   }
+  const report: ReportFigure[] = [figure(`${PREFILL}.stored_before`, PREFILL, 'complaints')];
+  for (const r of results) {
+    const isIntake = r.name === 'intake';
+    report.push(
+      figure(`${PREFILL}.${r.name}.rps`, Math.round(r.rps), 'req/s', isIntake ? { value: TARGET.rps, comparison: '>=' } : undefined),
+      figure(`${PREFILL}.${r.name}.p50_ms`, r.p50, 'ms'),
+      figure(`${PREFILL}.${r.name}.p99_ms`, r.p99, 'ms', isIntake ? { value: TARGET.p99, comparison: '<=' } : undefined),
+      figure(`${PREFILL}.${r.name}.errors`, r.errors + r.non2xx, 'responses', { value: 0, comparison: '==' }),
+    );
+  }
+  if (intake) report.push(figure(`${PREFILL}.intake.receipts_match_rows`, intact ? 1 : 0, 'bool', { value: 1, comparison: '==' }));
+  if (cpuPerIntake !== undefined) report.push(figure(`${PREFILL}.intake.server_cpu_ms_per_request`, Math.round(cpuPerIntake * 100) / 100, 'ms'));
+  console.log(`wrote ${writeReport('load', report)}`);
   const failed = !intact || results.some((r) => r.non2xx > 0 || r.errors > 0);
   if (failed) process.exitCode = 1;
 }

@@ -31,6 +31,7 @@ import { intake } from '../intake.ts';
 import { apiError } from '../errors.ts';
 import { publishedFilters, PUBLISHED_PAGE_SIZE } from './published.ts';
 import { itemRecords, linkedItemIds } from '../complaint-items.ts';
+import { pageKeyOf, pagerOf, PAGING_PARAMS } from './paging.ts';
 
 export type PageDeps = ComplaintDeps;
 
@@ -222,12 +223,16 @@ export function complaintPages(deps: PageDeps) {
   });
 
   app.get('/', async (c) => {
-    const { filters, page, error } = publishedFilters(c, reference);
-    const { total, rows } = await listPublished(db, filters, page, PUBLISHED_PAGE_SIZE);
-    const pages = Math.max(1, Math.ceil(total / PUBLISHED_PAGE_SIZE));
-    const query = new URLSearchParams(Object.entries(c.req.query()).filter(([k, v]) => k !== 'page' && v) as [string, string][]);
-    const item = filters.item ? (await itemRecords(db.$client, [filters.item]))[0] : undefined;
-    return c.render({ view: 'published-list', item, title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference, rows, total, page, pages, query: Object.fromEntries(query), ...(error ? { error } : {}) });
+    const asked = publishedFilters(c, reference);
+    const paging = pageKeyOf(c);
+    const error = asked.error ?? paging.error;
+    const result = await listPublished(db, asked.filters, paging.key, PUBLISHED_PAGE_SIZE);
+    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => !PAGING_PARAMS.includes(k) && v) as [string, string][]);
+    const item = asked.filters.item ? (await itemRecords(db.$client, [asked.filters.item]))[0] : undefined;
+    return c.render({
+      view: 'published-list', item, title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference,
+      rows: result.rows, total: result.total, capped: result.capped, pager: pagerOf('/complaints/', query, paging.page, result, PUBLISHED_PAGE_SIZE), query, ...(error ? { error } : {}),
+    });
   });
 
   return app;

@@ -15,48 +15,45 @@ import { apiError } from '../errors.ts';
 export const PUBLISHED_PAGE_SIZE = 50;
 const MAX_DOWNLOAD = 10_000;
 
-/** Reads ?region=&type=&verdict=&unit=&item=&page=; a region includes the regions under it. */
-export function publishedFilters(c: Context, ref: Reference): { filters: PublishedFilters; page: number; error?: string } {
+/** Reads ?region=&type=&verdict=&unit=&item=; a region includes the regions under it. (Paging: functions/routes/paging.ts.) */
+export function publishedFilters(c: Context, ref: Reference): { filters: PublishedFilters; error?: string } {
   const q = (k: string) => c.req.query(k)?.trim() || undefined;
   const filters: PublishedFilters = {};
   const region = q('region');
   if (region) {
-    if (!ref.regions.some((r) => r.id === region)) return { filters, page: 1, error: '没有这个地区。' };
+    if (!ref.regions.some((r) => r.id === region)) return { filters, error: '没有这个地区。' };
     filters.region = regionTreeOf(ref).selfAndDescendantIds(region);
   }
   const type = q('type');
   if (type) {
-    if (!(POLLUTION_TYPES as readonly string[]).includes(type)) return { filters, page: 1, error: '污染类型不在可选范围内。' };
+    if (!(POLLUTION_TYPES as readonly string[]).includes(type)) return { filters, error: '污染类型不在可选范围内。' };
     filters.pollutionType = type;
   }
   const verdict = q('verdict');
   if (verdict) {
-    if (!(VERDICTS as readonly string[]).includes(verdict)) return { filters, page: 1, error: '核查结论不在可选范围内。' };
+    if (!(VERDICTS as readonly string[]).includes(verdict)) return { filters, error: '核查结论不在可选范围内。' };
     filters.verdict = verdict;
   }
   const item = q('item');
   if (item) {
-    if (!/^[a-z0-9][a-z0-9-]{0,80}$/.test(item)) return { filters, page: 1, error: '整改任务编号有误。' };
+    if (!/^[a-z0-9][a-z0-9-]{0,80}$/.test(item)) return { filters, error: '整改任务编号有误。' };
     filters.item = item;
   }
   const unit = q('unit');
   if (unit) {
-    if (!ref.units.some((u) => u.id === unit)) return { filters, page: 1, error: '没有这个责任单位。' };
+    if (!ref.units.some((u) => u.id === unit)) return { filters, error: '没有这个责任单位。' };
     filters.unit = unit;
   }
-  const pageText = q('page') ?? '1';
-  const page = /^\d{1,6}$/.test(pageText) && Number(pageText) >= 1 ? Number(pageText) : NaN;
-  if (Number.isNaN(page)) return { filters, page: 1, error: '页码应为正整数。' };
-  return { filters, page };
+  return { filters };
 }
 
-/** GET /api/complaints/published?format=json|csv — the whole filtered list (up to 10,000 rows). */
+/** GET /api/complaints/published?format=json|csv — the whole filtered list (up to 10,000 rows; `total` is counted up to 10,000 too). */
 export async function publishedDownload(c: Context, db: Database, ref: Reference) {
   const { filters, error } = publishedFilters(c, ref);
   if (error) return apiError(c, 400, 'invalid_filter', error);
   const format = c.req.query('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') return apiError(c, 400, 'invalid_format', 'format 应为 json 或 csv。');
-  const { total, rows } = await listPublished(db, filters, 1, MAX_DOWNLOAD);
+  const { total, capped, rows } = await listPublished(db, filters, {}, MAX_DOWNLOAD);
   const records = rows.map((r) => ({
     reference: r.reference,
     received_at: r.receivedAt,
@@ -76,7 +73,7 @@ export async function publishedDownload(c: Context, db: Database, ref: Reference
     items: r.items.join(';'),
   }));
   c.header('Cache-Control', 'no-store');
-  if (format === 'json') return c.json({ table: 'published-complaints', title: '投诉举报办理情况', total, truncated: total > rows.length, rows: records });
+  if (format === 'json') return c.json({ table: 'published-complaints', title: '投诉举报办理情况', total, truncated: capped || total > rows.length, rows: records });
   const headers = {
     reference: '受理编号', received_at: '受理时间', region: '地区编号', region_name: '行政区域', pollution_types: '污染类型',
     summary: '交办问题基本情况', investigation: '调查核实情况', verdict: '是否属实', result: '处理和整改情况', closed: '是否办结',

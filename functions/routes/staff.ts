@@ -9,24 +9,26 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { eq } from 'drizzle-orm';
 import { complaintPhotos, complaints } from '../../db/schema.ts';
-import { allowedActions, HandlingError, maySee, onTimeByUnit, parseEnforcement, type HandlingAction, type Verdict } from '../../src/domain/complaint-handling.ts';
+import { allowedActions, HandlingError, maySee, parseEnforcement, type HandlingAction, type Verdict } from '../../src/domain/complaint-handling.ts';
 import { HANDLING_STEPS, type ComplaintState } from '../../src/domain/complaint-states.ts';
 import type { StaffComplaintPage } from '../../src/views/pages.ts';
-import { unitName } from '../../src/site/reference.ts';
+import { regionTreeOf, unitName } from '../../src/site/reference.ts';
+import { pageKeyOf, pagerOf, PAGING_PARAMS } from './paging.ts';
 import { staffFrame, staffMessage, type StaffEnv } from './staff-frame.ts';
 
 /** Largest staff form accepted (short text fields only). */
 const MAX_FORM_BYTES = 64 * 1024;
 import {
-  clockFacts,
   ConflictError,
   ForbiddenError,
   historyOf,
   photosOf,
   publish,
   queue,
+  QUEUE_PAGE_SIZE,
   recordEnforcement,
   takeAction,
+  unitRates,
   viewContact,
   type ComplaintRow,
 } from '../complaint-service.ts';
@@ -124,10 +126,17 @@ export function staffPages(deps: StaffPageDeps) {
     const user = c.get('user');
     const q = (k: string) => c.req.query(k)?.trim().slice(0, 64) || undefined;
     const filters = { state: q('state'), unit: q('unit'), region: q('region'), overdue: q('overdue') === '1', code: q('code') };
+    const paging = pageKeyOf(c);
     const at = now();
-    const entries = await queue(db, user, filters, at);
-    const rates = [...onTimeByUnit(await clockFacts(db, at)).entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    return c.render({ view: 'staff-queue', title: '投诉队列（工作人员）', staff: staffFrame(c), reference, filters, entries, rates });
+    // A region includes the regions under it, as on the public list; an unknown one matches nothing.
+    const regions = filters.region ? (reference.regions.some((r) => r.id === filters.region) ? regionTreeOf(reference).selfAndDescendantIds(filters.region) : [filters.region]) : undefined;
+    const [result, rateMap] = await Promise.all([queue(db, user, { ...filters, region: regions }, at, paging.key), unitRates(db, at)]);
+    const rates = [...rateMap.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+    const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => !PAGING_PARAMS.includes(k) && v) as [string, string][]);
+    return c.render({
+      view: 'staff-queue', title: '投诉队列（工作人员）', staff: staffFrame(c), reference, filters,
+      entries: result.rows, total: result.total, capped: result.capped, pager: pagerOf('/staff/', query, paging.page, result, QUEUE_PAGE_SIZE), rates,
+    });
   });
 
   const load = async (c: Context<StaffEnv>) => {

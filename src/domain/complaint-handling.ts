@@ -5,7 +5,7 @@
  * of submission, and closure within 60 days of acceptance, extendable once by
  * up to 30 days with a reason the reporter sees.
  */
-import { HANDLING_STEPS, isAccepted, isOpen, mayPublish, mayRecordEnforcement, nextState, type ComplaintState, type HandlingKind } from './complaint-states.ts';
+import { HANDLING_STEPS, isAccepted, isConcluded, isOpen, mayPublish, mayRecordEnforcement, nextState, type ComplaintState, type HandlingKind } from './complaint-states.ts';
 
 export const ACCEPT_WITHIN_DAYS = 15;
 export const CLOSE_WITHIN_DAYS = 60;
@@ -118,6 +118,17 @@ export function clocks(facts: HandlingFacts, now: string): Clocks {
 }
 
 /**
+ * The deadlines a complaint's row stores (`due_by`, `close_by` in db/schema.ts), so that the
+ * database can find overdue complaints and count on-time rates through indexes: the same
+ * deadlines as `clocks`, which do not depend on the time asked. Overdue at `now` is then
+ * `dueBy < now`, as in `clocks`.
+ */
+export function clockColumns(facts: HandlingFacts): { dueBy: string | null; closeBy: string | null } {
+  const c = clocks(facts, '');
+  return { dueBy: c.dueBy ?? null, closeBy: c.closeBy ?? null };
+}
+
+/**
  * Each unit's on-time rate: complaints it closed within the clock ÷ complaints
  * it closed or that are overdue while with it. Open complaints still in time
  * are not counted yet.
@@ -131,13 +142,27 @@ export function onTimeByUnit(
     const entry = out.get(c.unit) ?? { onTime: 0, counted: 0 };
     if (c.closedAt) {
       entry.counted += 1;
-      if (c.closeBy && c.closedAt <= c.closeBy) entry.onTime += 1;
+      if (closedInTime(c.closedAt, c.closeBy)) entry.onTime += 1;
     } else if (c.overdue) {
       entry.counted += 1;
     }
     out.set(c.unit, entry);
   }
   return out;
+}
+
+const closedInTime = (closedAt: string, closeBy: string | null | undefined) => !!closeBy && closedAt <= closeBy;
+
+/**
+ * What one complaint adds to its unit's on-time rate whatever the time (kept per unit in the
+ * database, db/schema.ts `complaintUnitCounts`): passed to the unit; concluded (closed with a
+ * result: counted); concluded within its closing deadline (on time). What changes with time —
+ * an open complaint running out of time — is `dueBy < now`, counted when asked. Together they are
+ * `onTimeByUnit` of the complaints' clocks.
+ */
+export function unitTally(c: { state: string; unit: string | null; closedAt: string | null; closeBy: string | null | undefined }): { unit: string | null; concluded: 0 | 1; onTime: 0 | 1 } {
+  const concluded = isConcluded(c.state) && !!c.closedAt;
+  return { unit: c.unit, concluded: concluded ? 1 : 0, onTime: concluded && closedInTime(c.closedAt!, c.closeBy) ? 1 : 0 };
 }
 
 /** Staff roles: admin does everything; a handler works the complaints passed to their unit; a viewer only reads. */

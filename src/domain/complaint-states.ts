@@ -128,3 +128,8 @@ export function mayDispute(state: string): boolean {
 export function isConcluded(state: string): boolean {
   return !isOpen(state) && mayPublish(state);
 }
+
+/** Every state that counts as concluded (for a database filter). */
+export function concludedStates(): ComplaintState[] {
+  return COMPLAINT_STATES.filter((s) => isConcluded(s.id)).map((s) => s.id);
+}

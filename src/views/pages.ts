@@ -96,13 +96,23 @@ export interface PublishedRecordPage extends Frame {
   items: LinkedItem[];
 }
 
+/** A list's pager (src/components/Pager.astro): the page's number, the number of pages when known, and the links. */
+export interface PagerLinks {
+  page: number;
+  /** Unknown when the list is longer than it is counted (COUNT_CAP). */
+  pages: number | undefined;
+  prev: string | undefined;
+  next: string | undefined;
+}
+
 export interface PublishedListPage extends Frame {
   view: 'published-list';
   reference: Reference;
   rows: PublishedComplaint[];
+  /** Counted up to COUNT_CAP (functions/complaint-service.ts); `capped` when there are more. */
   total: number;
-  page: number;
-  pages: number;
+  capped: boolean;
+  pager: PagerLinks;
   /** The filters as asked (region, type, verdict, unit, item), without the page. */
   query: Record<string, string>;
   error?: string;
@@ -136,7 +146,12 @@ export interface StaffQueuePage extends Frame {
   staff: StaffFrame;
   reference: Reference;
   filters: { state?: string | undefined; unit?: string | undefined; region?: string | undefined; overdue: boolean; code?: string | undefined };
+  /** One page of the queue. */
   entries: QueueEntry[];
+  /** Complaints matching the filters, counted up to COUNT_CAP; `capped` when there are more. */
+  total: number;
+  capped: boolean;
+  pager: PagerLinks;
   rates: [unit: string, rate: { onTime: number; counted: number }][];
 }
 

@@ -10,6 +10,8 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, complaintPhotos, complaints } from '../../db/schema.ts';
 import { createStaffUser } from '../../functions/staff.ts';
+import { clockColumns } from '../../src/domain/complaint-handling.ts';
+import type { ComplaintState } from '../../src/domain/complaint-states.ts';
 import { memoryPhotoStore, testApi, testReference, type TestApi, validComplaintForm } from '../support/api.ts';
 
 let api: TestApi;
@@ -454,7 +456,10 @@ describe('handling by staff', () => {
     expect(await rate()).toEqual({ onTime: 0, counted: 0 });
     // Partly closed and past its deadline: counted as overdue, not as closed.
     const late = await handled('on-time-form-key-0002');
-    await api.db.update(complaints).set({ acceptedAt: '2026-08-01T00:00:00.000Z' }).where(eq(complaints.id, late));
+    // An earlier acceptance, written as the service writes a step: with the deadlines stored from it.
+    const lateRow = (await api.db.query.complaints.findFirst({ where: eq(complaints.id, late) }))!;
+    const acceptedAt = '2026-08-01T00:00:00.000Z';
+    await api.db.update(complaints).set({ acceptedAt, ...clockColumns({ state: lateRow.state as ComplaintState, submittedAt: lateRow.createdAt, acceptedAt, extendedDays: lateRow.extendedDays }) }).where(eq(complaints.id, late));
     expect(await rate()).toEqual({ onTime: 0, counted: 1 });
     // Closed within its deadline: now counted, on time.
     expect((await act(housing, inTime, { action: 'close', verdict: '属实', reply: '已整改到位。' })).status).toBe(303);
