@@ -139,7 +139,10 @@ for (const size of sizes) {
     // The whole process (main thread, worker and SQLite's memory), at its highest so far.
     peakMb = Math.max(peak, process.resourceUsage().maxRSS * 1024) / 2 ** 20;
     writeFileSync(done, `${JSON.stringify({ chars, indexMs, loadMs, peakMb, cpuS })}\n`);
-  } else ({ chars, indexMs, loadMs, peakMb, cpuS } = JSON.parse(readFileSync(done, 'utf8')) as { chars: number; indexMs: number; loadMs: number; peakMb: number; cpuS: number });
+  } else {
+    ({ chars, indexMs, loadMs, peakMb, cpuS = NaN } = JSON.parse(readFileSync(done, 'utf8')) as { chars: number; indexMs: number; loadMs: number; peakMb: number; cpuS?: number });
+    console.log('   (index of an earlier run, --reuse: build figures are that run\'s)');
+  }
 
   const { rows: pages } = await client.execute('PRAGMA page_count');
   const { rows: pageSize } = await client.execute('PRAGMA page_size');
