@@ -532,8 +532,11 @@ interface FacetCache {
   byFid: Map<number, { dim: FacetDimension; value: string }>;
   byKey: Map<string, number>;
   maxFid: number;
-  /** Facet ids by document key. */
-  docs: Map<number, Int32Array>;
+  /**
+   * Facet ids by the sequence number of a document key (the key without its kind: unique, dense
+   * and a small integer, which an array indexes faster than a map does keys above 2^31).
+   */
+  docs: (Int32Array | undefined)[];
 }
 const caches = new WeakMap<SearchDb, FacetCache>();
 const facetKey = (dim: string, value: string) => `${dim}\u0000${value}`;
@@ -541,7 +544,7 @@ const facetKey = (dim: string, value: string) => `${dim}\u0000${value}`;
 function cacheOf(db: SearchDb): FacetCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = { byFid: new Map(), byKey: new Map(), maxFid: 255, docs: new Map() };
+    cache = { byFid: new Map(), byKey: new Map(), maxFid: 255, docs: [] };
     caches.set(db, cache);
   }
   return cache;
@@ -560,23 +563,29 @@ async function loadFacetValues(db: SearchDb, cache: FacetCache): Promise<void> {
 }
 
 const NO_FACETS = new Int32Array(0);
+const SEQ = 2 ** KIND_SHIFT;
+/** A document key's sequence number (see `SEARCH_SCHEMA_SQL`). */
+const seqOf = (key: number) => key % SEQ;
 const decodeFkeys = (fkeys: string) => Int32Array.from(fkeys, (c) => charFid(c.codePointAt(0)!));
 
 /** Makes sure the facet ids of every key in `keys` are cached (and the meaning of every id they use). */
 async function loadDocFacets(db: SearchDb, cache: FacetCache, keys: readonly number[]): Promise<void> {
-  const missing = keys.filter((k) => !cache.docs.has(k));
+  const missing = keys.filter((k) => cache.docs[seqOf(k)] === undefined);
   for (let i = 0; i < missing.length; i += 5000) {
     const chunk = missing.slice(i, i + 5000);
     const { rows } = await db.execute({
       sql: 'SELECT doc_key, fkeys FROM search_doc_facets WHERE doc_key IN (SELECT value FROM json_each(?))',
       args: [JSON.stringify(chunk)],
     });
-    for (const r of rows) cache.docs.set(Number(r.doc_key), decodeFkeys(String(r.fkeys)));
+    // Grown in order, never with a gap: an array written far past its end becomes a slow dictionary.
+    const top = Math.max(...chunk.map(seqOf));
+    for (let i = cache.docs.length; i <= top; i++) cache.docs.push(undefined);
+    for (const r of rows) cache.docs[seqOf(Number(r.doc_key))] = decodeFkeys(String(r.fkeys));
     // A document deleted since the match (a concurrent unpublish) has no facets.
-    for (const k of chunk) if (!cache.docs.has(k)) cache.docs.set(k, NO_FACETS);
+    for (const k of chunk) cache.docs[seqOf(k)] ??= NO_FACETS;
   }
   let unknown = false;
-  for (const k of missing) for (const fid of cache.docs.get(k)!) if (!cache.byFid.has(fid)) unknown = true;
+  for (const k of missing) for (const fid of cache.docs[seqOf(k)]!) if (!cache.byFid.has(fid)) unknown = true;
   if (unknown) await loadFacetValues(db, cache);
 }
 
@@ -831,7 +840,7 @@ async function countMatches(db: SearchDb, cache: FacetCache, query: string | und
     await loadDocFacets(db, cache, keys);
     // Facet ids are small and dense (from 256): an array counts faster than a map.
     const tally = new Uint32Array(cache.maxFid + 1);
-    for (const key of keys) for (const fid of cache.docs.get(key) ?? NO_FACETS) if (fid < tally.length) tally[fid]!++;
+    for (const key of keys) for (const fid of cache.docs[seqOf(key)] ?? NO_FACETS) if (fid < tally.length) tally[fid]!++;
     tally.forEach((n, fid) => {
       const dim = n ? cache.byFid.get(fid)?.dim : undefined;
       // The main run counts the unfiltered dimensions; each other run only its own.
