@@ -732,13 +732,15 @@ interface Match {
  * the LIMIT. Beyond the window a tier continues in key order, unranked. Below
  * it (every query of the real content) the ranking is exact.
  */
-export const RANK_WINDOW = 1000;
+export const RANK_WINDOW = 500;
 /**
  * Matches counted, and facets counted over, per query: exact up to this many
- * (as Elasticsearch counts hits exactly up to 10,000); above it the answer
- * says "at least" (`totalExact`, `facetsExact`).
+ * (Meilisearch counts facets exactly up to 3,000 candidates, Elasticsearch
+ * hits up to 10,000). Above it the answer says "at least" (`totalExact`,
+ * `facetsExact`). At 100k documents, 500 and 3,000 cost about 8 ms of CPU less
+ * per answer than 1,000 and 5,000.
  */
-export const COUNT_LIMIT = 5000;
+export const COUNT_LIMIT = 3000;
 const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
