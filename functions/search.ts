@@ -3,7 +3,8 @@
  * reporting rounds, progress summaries and published complaints.
  *
  * GET /api/search?q=污水&region=gansu-wuwei&kind=item&from=2019&to=2021&page=1&pageSize=20
- *   → { query, total, page, pageSize, results: [...], facets: {...} }
+ *   → { query, total, totalExact, page, pageSize, results: [...], facets: {...}, facetsExact }
+ *     (above COUNT_LIMIT matches, total and facet counts are lower bounds: see index-store.ts)
  * GET /api/search?q=污水&format=csv
  *   → the first 1,000 results as CSV (UTF-8 with BOM, like the open data files)
  * GET /api/search?unit=wuwei-ecology

@@ -4,11 +4,12 @@
  * `npm start` and `npm run db:migrate` open it. Run at build/deploy time:
  * the content is replaced in one transaction, so searches never see half an
  * index. Published complaints (another source) are indexed again from the
- * complaints table (migration 0004 removed those keyed by tracking code).
+ * complaints table (migration 0004 removed those keyed by tracking code; 0011
+ * drops the whole index of the earlier layout, which this writes again).
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
-import { ensureSearchSchema, KIND_LABELS, replaceDocuments, type SearchKind } from '../src/search/index-store.ts';
+import { ensureSearchSchema, KIND_LABELS, optimizeIndex, replaceDocuments, type SearchKind } from '../src/search/index-store.ts';
 import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { reindexPublished } from '../functions/complaint-service.ts';
 import { loadContent } from '../src/content/load.ts';
@@ -30,6 +31,8 @@ try {
   const docs = contentDocuments(portal);
   await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
   const complaintsIndexed = await reindexPublished(db, referenceFrom(loadContent().content, itemTitle));
+  // One FTS5 segment instead of one per write: every query reads each segment.
+  await optimizeIndex(db.$client);
   // The feeds' changes, for subscription digests (the Worker makes them from these).
   const changes = await syncChanges(db, listChanges(portal), new Date());
 

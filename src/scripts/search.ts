@@ -15,7 +15,7 @@
  * <mark>) or from Pagefind; `markedText` keeps only their text and <mark>.
  */
 import type { SearchHit, SearchResponse } from '../search/index-store.ts';
-import { appliedFilters, downloads, facetGroups, isFiltered, pager, planName, statusLine, titlePrefix, type FacetLink } from '../search/page-model.ts';
+import { appliedFilters, downloads, facetGroups, facetsNote, isFiltered, pager, planName, statusLine, titlePrefix, type FacetLink } from '../search/page-model.ts';
 
 const API_TIMEOUT_MS = 8000;
 
@@ -49,14 +49,16 @@ export function markedText(html: string): DocumentFragment {
 function facetItem(f: FacetLink) {
   const a = el('a', { href: f.href }, f.label);
   if (f.on) a.setAttribute('aria-current', 'true');
-  return el('li', { className: f.on ? 'facet-on' : '' }, a, ` (${f.count})`, f.on ? el('span', { className: 'visually-hidden' }, '，已选，点击取消') : '');
+  return el('li', { className: f.on ? 'facet-on' : '' }, a, ` (${f.countText})`, f.on ? el('span', { className: 'visually-hidden' }, '，已选，点击取消') : '');
 }
 
-function renderFacets(params: URLSearchParams, facets: SearchResponse['facets']) {
+function renderFacets(params: URLSearchParams, r: SearchResponse) {
   const nav = el('nav', { className: 'facets' });
   nav.setAttribute('aria-label', '按条件筛选');
   nav.append(el('h2', { className: 'facets-title' }, '筛选'));
-  for (const group of facetGroups(params, facets)) {
+  const note = facetsNote(r);
+  if (note) nav.append(el('p', { className: 'hint', id: 'facets-note' }, note));
+  for (const group of facetGroups(params, r.facets, r.facetsExact !== false)) {
     const section = el('section', { className: 'facet' }, el('h3', {}, group.label), el('ul', {}, ...group.shown.map(facetItem)));
     if (group.more.length) section.append(el('details', {}, el('summary', {}, `其余 ${group.more.length} 项`), el('ul', {}, ...group.more.map(facetItem))));
     nav.append(section);
@@ -179,7 +181,7 @@ async function searchFromAddress(): Promise<void> {
     const r = outcome.response;
     status.textContent = statusLine(r, filtered);
     renderApplied(params, r.facets);
-    renderFacets(params, r.facets);
+    renderFacets(params, r);
     renderHits(r.results);
     renderPager(params, r);
     if (r.total) renderDownloads(params);

@@ -108,13 +108,22 @@ export interface SearchDb {
  * (`contentless_delete`, SQLite ≥ 3.43), so only the token index is stored.
  * `.` is a token character so that numbers such as 2.5 stay one token.
  * `search_facet_values` only grows: an id, once given, always means the same
- * (dimension, value). Document keys are AUTOINCREMENT, never reused: a key's
- * facets never change (an update is a delete and a new key). Both can
- * therefore be cached by every process without invalidation.
+ * (dimension, value). Document keys are never reused: a key's facets never
+ * change (an update is a delete and a new key). Both can therefore be cached
+ * by every process without invalidation.
+ *
+ * A document's key is its rowid in FTS5 and carries a static prior: its kind
+ * in the high bits (`KIND_SHIFT`), then a sequence number (`search_meta`), so
+ * rowid order is kind order, then order of indexing (content is written
+ * sorted by id). FTS5 returns matches in rowid order and can stop at a LIMIT,
+ * so the first N matches by this prior cost N, not the whole match set (see
+ * `RANK_WINDOW`, `COUNT_LIMIT`). The `facets` column holds each document's
+ * facet ids as tokens (`f<fid>`), so filters are part of the MATCH: FTS5
+ * intersects them with the query, instead of every match being checked.
  */
 export const SEARCH_SCHEMA_SQL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS search_documents (
-  doc_key INTEGER PRIMARY KEY AUTOINCREMENT,
+  doc_key INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   source TEXT NOT NULL,
   kind TEXT NOT NULL,
@@ -139,21 +148,48 @@ export const SEARCH_SCHEMA_SQL: readonly string[] = [
   doc_key INTEGER PRIMARY KEY,
   fkeys TEXT NOT NULL
 )`,
+  `CREATE TABLE IF NOT EXISTS search_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+)`,
+  "INSERT OR IGNORE INTO search_meta (key, value) VALUES ('next_seq', 1)",
   `CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-  title, problem, body, chars,
+  title, problem, body, chars, facets,
   tokenize = "unicode61 tokenchars '.'",
   content = '',
   contentless_delete = 1
 )`,
 ];
 
-/** Creates the index tables if they do not exist (for tests and the index command; production uses the migration). */
+/**
+ * Drops the index (derived data: `npm run search:index` writes it again).
+ * Migration 0011 runs these before `SEARCH_SCHEMA_SQL`; `ensureSearchSchema`
+ * does the same on a database that still has the index of before.
+ */
+export const SEARCH_DROP_SQL: readonly string[] = [
+  'DROP TABLE IF EXISTS search_fts',
+  'DROP TABLE IF EXISTS search_doc_facets',
+  'DROP TABLE IF EXISTS search_documents',
+  'DROP TABLE IF EXISTS search_facet_values',
+  'DROP TABLE IF EXISTS search_meta',
+];
+
+/**
+ * Creates the index tables if they do not exist (for tests and the index
+ * command; production uses the migrations). An index of the earlier layout
+ * (no `facets` column) is dropped first: it is rebuilt by the caller.
+ */
 export async function ensureSearchSchema(db: SearchDb): Promise<void> {
-  await db.batch(SEARCH_SCHEMA_SQL.map((sql) => ({ sql, args: [] })), 'write');
+  const { rows } = await db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_fts'");
+  const old = rows.length > 0 && !/\bfacets\b/.test(String(rows[0]!.sql));
+  await db.batch([...(old ? SEARCH_DROP_SQL : []), ...SEARCH_SCHEMA_SQL].map((sql) => ({ sql, args: [] })), 'write');
 }
 
-/** BM25 weights of the FTS5 columns: title, problem, body, chars. */
-export const COLUMN_WEIGHTS = { title: 8, problem: 4, body: 1, chars: 1 } as const;
+/** BM25 weights of the FTS5 columns: title, problem, body, chars; facet tokens never score. */
+export const COLUMN_WEIGHTS = { title: 8, problem: 4, body: 1, chars: 1, facets: 0 } as const;
+
+/** Bits of a document key below its kind (see `SEARCH_SCHEMA_SQL`): 2^40 documents per kind, keys stay below 2^53. */
+export const KIND_SHIFT = 40;
 
 const kindOrder = (kind: SearchKind) => SEARCH_KINDS.indexOf(kind);
 const yearOf = (date: string | undefined) => (date && /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : null);
@@ -184,8 +220,17 @@ function rowOf(doc: SearchDocument) {
   };
 }
 
-// Rows go in as one JSON array per statement: one round trip per chunk, not per row.
-const CHUNK = 500;
+/** Documents per written chunk: rows go in as one JSON array per statement, one round trip per chunk, not per row. */
+export const CHUNK = 500;
+
+/**
+ * One chunk of documents, tokenized and encoded as the JSON the insert
+ * statements read. Pure and synchronous: a bulk loader can encode chunks in
+ * a worker thread while the database writes the previous ones.
+ */
+export function encodeChunk(docs: readonly SearchDocument[]): { json: string; count: number } {
+  return { json: JSON.stringify(docs.map(rowOf)), count: docs.length };
+}
 
 /**
  * A facet id is stored as a character: the id itself as a code point, moved
@@ -193,40 +238,47 @@ const CHUNK = 500;
  */
 const charFid = (cp: number) => (cp < 0xd800 ? cp : cp - 0x800);
 const FID_CHAR_SQL = (col: string) => `char(CASE WHEN ${col} < 55296 THEN ${col} ELSE ${col} + 2048 END)`;
+/** The FTS5 token of a facet id, in the `facets` column. */
+const fidToken = (fid: number) => `f${fid}`;
+
+const PAIR_FIDS = `json_each(r.value -> 'pairs') p JOIN search_facet_values v ON v.dim = p.value ->> 0 AND v.value = p.value ->> 1`;
+
+/** The statements that write one encoded chunk (facet ids, documents with their keys, facets, tokens), each binding the chunk's JSON. */
+function chunkStatements({ json, count }: { json: string; count: number }): InStatement[] {
+  return [
+    {
+      sql: `INSERT OR IGNORE INTO search_facet_values (dim, value)
+SELECT DISTINCT p.value ->> 0, p.value ->> 1 FROM json_each(?) r, json_each(r.value -> 'pairs') p`,
+      args: [json],
+    },
+    {
+      // The key: kind in the high bits, then the next sequence numbers (see SEARCH_SCHEMA_SQL).
+      sql: `INSERT INTO search_documents (doc_key, id, source, kind, kind_order, title, url, date, year, fields, facets)
+SELECT ((r.value ->> 'kind_order') << ${KIND_SHIFT}) + m.value + r.key, r.value ->> 'id', r.value ->> 'source', r.value ->> 'kind',
+       r.value ->> 'kind_order', r.value ->> 'title', r.value ->> 'url', r.value ->> 'date', r.value ->> 'year', r.value ->> 'fields', r.value ->> 'facets'
+FROM json_each(?) r JOIN search_meta m ON m.key = 'next_seq'`,
+      args: [json],
+    },
+    { sql: `UPDATE search_meta SET value = value + ${count} WHERE key = 'next_seq'`, args: [] },
+    {
+      sql: `INSERT INTO search_doc_facets (doc_key, fkeys)
+SELECT d.doc_key, coalesce((SELECT group_concat(${FID_CHAR_SQL('v.fid')}, '') FROM ${PAIR_FIDS}), '')
+FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
+      args: [json],
+    },
+    {
+      sql: `INSERT INTO search_fts (rowid, title, problem, body, chars, facets)
+SELECT d.doc_key, r.value ->> '$.fts.title', r.value ->> '$.fts.problem', r.value ->> '$.fts.body', r.value ->> '$.fts.chars',
+       coalesce((SELECT group_concat('f' || v.fid, ' ') FROM ${PAIR_FIDS}), '')
+FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
+      args: [json],
+    },
+  ];
+}
 
 function insertStatements(docs: readonly SearchDocument[]): InStatement[] {
   const stmts: InStatement[] = [];
-  for (let i = 0; i < docs.length; i += CHUNK) {
-    const rows = docs.slice(i, i + CHUNK).map(rowOf);
-    const json = JSON.stringify(rows);
-    stmts.push(
-      {
-        sql: `INSERT INTO search_documents (id, source, kind, kind_order, title, url, date, year, fields, facets)
-SELECT r.value ->> 'id', r.value ->> 'source', r.value ->> 'kind', r.value ->> 'kind_order', r.value ->> 'title',
-       r.value ->> 'url', r.value ->> 'date', r.value ->> 'year', r.value ->> 'fields', r.value ->> 'facets'
-FROM json_each(?) r`,
-        args: [json],
-      },
-      {
-        sql: `INSERT INTO search_fts (rowid, title, problem, body, chars)
-SELECT d.doc_key, r.value ->> '$.fts.title', r.value ->> '$.fts.problem', r.value ->> '$.fts.body', r.value ->> '$.fts.chars'
-FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
-        args: [json],
-      },
-      {
-        sql: `INSERT OR IGNORE INTO search_facet_values (dim, value)
-SELECT DISTINCT p.value ->> 0, p.value ->> 1 FROM json_each(?) r, json_each(r.value -> 'pairs') p`,
-        args: [json],
-      },
-      {
-        sql: `INSERT INTO search_doc_facets (doc_key, fkeys)
-SELECT d.doc_key, coalesce((SELECT group_concat(${FID_CHAR_SQL('v.fid')}, '') FROM json_each(r.value -> 'pairs') p
-  JOIN search_facet_values v ON v.dim = p.value ->> 0 AND v.value = p.value ->> 1), '')
-FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
-        args: [json],
-      },
-    );
-  }
+  for (let i = 0; i < docs.length; i += CHUNK) stmts.push(...chunkStatements(encodeChunk(docs.slice(i, i + CHUNK))));
   return stmts;
 }
 
@@ -258,26 +310,92 @@ export async function removeDocument(tx: SearchDb, id: string): Promise<void> {
   await tx.batch(removeStatements(id));
 }
 
+/** A statement with its arguments written into the SQL as literals (strings quoted, `'` doubled). */
+function inlined(stmt: InStatement): string {
+  if (typeof stmt === 'string') return stmt;
+  const args = [...((stmt.args as unknown[] | undefined) ?? [])];
+  return stmt.sql.replace(/\?/g, () => {
+    const v = args.shift();
+    if (typeof v === 'number') return String(v);
+    if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+    throw new Error('只能内联字符串和数字参数');
+  });
+}
+
+/**
+ * A local libSQL file client, written through `executeMultiple`: the driver
+ * keeps the memory of every bound argument (and statement text) of `execute`
+ * and `batch` until the process ends (libsql-js#153: 6 GB for 50,000 items),
+ * but not of a script. Remote clients (Turso) keep nothing locally.
+ */
+interface ScriptTx {
+  executeMultiple(sql: string): Promise<void>;
+  commit(): Promise<void>;
+  close(): void;
+}
+type ScriptDb = SearchDb & { protocol: string; transaction(mode: TransactionMode): Promise<ScriptTx> };
+const isLocalFile = (db: SearchDb): db is ScriptDb => (db as Partial<ScriptDb>).protocol === 'file' && typeof (db as Partial<ScriptDb>).transaction === 'function';
+
+type Chunks = Iterable<{ json: string; count: number }> | AsyncIterable<{ json: string; count: number }>;
+
+function* chunksOf(docs: readonly SearchDocument[]) {
+  for (let i = 0; i < docs.length; i += CHUNK) yield encodeChunk(docs.slice(i, i + CHUNK));
+}
+
+const byKindThenId = (a: SearchDocument, b: SearchDocument) => kindOrder(a.kind) - kindOrder(b.kind) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /**
  * Replaces every document of one source (`content`, `complaint` …) with
  * `docs`, in one transaction: searches see the old set or the new one, never
- * a mixture. Returns the number of documents written.
+ * a mixture. Returns the number of documents written. `docs` may also be
+ * encoded chunks (`encodeChunk`), streamed: a bulk load then holds one chunk
+ * at a time; every document of a chunk must belong to `source`.
  */
-export async function replaceDocuments(db: SearchDb, source: string, docs: readonly SearchDocument[]): Promise<number> {
-  const foreign = docs.find((d) => d.source !== source);
-  if (foreign) throw new Error(`记录 ${foreign.id} 属于来源 ${foreign.source}，不能写入来源 ${source}`);
+export async function replaceDocuments(db: SearchDb, source: string, docs: readonly SearchDocument[] | Chunks): Promise<number> {
+  let chunks: Chunks;
+  if (Array.isArray(docs)) {
+    const list = docs as readonly SearchDocument[];
+    const foreign = list.find((d) => d.source !== source);
+    if (foreign) throw new Error(`记录 ${foreign.id} 属于来源 ${foreign.source}，不能写入来源 ${source}`);
+    // Written in kind order, then id: equal scores and listings follow key order (see `SEARCH_SCHEMA_SQL`).
+    chunks = chunksOf([...list].sort(byKindThenId));
+  } else chunks = docs as Chunks;
   const ofSource = 'SELECT doc_key FROM search_documents WHERE source = ?';
-  await db.batch(
-    [
-      { sql: `DELETE FROM search_fts WHERE rowid IN (${ofSource})`, args: [source] },
-      { sql: `DELETE FROM search_doc_facets WHERE doc_key IN (${ofSource})`, args: [source] },
-      { sql: 'DELETE FROM search_documents WHERE source = ?', args: [source] },
-      // Written in kind order, then id: equal scores are listed in key order (see `tiersOf`).
-      ...insertStatements([...docs].sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
-    ],
-    'write',
-  );
-  return docs.length;
+  const deletes: InStatement[] = [
+    { sql: `DELETE FROM search_fts WHERE rowid IN (${ofSource})`, args: [source] },
+    { sql: `DELETE FROM search_doc_facets WHERE doc_key IN (${ofSource})`, args: [source] },
+    { sql: 'DELETE FROM search_documents WHERE source = ?', args: [source] },
+  ];
+  let written = 0;
+  if (isLocalFile(db)) {
+    const tx = await db.transaction('write');
+    try {
+      await tx.executeMultiple(deletes.map(inlined).join(';\n'));
+      for await (const chunk of chunks) {
+        await tx.executeMultiple(chunkStatements(chunk).map(inlined).join(';\n'));
+        written += chunk.count;
+      }
+      await tx.commit();
+    } finally {
+      tx.close();
+    }
+    return written;
+  }
+  const stmts = [...deletes];
+  for await (const chunk of chunks) {
+    stmts.push(...chunkStatements(chunk));
+    written += chunk.count;
+  }
+  await db.batch(stmts, 'write');
+  return written;
+}
+
+/**
+ * Merges the FTS5 index into one segment (`optimize`): after a bulk load the
+ * index is many segments, and every query reads each of them.
+ */
+export async function optimizeIndex(db: SearchDb): Promise<void> {
+  await db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')");
 }
 
 // ---------------------------------------------------------------------------
@@ -300,6 +418,13 @@ export interface SearchRequest {
   pageSize?: number;
   /** Chinese labels of facet values (region names …), added to the facet counts. */
   labels?: FacetLabels;
+  /** Other limits than `RANK_WINDOW` and `COUNT_LIMIT` (tests show what happens above them on small data). */
+  limits?: Partial<Limits>;
+}
+
+export interface Limits {
+  rankWindow: number;
+  countLimit: number;
 }
 
 export type FacetLabels = Partial<Record<FacetDimension, Readonly<Record<string, string>>>>;
@@ -366,10 +491,18 @@ export interface SearchResponse {
   pageSize: number;
   results: SearchHit[];
   /**
-   * Counts over the whole match set. A dimension that is filtered is counted
-   * with every filter except its own, so its other values stay selectable.
+   * Whether `total` is the exact number of matches. Matches are counted up to
+   * `COUNT_LIMIT`; above it `total` is `COUNT_LIMIT` and means "at least".
+   */
+  totalExact: boolean;
+  /**
+   * Counts over the match set. A dimension that is filtered is counted with
+   * every filter except its own, so its other values stay selectable. Above
+   * `COUNT_LIMIT` matches, they are counted over the first `COUNT_LIMIT`
+   * (in key order) and `facetsExact` is false: each count is then "at least".
    */
   facets: Record<FacetDimension, FacetCount[]>;
+  facetsExact: boolean;
 }
 
 /** A query that cannot be searched (empty, too long …); its message is for the user. */
@@ -399,7 +532,10 @@ interface FacetCache {
   byFid: Map<number, { dim: FacetDimension; value: string }>;
   byKey: Map<string, number>;
   maxFid: number;
-  /** Facet ids by document key (keys are dense integers: an array indexes faster than a map). */
+  /**
+   * Facet ids by the sequence number of a document key (the key without its kind: unique, dense
+   * and a small integer, which an array indexes faster than a map does keys above 2^31).
+   */
   docs: (Int32Array | undefined)[];
 }
 const caches = new WeakMap<SearchDb, FacetCache>();
@@ -427,28 +563,34 @@ async function loadFacetValues(db: SearchDb, cache: FacetCache): Promise<void> {
 }
 
 const NO_FACETS = new Int32Array(0);
+const SEQ = 2 ** KIND_SHIFT;
+/** A document key's sequence number (see `SEARCH_SCHEMA_SQL`). */
+const seqOf = (key: number) => key % SEQ;
 const decodeFkeys = (fkeys: string) => Int32Array.from(fkeys, (c) => charFid(c.codePointAt(0)!));
 
 /** Makes sure the facet ids of every key in `keys` are cached (and the meaning of every id they use). */
 async function loadDocFacets(db: SearchDb, cache: FacetCache, keys: readonly number[]): Promise<void> {
-  const missing = keys.filter((k) => cache.docs[k] === undefined);
+  const missing = keys.filter((k) => cache.docs[seqOf(k)] === undefined);
   for (let i = 0; i < missing.length; i += 5000) {
     const chunk = missing.slice(i, i + 5000);
     const { rows } = await db.execute({
       sql: 'SELECT doc_key, fkeys FROM search_doc_facets WHERE doc_key IN (SELECT value FROM json_each(?))',
       args: [JSON.stringify(chunk)],
     });
-    for (const r of rows) cache.docs[Number(r.doc_key)] = decodeFkeys(String(r.fkeys));
+    // Grown in order, never with a gap: an array written far past its end becomes a slow dictionary.
+    const top = Math.max(...chunk.map(seqOf));
+    for (let i = cache.docs.length; i <= top; i++) cache.docs.push(undefined);
+    for (const r of rows) cache.docs[seqOf(Number(r.doc_key))] = decodeFkeys(String(r.fkeys));
     // A document deleted since the match (a concurrent unpublish) has no facets.
-    for (const k of chunk) cache.docs[k] ??= NO_FACETS;
+    for (const k of chunk) cache.docs[seqOf(k)] ??= NO_FACETS;
   }
   let unknown = false;
-  for (const k of missing) for (const fid of cache.docs[k]!) if (!cache.byFid.has(fid)) unknown = true;
+  for (const k of missing) for (const fid of cache.docs[seqOf(k)]!) if (!cache.byFid.has(fid)) unknown = true;
   if (unknown) await loadFacetValues(db, cache);
 }
 
-/** The filtered dimensions and, for each, the facet ids a document must have one of. */
-type Allowed = [FacetDimension, Set<number>][];
+/** The filtered dimensions and, for each, the facet ids a document must have one of (none: nothing passes). */
+type Allowed = [FacetDimension, number[]][];
 
 async function allowedIds(db: SearchDb, cache: FacetCache, filters: SearchFilters): Promise<Allowed> {
   const wanted = FACET_DIMENSIONS.filter((d) => d !== 'year' && filters[d]?.length) as Exclude<FacetDimension, 'year'>[];
@@ -457,29 +599,36 @@ async function allowedIds(db: SearchDb, cache: FacetCache, filters: SearchFilter
   if (hasYears || wanted.some((d) => filters[d]!.some((v) => !cache.byKey.has(facetKey(d, v))))) await loadFacetValues(db, cache);
   const allowed: Allowed = wanted.map((dim) => [
     dim,
-    new Set(filters[dim]!.map((v) => cache.byKey.get(facetKey(dim, v))).filter((f): f is number => f !== undefined)),
+    [...new Set(filters[dim]!.map((v) => cache.byKey.get(facetKey(dim, v))).filter((f): f is number => f !== undefined))],
   ]);
   if (hasYears) {
-    const years = new Set<number>();
+    const years: number[] = [];
     for (const [fid, f] of cache.byFid) {
       const y = Number(f.value);
-      if (f.dim === 'year' && y >= (filters.from ?? 0) && y <= (filters.to ?? 9999)) years.add(fid);
+      if (f.dim === 'year' && y >= (filters.from ?? 0) && y <= (filters.to ?? 9999)) years.push(fid);
     }
     allowed.push(['year', years]);
   }
   return allowed;
 }
 
-/** The dimensions whose filter a document fails: none (it passes), one, or more. */
-function failedFilters(fids: Int32Array, allowed: Allowed): FacetDimension[] {
-  const failed: FacetDimension[] = [];
-  for (const [dim, ok] of allowed) {
-    let pass = false;
-    for (const f of fids) if (ok.has(f)) pass = true;
-    if (!pass) failed.push(dim);
-  }
-  return failed;
+/** No facet id is below 255 (see `SEARCH_SCHEMA_SQL`): a filter with no known value matches this token, which no document has. */
+const NO_FID = 0;
+
+/**
+ * The filters as an FTS5 expression over the `facets` column (values of a
+ * dimension OR'ed, dimensions AND'ed), leaving out the dimension `except`;
+ * undefined when nothing is left.
+ */
+function filterMatch(allowed: Allowed, except?: FacetDimension): string | undefined {
+  const parts = allowed
+    .filter(([dim]) => dim !== except)
+    .map(([, fids]) => `{facets} : (${(fids.length ? fids : [NO_FID]).map(fidToken).join(' OR ')})`);
+  return parts.length ? parts.join(' AND ') : undefined;
 }
+
+/** A query's expression with the filters' (either may be missing, not both). */
+const both = (match: string | undefined, filter: string | undefined) => (match && filter ? `(${match}) AND ${filter}` : (match ?? filter)!);
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -568,7 +717,7 @@ function hitOf(row: Row, query: Highlighted): SearchHit {
   };
 }
 
-const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars})`;
+const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
 
 /** A matching document: its key and BM25 score. */
 interface Match {
@@ -576,78 +725,142 @@ interface Match {
   score: number;
 }
 
-const ORDER = 'ORDER BY s, k';
+/**
+ * Matches of a tier ranked by BM25: its first this many in key order (the
+ * static prior of `SEARCH_SCHEMA_SQL`). BM25 costs about a microsecond per
+ * match, and a common word matches most of the index; FTS5 stops reading at
+ * the LIMIT. Beyond the window a tier continues in key order, unranked. Below
+ * it (every query of the real content) the ranking is exact.
+ */
+export const RANK_WINDOW = 500;
+/**
+ * Matches counted, and facets counted over, per query: exact up to this many
+ * (Meilisearch counts facets exactly up to 3,000 candidates, Elasticsearch
+ * hits up to 10,000). Above it the answer says "at least" (`totalExact`,
+ * `facetsExact`). At 100k documents, 500 and 3,000 cost about 8 ms of CPU less
+ * per answer than 1,000 and 5,000.
+ */
+export const COUNT_LIMIT = 3000;
+const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT };
+
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
 const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k), score: Number(r.s) }));
 
 /**
  * The ranking tiers of a query: records about it (the query in the title or
  * problem) first, then records that mention it only in their body. Within a
- * tier, BM25 with column weights; ties in key order, which is kind order,
- * then id, because `replaceDocuments` writes documents in that order (a
- * document upserted later, such as a complaint, comes after them).
- *
- * Ranking by tiers is also what keeps a search fast at scale: BM25 costs
- * about a microsecond per matching record, and a common word can match tens
- * of thousands; the first page usually needs only the first tier.
+ * tier, BM25 with column weights over the tier's first `RANK_WINDOW` matches;
+ * ties in key order, which is kind order, then id (see `SEARCH_SCHEMA_SQL`).
  */
 function tiersOf(query: ParsedQuery): string[] {
   return query.headMatch ? [query.headMatch, `(${query.match}) NOT (${query.headMatch})`] : [query.match];
 }
 
-/** The part of a ranked list each tier contributes to the page [offset, offset + limit). */
-function slices(sizes: readonly number[], offset: number, limit: number): { tier: number; offset: number; limit: number }[] {
-  const out: { tier: number; offset: number; limit: number }[] = [];
-  let start = 0;
-  sizes.forEach((size, tier) => {
-    const from = Math.max(offset, start);
-    const to = Math.min(offset + limit, start + size);
-    if (from < to) out.push({ tier, offset: from - start, limit: to - from });
-    start += size;
-  });
+/**
+ * Positions [from, to) of one tier's order: its first `RANK_WINDOW` matches
+ * by key ranked by BM25, then the rest by key. Fewer when the tier ends
+ * first; `ranked` false gives key order throughout (a listing without a query).
+ */
+async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number): Promise<Match[]> {
+  const out: Match[] = [];
+  const ranked = rankWindow > 0;
+  const window = rankWindow;
+  if (from < window) {
+    const want = Math.min(to, window) - from;
+    // MATERIALIZED: FTS5 stops at the window in key order; only then are the scores sorted.
+    const { rows } = await db.execute({
+      sql: `WITH w AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
+SELECT k, s FROM w ORDER BY s, k LIMIT ? OFFSET ?`,
+      args: [match, window, want, from],
+    });
+    out.push(...toMatches(rows));
+    if (out.length < want) return out;
+  }
+  if (to > window) {
+    const start = Math.max(from, window);
+    const { rows } = await db.execute({
+      sql: `SELECT rowid AS k, ${ranked ? BM25 : '0'} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?`,
+      args: [match, to - start, start],
+    });
+    out.push(...toMatches(rows));
+  }
   return out;
 }
 
-/** One ranked slice of the matches of `match`, among the keys `among` when given. */
-async function rankedSlice(db: SearchDb, match: string, offset: number, limit: number, among?: readonly number[]): Promise<Match[]> {
-  // MATERIALIZED: bm25() must run in the FTS5 scan, not after the filter.
+/** How many records match, counting no further than `limit`. */
+async function countUpTo(db: SearchDb, match: string, limit: number): Promise<number> {
+  const { rows } = await db.execute({ sql: 'SELECT count(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)', args: [match, limit] });
+  return Number(rows[0]!.n);
+}
+
+/** Positions [offset, offset + limit) of the tiers one after another. */
+async function rankedPage(db: SearchDb, tiers: readonly string[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+  const page: Match[] = [];
+  let start = 0;
+  for (const [i, match] of tiers.entries()) {
+    const from = Math.max(0, offset - start);
+    const to = offset + limit - start;
+    const got = await tierSlice(db, match, from, to, rankWindow);
+    page.push(...got);
+    if (page.length >= limit || i === tiers.length - 1) break;
+    // The tier ended before the page did: its size says where the next one starts.
+    start += got.length ? from + got.length : await countUpTo(db, match, from);
+  }
+  return page;
+}
+
+/** The first `limit` keys matching `match`, in key order. */
+async function firstKeys(db: SearchDb, match: string, limit: number): Promise<number[]> {
   const { rows } = await db.execute({
-    sql: `WITH m AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ?)
-SELECT k, s FROM m ${among ? 'WHERE k IN (SELECT value FROM json_each(?))' : ''} ${ORDER} LIMIT ? OFFSET ?`,
-    args: [match, ...(among ? [JSON.stringify(among)] : []), limit, offset],
+    sql: 'SELECT group_concat(k) AS keys FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)',
+    args: [match, limit],
   });
-  return toMatches(rows);
+  return parseKeys(rows[0]?.keys);
 }
 
 /**
- * The keys of every match (for filters and facet counts) and of each tier
- * but the last; for an unfiltered search also the page's part of the first
- * tier, ranked, in the same statement, so that the first tier's BM25 and
- * the match run once.
+ * The number of matches and the facet counts, each exact up to
+ * `COUNT_LIMIT`: counted over the first `COUNT_LIMIT` matches in key order.
+ * A filtered dimension is counted over the matches of every other filter
+ * (one more FTS5 query per filtered dimension), so that its other values
+ * show what choosing them gives.
  */
-async function matchKeys(db: SearchDb, query: ParsedQuery, tiers: readonly string[], firstPage?: { offset: number; limit: number }) {
-  const parts: string[] = [];
-  const args: (string | number)[] = [];
-  if (firstPage) {
-    parts.push(`SELECT * FROM (SELECT k, s, NULL AS keys, NULL AS part FROM m ${ORDER} LIMIT ? OFFSET ?)`);
-    args.push(firstPage.limit, firstPage.offset);
-    if (tiers.length > 1) parts.push("SELECT NULL AS k, NULL AS s, group_concat(k) AS keys, 'tier' AS part FROM m");
-  } else if (tiers.length > 1) {
-    parts.push("SELECT NULL AS k, NULL AS s, group_concat(rowid) AS keys, 'tier' AS part FROM search_fts WHERE search_fts MATCH ?");
-    args.push(tiers[0]!);
+async function countMatches(db: SearchDb, cache: FacetCache, query: string | undefined, allowed: Allowed, countLimit: number) {
+  const runs: { keys: number[]; only?: FacetDimension }[] = [];
+  const main = await firstKeys(db, both(query, filterMatch(allowed)), countLimit + 1);
+  runs.push({ keys: main });
+  for (const [dim] of allowed) {
+    const other = filterMatch(allowed, dim);
+    // Nothing to match without the query and without any other filter: every document counts.
+    const keys = query || other ? await firstKeys(db, both(query, other), countLimit + 1) : await firstDocKeys(db, countLimit + 1);
+    runs.push({ keys, only: dim });
   }
-  parts.push("SELECT NULL AS k, NULL AS s, group_concat(rowid) AS keys, 'all' AS part FROM search_fts WHERE search_fts MATCH ?");
-  args.push(query.match);
-  const { rows } = await db.execute({
-    sql: `${firstPage ? `WITH m AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ?)\n` : ''}${parts.join('\nUNION ALL ')}`,
-    args: firstPage ? [tiers[0]!, ...args] : args,
-  });
-  const all = parseKeys(rows.find((r) => r.part === 'all')?.keys);
+  const filtered = new Set(allowed.map(([dim]) => dim));
+  const counts = new Map<number, number>();
+  for (const run of runs) {
+    const keys = run.keys.slice(0, countLimit);
+    await loadDocFacets(db, cache, keys);
+    // Facet ids are small and dense (from 256): an array counts faster than a map.
+    const tally = new Uint32Array(cache.maxFid + 1);
+    for (const key of keys) for (const fid of cache.docs[seqOf(key)] ?? NO_FACETS) if (fid < tally.length) tally[fid]!++;
+    tally.forEach((n, fid) => {
+      const dim = n ? cache.byFid.get(fid)?.dim : undefined;
+      // The main run counts the unfiltered dimensions; each other run only its own.
+      if (dim && (run.only === undefined ? !filtered.has(dim) : dim === run.only)) counts.set(fid, n);
+    });
+  }
   return {
-    all,
-    firstTier: tiers.length > 1 ? parseKeys(rows.find((r) => r.part === 'tier')?.keys) : all,
-    page: toMatches(rows.filter((r) => r.k !== null)),
+    total: Math.min(main.length, countLimit),
+    totalExact: main.length <= countLimit,
+    facetsExact: runs.every((r) => r.keys.length <= countLimit),
+    counts,
   };
+}
+
+/** The first `limit` document keys of the index. */
+async function firstDocKeys(db: SearchDb, limit: number): Promise<number[]> {
+  const { rows } = await db.execute({ sql: 'SELECT group_concat(doc_key) AS keys FROM (SELECT doc_key FROM search_documents ORDER BY doc_key LIMIT ?)', args: [limit] });
+  return parseKeys(rows[0]?.keys);
 }
 
 /**
@@ -672,33 +885,6 @@ WHERE d.doc_key IN (SELECT value FROM json_each(?))`,
   });
 }
 
-/**
- * Applies the filters to the matches and counts facets over the whole match
- * set. A document that passes every filter counts for all its values; one
- * that fails exactly one filter still counts for that filter's dimension, so
- * the other values of a filtered dimension show what choosing them gives.
- */
-function filterAndCount(keys: readonly number[], allowed: Allowed, cache: FacetCache) {
-  // Facet ids are small and dense (from 256): an array counts faster than a map.
-  const tally = new Uint32Array(cache.maxFid + 1);
-  const passing: number[] = [];
-  for (const key of keys) {
-    const fids = cache.docs[key] ?? NO_FACETS;
-    const failed = allowed.length ? failedFilters(fids, allowed) : [];
-    if (!failed.length) {
-      passing.push(key);
-      for (const f of fids) if (f < tally.length) tally[f]!++;
-    } else if (failed.length === 1) {
-      for (const f of fids) if (f < tally.length && cache.byFid.get(f)?.dim === failed[0]) tally[f]!++;
-    }
-  }
-  const counts = new Map<number, number>();
-  tally.forEach((n, fid) => {
-    if (n) counts.set(fid, n);
-  });
-  return { passing, counts };
-}
-
 function facetCounts(counts: Map<number, number>, dict: FacetCache, labels: FacetLabels | undefined) {
   const facets = Object.fromEntries(FACET_DIMENSIONS.map((d) => [d, [] as FacetCount[]])) as Record<FacetDimension, FacetCount[]>;
   for (const [fid, count] of counts) {
@@ -721,11 +907,12 @@ function facetCounts(counts: Map<number, number>, dict: FacetCache, labels: Face
 /**
  * Searches the index: records with the query in their title or problem first,
  * then those with it only in the body, each tier ranked by BM25 with column
- * weights (title 8, problem 4, body 1), ties broken by kind then id; snippets
- * highlighted in the original script; total and facet counts over the whole
- * match set; one page of results. Without a query but with a filter, every
- * record the filters allow, in `BROWSE_ORDER`, with the same facet counts.
- * Throws `SearchQueryError` for a query that cannot be searched (an empty one
+ * weights (title 8, problem 4, body 1) over its first `RANK_WINDOW` matches,
+ * ties broken by kind then id; snippets highlighted in the original script;
+ * total and facet counts exact up to `COUNT_LIMIT` matches; one page of
+ * results. Without a query but with a filter, every record the filters allow,
+ * in key order (kind, then id), with the same counts. Throws
+ * `SearchQueryError` for a query that cannot be searched (an empty one
  * without filters included).
  */
 export async function search(db: SearchDb, request: SearchRequest): Promise<SearchResponse> {
@@ -738,44 +925,39 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
     throw new SearchQueryError('bad_page', `每页条数应为 1 至 ${MAX_PAGE_SIZE} 的整数。`);
   }
   const offset = (page - 1) * pageSize;
-  const { total, pageMatches, counts, cache } = query ? await runSearch(db, query, filters, offset, pageSize) : await browse(db, filters, offset, pageSize);
+  const cache = cacheOf(db);
+  const allowed = await allowedIds(db, cache, filters);
+  const limits = { ...DEFAULT_LIMITS, ...request.limits };
+  const [pageMatches, counted] = await Promise.all([
+    pageOf(db, query, allowed, offset, pageSize, limits.rankWindow),
+    countMatches(db, cache, query?.match, allowed, limits.countLimit),
+  ]);
   const rows = await documentRows(db, pageMatches);
   return {
     query: query?.text ?? '',
-    total,
+    total: counted.total,
+    totalExact: counted.totalExact,
     page,
     pageSize,
     results: rows.map((r) => hitOf(r, query ?? NOTHING)),
-    facets: facetCounts(counts, cache, request.labels),
+    facets: facetCounts(counted.counts, cache, request.labels),
+    facetsExact: counted.facetsExact,
   };
 }
 
-/** The ranked page of matches passing the filters, their number, and the facet counts of the match set. */
-async function runSearch(db: SearchDb, query: ParsedQuery, filters: SearchFilters, offset: number, limit: number) {
-  const cache = cacheOf(db);
-  const allowed = await allowedIds(db, cache, filters);
-  const tiers = tiersOf(query);
-  const filtered = allowed.length > 0;
-  // Unfiltered, the first tier's part of the page comes with the keys; filtered, pages are ranked among the passing keys.
-  const keys = await matchKeys(db, query, tiers, filtered ? undefined : { offset, limit });
-  await loadDocFacets(db, cache, keys.all);
-  const { passing, counts } = filterAndCount(keys.all, allowed, cache);
-
-  const first = new Set(keys.firstTier);
-  const byTier: number[][] = tiers.length > 1 ? [passing.filter((k) => first.has(k)), passing.filter((k) => !first.has(k))] : [passing];
-  const pageMatches: Match[] = [];
-  for (const slice of slices(byTier.map((t) => t.length), offset, limit)) {
-    if (slice.tier === 0 && !filtered) pageMatches.push(...keys.page);
-    else pageMatches.push(...(await rankedSlice(db, tiers[slice.tier]!, slice.offset, slice.limit, filtered ? byTier[slice.tier] : undefined)));
-  }
-  return { total: passing.length, pageMatches, counts, cache };
+/** The ranked page of matches passing the filters; without a query, the records the filters allow, in key order. */
+function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+  const filter = filterMatch(allowed);
+  if (!query) return rankedPage(db, [filter!], offset, limit, 0);
+  return rankedPage(db, tiersOf(query).map((t) => both(t, filter)), offset, limit, rankWindow);
 }
 
 /** The first `limit` results of a query (or of a listing by filters), ranked, without facet counts: for CSV and JSON downloads. */
 export async function searchAll(db: SearchDb, request: Pick<SearchRequest, 'q' | 'filters'>, limit: number): Promise<{ query: string; results: SearchHit[] }> {
   const filters = request.filters ?? {};
   const query = queryOf(request.q, filters);
-  const { pageMatches } = query ? await runSearch(db, query, filters, 0, limit) : await browse(db, filters, 0, limit);
+  const allowed = await allowedIds(db, cacheOf(db), filters);
+  const pageMatches = await pageOf(db, query, allowed, 0, limit, RANK_WINDOW);
   const rows = await documentRows(db, pageMatches);
   return { query: query?.text ?? '', results: rows.map((r) => hitOf(r, query ?? NOTHING)) };
 }
@@ -793,36 +975,4 @@ export function hasFilters(filters: SearchFilters): boolean {
 function queryOf(q: string | undefined, filters: SearchFilters): ParsedQuery | undefined {
   if (!q?.trim() && hasFilters(filters)) return undefined;
   return parseOrThrow(q ?? '');
-}
-
-/**
- * The listing order without a query, where there is no score: by kind (plans
- * first, then items, parts, amendments … as in `SEARCH_KINDS`), then by
- * record id, which for items and parts is the plan then the zero-padded item
- * number (`item:wuwei-2020-06`), for amendments the amendment then the item.
- * Stable across pages. Built from the constant list, not the stored
- * `kind_order`, so documents indexed before a kind was added sort right too.
- */
-const BROWSE_ORDER = `ORDER BY CASE kind ${SEARCH_KINDS.map((k, i) => `WHEN '${k}' THEN ${i}`).join(' ')} ELSE ${SEARCH_KINDS.length} END, id`;
-
-/**
- * Every record the filters allow, without a query: the page in `BROWSE_ORDER`,
- * the total, and facet counts over the whole listing (the same counting as a
- * search: a filtered dimension counted without its own filter).
- */
-async function browse(db: SearchDb, filters: SearchFilters, offset: number, limit: number) {
-  const cache = cacheOf(db);
-  const allowed = await allowedIds(db, cache, filters);
-  const { rows } = await db.execute('SELECT group_concat(doc_key) AS keys FROM search_documents');
-  const all = parseKeys(rows[0]?.keys);
-  await loadDocFacets(db, cache, all);
-  const { passing, counts } = filterAndCount(all, allowed, cache);
-  const page = passing.length
-    ? await db.execute({
-        sql: `SELECT doc_key FROM search_documents WHERE doc_key IN (SELECT value FROM json_each(?)) ${BROWSE_ORDER} LIMIT ? OFFSET ?`,
-        args: [JSON.stringify(passing), limit, offset],
-      })
-    : { rows: [] };
-  const pageMatches: Match[] = page.rows.map((r) => ({ key: Number(r.doc_key), score: 0 }));
-  return { total: passing.length, pageMatches, counts, cache };
 }

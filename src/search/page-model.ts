@@ -59,6 +59,8 @@ export const titlePrefix = (hit: Pick<SearchHit, 'plan'>) => (hit.plan ? planNam
 export interface FacetLink {
   label: string;
   count: number;
+  /** The count as shown: `≥ 12` when counts cover only the first matches (`facetsExact` false). */
+  countText: string;
   href: string;
   /** The value is a filter in force: its link removes it. */
   on: boolean;
@@ -71,8 +73,8 @@ export interface FacetGroup {
   more: FacetLink[];
 }
 
-/** Each facet with counts, as links that add or remove its value. */
-export function facetGroups(params: URLSearchParams, facets: SearchResponse['facets']): FacetGroup[] {
+/** Each facet with counts, as links that add or remove its value; `exact` false marks every count "at least". */
+export function facetGroups(params: URLSearchParams, facets: SearchResponse['facets'], exact = true): FacetGroup[] {
   const groups: FacetGroup[] = [];
   for (const [dimension, label] of DIMENSIONS) {
     const counts: FacetCount[] = facets[dimension as Dimension] ?? [];
@@ -85,7 +87,7 @@ export function facetGroups(params: URLSearchParams, facets: SearchResponse['fac
         dimension === 'year'
           ? linkTo(params, on ? { from: null, to: null } : { from: f.value, to: f.value })
           : linkTo(params, { [dimension]: on ? chosen.filter((v) => v !== f.value) : [...chosen, f.value] });
-      return { label: f.label ?? f.value, count: f.count, href, on };
+      return { label: f.label ?? f.value, count: f.count, countText: exact ? String(f.count) : `≥ ${f.count}`, href, on };
     };
     groups.push({ dimension, label, shown: ordered.slice(0, SHOWN_VALUES).map(link), more: ordered.slice(SHOWN_VALUES).map(link) });
   }
@@ -131,9 +133,24 @@ export function downloads(params: URLSearchParams): { csv: string; json: string 
   return { csv: `/api/search?${csv.toString()}`, json: `/api/search?${api.toString()}` };
 }
 
-/** The status line above the results; a listing without a query says how it is ordered. */
-export function statusLine(r: Pick<SearchResponse, 'total' | 'page' | 'pageSize' | 'query'>, filtered: boolean): string {
+/**
+ * Under the facets when their counts cover only the first matches: each count is then a lower
+ * bound. Undefined when the counts are exact.
+ */
+export function facetsNote(r: Pick<SearchResponse, 'total' | 'facetsExact'>): string | undefined {
+  return r.facetsExact === false ? `匹配的记录较多，各项计数只统计了前 ${r.total} 条，“≥”表示实际数量不少于此数。` : undefined;
+}
+
+/**
+ * The status line above the results; a listing without a query says how it is ordered. Above
+ * the count limit the total is a lower bound (`totalExact` false), and says so.
+ */
+export function statusLine(r: Pick<SearchResponse, 'total' | 'page' | 'pageSize' | 'query'> & { totalExact?: boolean }, filtered: boolean): string {
   const from = (r.page - 1) * r.pageSize;
+  const shown = `显示第 ${from + 1}—${Math.min(from + r.pageSize, r.totalExact === false ? Infinity : r.total)} 条`;
+  if (r.totalExact === false) {
+    return r.query ? `找到超过 ${r.total} 条记录，${shown}。` : `符合所选条件的记录超过 ${r.total} 条，${shown}（未输入搜索词，按类型、所属方案和编号排列）。`;
+  }
   if (!r.query) {
     return r.total
       ? `符合所选条件的记录共 ${r.total} 条${r.total > r.pageSize ? `，显示第 ${from + 1}—${Math.min(from + r.pageSize, r.total)} 条` : ''}（未输入搜索词，按类型、所属方案和编号排列）。`

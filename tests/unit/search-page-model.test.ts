@@ -1,7 +1,7 @@
 /** The search page's model (shared by the server-rendered page and its script): listings without a query, plan names. */
 import { describe, expect, it } from 'vitest';
 import type { SearchResponse } from '../../src/search/index-store.ts';
-import { appliedFilters, downloads, facetGroups, isFiltered, pager, planName, statusLine, titlePrefix } from '../../src/search/page-model.ts';
+import { appliedFilters, downloads, facetGroups, facetsNote, isFiltered, pager, planName, statusLine, titlePrefix } from '../../src/search/page-model.ts';
 
 const params = (q: string) => new URLSearchParams(q);
 const noFacets = { kind: [], inspection: [], plan: [], region: [], unit: [], status: [], topic: [], pollution: [], year: [] } as SearchResponse['facets'];
@@ -42,5 +42,23 @@ describe('plan names', () => {
     expect(planName('关于补充完善《某方案》的通知')).toBe('《关于补充完善〈某方案〉的通知》');
     expect(titlePrefix({ plan: { id: 'wuwei-2020', title: '某方案', url: '/plans/wuwei-2020/' } })).toBe('《某方案》');
     expect(titlePrefix({ plan: null })).toBe('');
+  });
+});
+
+describe('counts above the limit (national scale)', () => {
+  it('says the total is a lower bound, with a query and without', () => {
+    expect(statusLine({ query: '整改', total: 5000, totalExact: false, page: 3, pageSize: 20 }, false)).toBe('找到超过 5000 条记录，显示第 41—60 条。');
+    expect(statusLine({ query: '', total: 5000, totalExact: false, page: 1, pageSize: 20 }, true)).toBe(
+      '符合所选条件的记录超过 5000 条，显示第 1—20 条（未输入搜索词，按类型、所属方案和编号排列）。',
+    );
+    expect(statusLine({ query: '整改', total: 45, totalExact: true, page: 1, pageSize: 20 }, false)).toBe('找到 45 条记录，显示第 1—20 条。');
+  });
+
+  it('marks every facet count "at least" and explains it, only when counts are not exact', () => {
+    const facets = { ...noFacets, kind: [{ value: 'item', count: 4200, label: '整改任务' }] };
+    expect(facetGroups(params('q=整改'), facets, false)[0]!.shown[0]).toMatchObject({ count: 4200, countText: '≥ 4200' });
+    expect(facetGroups(params('q=整改'), facets)[0]!.shown[0]).toMatchObject({ count: 4200, countText: '4200' });
+    expect(facetsNote({ total: 5000, facetsExact: false })).toBe('匹配的记录较多，各项计数只统计了前 5000 条，“≥”表示实际数量不少于此数。');
+    expect(facetsNote({ total: 45, facetsExact: true })).toBeUndefined();
   });
 });
