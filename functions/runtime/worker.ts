@@ -48,6 +48,12 @@ async function builtData<T>(env: Env, name: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** A built static file's text by its site path, from the assets binding: record pages kept in bundles (src/site/page-bundles.ts). */
+export async function readBuilt(path: string): Promise<string | undefined> {
+  const res = await (bindings as unknown as Env).ASSETS.fetch(`https://assets.invalid${path}`);
+  return res.ok ? res.text() : undefined;
+}
+
 type WorkerRuntime = PortalRuntime & { contactKey: CryptoKey | undefined };
 
 async function create(env: Env): Promise<WorkerRuntime> {
