@@ -107,10 +107,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const client = join(outDir, 'client');
   const r = bundlePages(client, max);
   routeBundledSections(outDir, r);
-  const moved = Object.entries(r.moved).map(([s, n]) => `${s} ${n} 个`).join('，');
+  const moved = Object.entries(r.moved).map(([s, n]) => `/${s}/ ${n} 个`).join('、');
   console.log(r.filesBefore <= max
     ? `静态文件 ${r.filesBefore} 个，未超过 ${max} 个，无需打包。`
-    : `静态文件 ${r.filesBefore} → ${r.filesAfter} 个（上限 ${max}）：${moved} 记录页面移入 ${r.bundles} 个包，按需读取。`);
+    : `静态文件 ${r.filesBefore} → ${r.filesAfter} 个（上限 ${max}）：${moved}记录的页面移入 ${r.bundles} 个包，按需读取。`);
   if (r.filesAfter > max) {
     console.error(`打包后仍有 ${r.filesAfter} 个文件，超过上限 ${max}。`);
     process.exit(1);

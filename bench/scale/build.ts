@@ -19,8 +19,8 @@
  * process under /usr/bin/time: wall and CPU time, and peak resident memory of
  * the step's process tree (sampled every 0.2 s). The machine is shared, so a
  * step is stopped past SCALE_MEM_LIMIT_MB (8192) or SCALE_STEP_TIMEOUT
- * seconds (1800) and reported as failed. NODE_OPTIONS is passed on (e.g.
- * --max-old-space-size=1400 to try a capped heap). Logs go to
+ * seconds (1800) and reported as failed. astro build gets the heap cap of
+ * `npm run build` (--max-old-space-size=1280) unless NODE_OPTIONS is set. Logs go to
  * .scratch/scale/N/logs/, figures to .scratch/scale/results.json.
  *
  * Growth: time per item at each size, and the exponent k in t ∝ N^k between
@@ -43,8 +43,10 @@ const sizes = (() => {
 const STEP_TIMEOUT_S = Number(process.env.SCALE_STEP_TIMEOUT ?? 1800);
 const MEM_LIMIT_MB = Number(process.env.SCALE_MEM_LIMIT_MB ?? 8192);
 const TARGET = { items: 50_000, seconds: 300, mb: 2048, files: 100_000, freePlanFiles: 20_000, pageKb: 500 };
-/** Pagefind bundles fragments into shared files above this many pages (the same as `npm run build`). */
+/** Pagefind bundles fragments into shared files above this many pages (as scripts/pagefind.ts does). */
 const MAX_FRAGMENTS = 2000;
+/** The heap cap `npm run build` gives astro build (package.json). */
+const ASTRO_NODE_OPTIONS = '--max-old-space-size=1280';
 const ROOT = resolve('.scratch/scale');
 const BIN = resolve('node_modules/.bin');
 
@@ -205,7 +207,9 @@ async function runSize(n: number): Promise<SizeResult> {
   const step = async (name: string, cmd: string, args: string[], output: () => string) => {
     const file = join(logs, `${name.replace(/\W+/g, '-')}.log`);
     process.stdout.write(`  ${name} …`);
-    const r = await timed(name, join(BIN, cmd), args, env, file);
+    // astro build runs with the heap cap of `npm run build` (without it V8 lets garbage grow past 2 GB).
+    const stepEnv = cmd === 'astro' && !process.env.NODE_OPTIONS ? { ...env, NODE_OPTIONS: ASTRO_NODE_OPTIONS } : env;
+    const r = await timed(name, join(BIN, cmd), args, stepEnv, file);
     const s: StepResult = {
       step: name, ok: r.ok, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakMb: r.peakMb, load: loadavg()[0]!,
       output: r.ok ? output() : '—', ...(r.note ? { note: r.note } : {}),
@@ -226,7 +230,8 @@ async function runSize(n: number): Promise<SizeResult> {
     return `${sizeText(html)}（${pages} 个页面）`;
   });
   // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
-  const indexed = built && (await step('pagefind', 'pagefind', ['--site', join(dist, 'client'), '--quiet', '--max-fragments', String(MAX_FRAGMENTS)], () => sizeText(du(join(dist, 'client', 'pagefind')))));
+  // As `npm run build` does: no static index above PAGEFIND_MAX_PAGES pages (scripts/pagefind.ts says so in its log).
+  const indexed = built && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
   if (built) {
     const client = join(dist, 'client');
     result.largestPage = largestHtml(client);

@@ -69,11 +69,16 @@ export function coarsen(events: Map<string, string[]>, asOf: string, max = MAX_P
 
 /** Roll-ups at the given dates (sorted), each assessed by `assessAt`, ending with the as-of date. */
 export function progressAt(all: Map<string, string[]>, asOf: string, assessAt: (date: string) => readonly ItemAssessment[]): TimelinePoint[] {
+  const { events, dates } = chartDates(all, asOf);
+  return dates.map((date) => ({ date, rollup: rollup(assessAt(date)), events: events.get(date) ?? ['统计日期'] }));
+}
+
+/** The dates progressAt assesses (sorted, ending with the as-of date), and their events. */
+export function chartDates(all: Map<string, string[]>, asOf: string): { events: Map<string, string[]>; dates: string[] } {
   const events = coarsen(all, asOf);
   const dates = [...events.keys()].filter((d) => d <= asOf).sort();
-  if (dates.length === 0) return [];
-  if (dates.at(-1) !== asOf) dates.push(asOf);
-  return dates.map((date) => ({ date, rollup: rollup(assessAt(date)), events: events.get(date) ?? ['统计日期'] }));
+  if (dates.length > 0 && dates.at(-1) !== asOf) dates.push(asOf);
+  return { events, dates };
 }
 
 /** Progress over time from status disclosures alone, each item judged on the deadlines it has now. */
