@@ -8,8 +8,12 @@
  * static file is served first); on Workers they pass static files through.
  */
 
-/** Sections whose record folders may be bundled, in the order they are bundled. */
-export const BUNDLED_SECTIONS = ['items', 'units'] as const;
+/**
+ * Sections whose record folders may be bundled, in the order they are bundled (a folder with
+ * subfolders, such as a plan's with its groups or the paged index `p/`, stays as it is). At 50,000
+ * items the pages other than items and units alone are about 24,000 files.
+ */
+export const BUNDLED_SECTIONS = ['items', 'units', 'sources', 'regions', 'plans'] as const;
 export type BundledSection = (typeof BUNDLED_SECTIONS)[number];
 /** Bundles per section: at 50,000 items about 100 items (≈ 2.5 MB) each, far below Workers' 25 MiB per file. */
 export const BUNDLE_COUNT = 512;
