@@ -31,6 +31,9 @@ configureZodLocale();
 /** The built site's static files (Astro's client output). */
 export const CLIENT_DIR = process.env.DIST_DIR ?? 'dist/client';
 
+/** Headers of a page served in place of a static file: none here (functions/node.ts sets them on every response). */
+export const builtPageHeaders: readonly [string, string][] = [];
+
 /** A built static file's text by its site path (`/x/` is `/x/index.html`): record pages kept in bundles (src/site/page-bundles.ts). */
 export async function readBuilt(path: string): Promise<string | undefined> {
   // Paths come from src/site/page-bundles.ts, already checked to be plain names.

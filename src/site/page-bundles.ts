@@ -64,7 +64,7 @@ export type ReadBuilt = (path: string) => Promise<string | undefined>;
  * Answers a record page that is not a static file: the file itself when it is one (Workers run
  * the route before static assets), else its bundle's copy, else the site's 404 page.
  */
-export async function servePage(section: BundledSection, pathname: string, read: ReadBuilt): Promise<Response> {
+export async function servePage(section: BundledSection, pathname: string, read: ReadBuilt, headers: readonly [string, string][] = []): Promise<Response> {
   const ref = recordFile(section, pathname);
   if (ref) {
     // `/<id>/`, not `/<id>/index.html`: Workers' assets redirect the latter (html_handling).
@@ -72,7 +72,8 @@ export async function servePage(section: BundledSection, pathname: string, read:
     const text = own ?? (await readBundle(section, ref.id, read))?.[ref.file];
     if (text !== undefined) {
       // Pages change only with a new build; a short public cache keeps repeat visits off the runtime.
-      return new Response(text, { headers: { 'Content-Type': contentType(ref.file), 'Cache-Control': 'public, max-age=300' } });
+      // `headers`: what the static file would have had (client/_headers on Workers).
+      return new Response(text, { headers: [...headers, ['Content-Type', contentType(ref.file)], ['Cache-Control', 'public, max-age=300']] });
     }
   }
   // No body: Astro answers with the site's 404 page (in both adapters).
