@@ -43,7 +43,9 @@ export function bundlePages(clientDir: string, maxFiles: number): BundleReport {
   const report: BundleReport = { filesBefore, filesAfter: filesBefore, moved: {}, bundles: 0 };
   if (filesBefore <= maxFiles) return report;
   let files = filesBefore + 1; // + the manifest
-  const bundles = new Map<string, Bundle>();
+  // First choose what moves (counting files only), then write one bundle at a time: holding every
+  // bundle at once took 3.1 GB at 50,000 items.
+  const chosen = new Map<string, { section: string; id: string; dir: string; names: string[] }[]>();
   for (const section of BUNDLED_SECTIONS) {
     const root = join(clientDir, section);
     if (!existsSync(root)) continue;
@@ -56,27 +58,29 @@ export function bundlePages(clientDir: string, maxFiles: number): BundleReport {
       const names = recordFiles(dir);
       if (!names) continue;
       const path = bundlePath(section as BundledSection, id);
-      let bundle = bundles.get(path);
-      if (!bundle) {
-        // A bundle an earlier run wrote (to a larger budget) is added to, not replaced.
-        const existing = join(clientDir, path);
-        bundle = existsSync(existing) ? (JSON.parse(readFileSync(existing, 'utf8')) as Bundle) : {};
-        if (!existsSync(existing)) files += 1;
-        bundles.set(path, bundle);
+      let list = chosen.get(path);
+      if (!list) {
+        list = [];
+        chosen.set(path, list);
+        if (!existsSync(join(clientDir, path))) files += 1;
       }
-      bundle[id] = Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
-      rmSync(dir, { recursive: true });
+      list.push({ section, id, dir, names });
       files -= names.length;
       moved += 1;
     }
     report.moved[section] = moved;
   }
-  for (const [path, bundle] of bundles) {
+  for (const [path, records] of chosen) {
     const file = join(clientDir, path);
+    // A bundle an earlier run wrote (to a larger budget) is added to, not replaced.
+    const bundle: Bundle = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Bundle) : {};
+    for (const r of records) bundle[r.id] = Object.fromEntries(r.names.map((n) => [n, readFileSync(join(r.dir, n), 'utf8')]));
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, JSON.stringify(bundle));
+    // Removed only once their bundle is written.
+    for (const r of records) rmSync(r.dir, { recursive: true });
   }
-    report.bundles = existsSync(join(clientDir, '_pages')) ? BUNDLED_SECTIONS.reduce((n, sec) => n + (existsSync(join(clientDir, '_pages', sec)) ? readdirSync(join(clientDir, '_pages', sec)).length : 0), 0) : 0;
+  report.bundles = existsSync(join(clientDir, '_pages')) ? BUNDLED_SECTIONS.reduce((n, sec) => n + (existsSync(join(clientDir, '_pages', sec)) ? readdirSync(join(clientDir, '_pages', sec)).length : 0), 0) : 0;
   writeFileSync(join(clientDir, BUNDLE_MANIFEST), `${JSON.stringify({ maxFiles, moved: report.moved, bundles: report.bundles }, null, 2)}\n`);
   report.filesAfter = countFiles(clientDir);
   return report;
