@@ -19,8 +19,8 @@
  * process under /usr/bin/time: wall and CPU time, and peak resident memory of
  * the step's process tree (sampled every 0.2 s). The machine is shared, so a
  * step is stopped past SCALE_MEM_LIMIT_MB (8192) or SCALE_STEP_TIMEOUT
- * seconds (1800) and reported as failed. NODE_OPTIONS is passed on (e.g.
- * --max-old-space-size=1400 to try a capped heap). Logs go to
+ * seconds (1800) and reported as failed. astro build gets the heap cap of
+ * `npm run build` (--max-old-space-size=1280) unless NODE_OPTIONS is set. Logs go to
  * .scratch/scale/N/logs/, figures to .scratch/scale/results.json.
  *
  * Growth: time per item at each size, and the exponent k in t ∝ N^k between
@@ -32,6 +32,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCALE_AS_OF } from './generate.ts';
+import { writeFloorProject } from './floor.ts';
+import { figure, writeReport, type Figure } from '../report.ts';
 
 const sizes = (() => {
   const given = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -40,7 +42,11 @@ const sizes = (() => {
 /** A step still running after this long, or using more memory than this, is stopped and reported as such. */
 const STEP_TIMEOUT_S = Number(process.env.SCALE_STEP_TIMEOUT ?? 1800);
 const MEM_LIMIT_MB = Number(process.env.SCALE_MEM_LIMIT_MB ?? 8192);
-const TARGET = { items: 50_000, seconds: 300, mb: 2048 };
+const TARGET = { items: 50_000, seconds: 300, mb: 2048, files: 100_000, freePlanFiles: 20_000, pageKb: 500 };
+/** Pagefind bundles fragments into shared files above this many pages (as scripts/pagefind.ts does). */
+const MAX_FRAGMENTS = 2000;
+/** The heap cap `npm run build` gives astro build (package.json). */
+const ASTRO_NODE_OPTIONS = '--max-old-space-size=1280';
 const ROOT = resolve('.scratch/scale');
 const BIN = resolve('node_modules/.bin');
 
@@ -60,6 +66,11 @@ interface SizeResult {
   n: number;
   generated: string;
   steps: StepResult[];
+  /** Files in the deployable static output (dist/client): as built, within 100,000, within 20,000. */
+  files?: { built: number; paid: number | null; free: number | null };
+  largestPage?: { path: string; kb: number };
+  /** The framework's floor: a minimal Astro project with N trivial pages, built and Pagefind-indexed. */
+  floor?: StepResult[];
 }
 
 // ---------------------------------------------------------------------------
@@ -196,7 +207,9 @@ async function runSize(n: number): Promise<SizeResult> {
   const step = async (name: string, cmd: string, args: string[], output: () => string) => {
     const file = join(logs, `${name.replace(/\W+/g, '-')}.log`);
     process.stdout.write(`  ${name} …`);
-    const r = await timed(name, join(BIN, cmd), args, env, file);
+    // astro build runs with the heap cap of `npm run build` (without it V8 lets garbage grow past 2 GB).
+    const stepEnv = cmd === 'astro' && !process.env.NODE_OPTIONS ? { ...env, NODE_OPTIONS: ASTRO_NODE_OPTIONS } : env;
+    const r = await timed(name, join(BIN, cmd), args, stepEnv, file);
     const s: StepResult = {
       step: name, ok: r.ok, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakMb: r.peakMb, load: loadavg()[0]!,
       output: r.ok ? output() : '—', ...(r.note ? { note: r.note } : {}),
@@ -217,12 +230,47 @@ async function runSize(n: number): Promise<SizeResult> {
     return `${sizeText(html)}（${pages} 个页面）`;
   });
   // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
-  if (built) await step('pagefind', 'pagefind', ['--site', join(dist, 'client'), '--quiet'], () => sizeText(du(join(dist, 'client', 'pagefind'))));
+  // As `npm run build` does: no static index above PAGEFIND_MAX_PAGES pages (scripts/pagefind.ts says so in its log).
+  const indexed = built && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
+  if (built) {
+    const client = join(dist, 'client');
+    result.largestPage = largestHtml(client);
+    const filesBuilt = du(client).files;
+    // Deployable within 100,000 files (Cloudflare's paid plan), then within 20,000 (free plan): record pages
+    // beyond the budget go into bundles served on demand (scripts/bundle-pages.ts).
+    const paid = indexed && (await step('bundle ≤100000', 'tsx', ['scripts/bundle-pages.ts', dist, '--max-files', String(TARGET.files)], () => sizeText(du(client))));
+    const filesPaid = paid ? du(client).files : null;
+    const free = paid && (await step('bundle ≤20000', 'tsx', ['scripts/bundle-pages.ts', dist, '--max-files', String(TARGET.freePlanFiles)], () => sizeText(du(client))));
+    result.files = { built: filesBuilt, paid: filesPaid, free: free ? du(client).files : null };
+  }
   await step('search index', 'tsx', ['scripts/search-index.ts'], () => {
     const files = [db, `${db}-wal`].map(du).reduce((a, b) => ({ files: a.files + b.files, bytes: a.bytes + b.bytes }));
     return `${mb(files.bytes).toFixed(1)} MB`;
   });
+
+  // The floor: the same Astro and Pagefind on N trivial pages (no content, no components).
+  const floorDir = join(dir, 'floor');
+  rmSync(floorDir, { recursive: true, force: true });
+  mkdirSync(floorDir, { recursive: true });
+  writeFileSync(join(floorDir, 'package.json'), '{ "type": "module", "private": true }\n');
+  writeFloorProject(n, floorDir);
+  const before = result.steps.length;
+  const floorBuilt = await step('floor: astro build', 'astro', ['build', '--root', floorDir], () => `${countHtml(join(floorDir, 'dist'))} 个页面`);
+  if (floorBuilt) await step('floor: pagefind', 'pagefind', ['--site', join(floorDir, 'dist'), '--quiet', '--max-fragments', String(MAX_FRAGMENTS)], () => sizeText(du(join(floorDir, 'dist', 'pagefind'))));
+  result.floor = result.steps.splice(before);
+  rmSync(join(floorDir, 'dist'), { recursive: true, force: true });
   return result;
+}
+
+/** The biggest HTML page of a built site (the target: none above 500 KB). */
+function largestHtml(dir: string, at = ''): { path: string; kb: number } {
+  let best = { path: '', kb: 0 };
+  for (const e of readdirSync(join(dir, at), { withFileTypes: true })) {
+    const rel = join(at, e.name);
+    const cand = e.isDirectory() ? largestHtml(dir, rel) : e.name.endsWith('.html') ? { path: `/${rel}`, kb: statSync(join(dir, rel)).size / 1024 } : best;
+    if (cand.kb > best.kb) best = cand;
+  }
+  return best;
 }
 
 function countHtml(dir: string): number {
@@ -250,7 +298,13 @@ function machine(): string {
   return `机器：${model}，${availableParallelism()} 核${quota}，内存 ${(totalmem() / 1024 ** 3).toFixed(1)} GB，Node ${process.version}（${process.platform}-${process.arch}）`;
 }
 
-const PIPELINE = ['check-content', 'astro build', 'pagefind', 'search index'];
+const PIPELINE = ['check-content', 'astro build', 'pagefind', 'bundle ≤100000', 'search index'];
+/** Names in the JSON report. */
+const KEYS: Record<string, string> = {
+  generate: 'generate', 'check-content': 'content_check', 'astro build': 'astro', pagefind: 'pagefind',
+  'bundle ≤100000': 'bundle_paid', 'bundle ≤20000': 'bundle_free', 'search index': 'search_index',
+  'floor: astro build': 'floor_astro', 'floor: pagefind': 'floor_pagefind',
+};
 
 function report(results: SizeResult[]) {
   console.log(`\n${machine()}`);
@@ -307,6 +361,69 @@ function report(results: SizeResult[]) {
   );
 }
 
+/** Our build against the framework's floor, and the figures of the JSON report. */
+function floorAndFigures(results: SizeResult[]): Figure[] {
+  const out: Figure[] = [];
+  const lim = (value: number, comparison: '<=' | '>=' = '<=') => ({ value, comparison });
+  const rows: string[][] = [['规模', '本项目构建+索引（秒）', '框架下限（秒）', '用时倍数', '本项目峰值（MB）', '下限峰值（MB）', '内存倍数']];
+  for (const r of results) {
+    const atTarget = r.n === TARGET.items;
+    for (const st of [...r.steps, ...(r.floor ?? [])]) {
+      const key = KEYS[st.step] ?? st.step.replace(/\W+/g, '_');
+      out.push(figure(`${r.n}.${key}.seconds`, st.ok ? round(st.seconds) : null, 's'));
+      out.push(figure(`${r.n}.${key}.cpu_seconds`, st.ok ? round(st.cpuSeconds) : null, 's'));
+      out.push(figure(`${r.n}.${key}.peak_mb`, round(st.peakMb), 'MB', PIPELINE.includes(st.step) ? lim(TARGET.mb) : undefined));
+      out.push(figure(`${r.n}.${key}.load`, round(st.load), 'load average (1 min)'));
+    }
+    const pipe = r.steps.filter((st) => PIPELINE.includes(st.step));
+    const complete = pipe.length === PIPELINE.length && pipe.every((st) => st.ok);
+    const total = pipe.reduce((a, st) => a + st.seconds, 0);
+    const peak = Math.max(0, ...pipe.map((st) => st.peakMb));
+    out.push(figure(`${r.n}.total.seconds`, complete ? round(total) : null, 's', atTarget ? lim(TARGET.seconds) : undefined));
+    out.push(figure(`${r.n}.total.peak_mb`, round(peak), 'MB', lim(TARGET.mb)));
+    // No incremental path: publishing one changed item rebuilds everything.
+    out.push(figure(`${r.n}.one_item_change.seconds`, complete ? round(total) : null, 's', atTarget ? lim(60) : undefined));
+    if (r.files) {
+      out.push(figure(`${r.n}.output.files_built`, r.files.built, 'files'));
+      out.push(figure(`${r.n}.output.files`, r.files.paid, 'files', atTarget ? lim(TARGET.files) : undefined));
+      out.push(figure(`${r.n}.output.files_free_plan`, r.files.free, 'files', lim(TARGET.freePlanFiles)));
+    }
+    if (r.largestPage) out.push(figure(`${r.n}.largest_page.kb`, round(r.largestPage.kb), 'KB', lim(TARGET.pageKb)));
+    // The floor does what our astro build + Pagefind do: compare those two steps with it.
+    const ours = r.steps.filter((st) => st.step === 'astro build' || st.step === 'pagefind');
+    const floor = r.floor ?? [];
+    if (ours.length === 2 && ours.every((st) => st.ok) && floor.length === 2 && floor.every((st) => st.ok)) {
+      const t = ours.reduce((a, st) => a + st.seconds, 0);
+      const ft = floor.reduce((a, st) => a + st.seconds, 0);
+      const m = Math.max(...ours.map((st) => st.peakMb));
+      const fm = Math.max(...floor.map((st) => st.peakMb));
+      out.push(figure(`${r.n}.floor.seconds`, round(ft), 's'), figure(`${r.n}.floor.peak_mb`, round(fm), 'MB'));
+      out.push(figure(`${r.n}.vs_floor.time_ratio`, round(t / ft), '×'), figure(`${r.n}.vs_floor.memory_ratio`, round(m / fm), '×'));
+      rows.push([String(r.n), t.toFixed(1), ft.toFixed(1), `${(t / ft).toFixed(1)}×`, m.toFixed(0), fm.toFixed(0), `${(m / fm).toFixed(1)}×`]);
+    }
+  }
+  if (rows.length > 1) {
+    console.log('\n与框架下限相比（同一 Astro 与 Pagefind，N 个只有一段文字的页面；比较 astro build + Pagefind 两步）：');
+    printTable(rows);
+  }
+  for (const r of results) {
+    if (r.files) console.log(`  ${r.n}：静态输出 ${r.files.built} 个文件；限 ${TARGET.files} 个时 ${r.files.paid ?? '—'} 个；限 ${TARGET.freePlanFiles} 个（Cloudflare 免费版）时 ${r.files.free ?? '—'} 个`);
+    if (r.largestPage) console.log(`  ${r.n}：最大的页面 ${r.largestPage.path}，${r.largestPage.kb.toFixed(0)} KB`);
+  }
+  for (let i = 1; i < results.length; i++) {
+    const [a, b] = [results[i - 1]!, results[i]!];
+    const cpu = (r: SizeResult) => {
+      const pipe = r.steps.filter((st) => PIPELINE.includes(st.step));
+      return pipe.length === PIPELINE.length && pipe.every((st) => st.ok) ? pipe.reduce((x, st) => x + st.cpuSeconds, 0) : NaN;
+    };
+    const k = Math.log(cpu(b) / cpu(a)) / Math.log(b.n / a.n);
+    out.push(figure(`${a.n}-${b.n}.total.cpu_growth_exponent`, Number.isFinite(k) ? round(k) : null, 'k in t ∝ N^k', lim(1.1)));
+  }
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
 /** Prints rows as an aligned table (CJK characters count double width). */
 function printTable(rows: string[][]) {
   const width = (s: string) => [...s].reduce((w, c) => w + (/[\u1100-\uffff]/u.test(c) ? 2 : 1), 0);
@@ -328,3 +445,5 @@ for (const n of sizes) {
   writeFileSync(join(ROOT, 'results.json'), `${JSON.stringify({ machine: machine(), asOf: SCALE_AS_OF, results }, null, 2)}\n`);
 }
 report(results);
+const reportFile = writeReport('scale', floorAndFigures(results));
+console.log(`\n数据已写入 ${reportFile}`);

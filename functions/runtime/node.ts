@@ -8,6 +8,8 @@
  * their own copy of this module, and two copies must not open two writers on one database
  * (functions/db.ts commits in groups with one writer per process).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createApp } from '../app.ts';
 import { parseTrustedProxies, proxyAware } from '../client/proxy.ts';
 import type { ComplaintDeps } from '../complaints.ts';
@@ -29,6 +31,20 @@ configureZodLocale();
 
 /** The built site's static files (Astro's client output). */
 export const CLIENT_DIR = process.env.DIST_DIR ?? 'dist/client';
+
+/** Headers of a page served in place of a static file: none here (functions/node.ts sets them on every response). */
+export const builtPageHeaders: readonly [string, string][] = [];
+
+/** A built static file's text by its site path (`/x/` is `/x/index.html`): record pages kept in bundles (src/site/page-bundles.ts). */
+export async function readBuilt(path: string): Promise<string | undefined> {
+  // Paths come from src/site/page-bundles.ts, already checked to be plain names.
+  const file = join(CLIENT_DIR, ...path.split('/').filter(Boolean), ...(path.endsWith('/') ? ['index.html'] : []));
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
 export function siteUrl(value = process.env.SITE_URL): string | undefined {

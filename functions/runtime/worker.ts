@@ -16,6 +16,7 @@ import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
 import type { PortalRuntime } from './types.ts';
 import { configureZodLocale } from '../../src/model/zod-locale.ts';
+import { securityHeaders } from '../security-headers.ts';
 
 // Validation messages in Chinese. The Worker loads no content (whose loader also sets this), so
 // without this call zod's own messages would reach the public in English.
@@ -47,6 +48,15 @@ async function builtData<T>(env: Env, name: string): Promise<T> {
   const res = await env.ASSETS.fetch(`https://assets.invalid/data/${name}`);
   if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
   return (await res.json()) as T;
+}
+
+/** Headers of a page the Worker serves in place of a static asset: those client/_headers gives static assets. */
+export const builtPageHeaders: readonly [string, string][] = securityHeaders(true);
+
+/** A built static file's text by its site path, from the assets binding: record pages kept in bundles (src/site/page-bundles.ts). */
+export async function readBuilt(path: string): Promise<string | undefined> {
+  const res = await (bindings as unknown as Env).ASSETS.fetch(`https://assets.invalid${path}`);
+  return res.ok ? res.text() : undefined;
 }
 
 type WorkerRuntime = PortalRuntime & { contactKey: CryptoKey | undefined; reference: Reference };

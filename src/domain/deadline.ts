@@ -72,7 +72,25 @@ function normalise(text: string): string {
 }
 
 /** Parses one 整改时限 text. */
+/**
+ * Parsed deadlines by their text: progress over time assesses every item at every date of a
+ * chart, each time parsing the same few texts (most of a 50,000-item build's time). Results are
+ * never changed by callers; the cache is emptied past its size.
+ */
+const parsedCache = new Map<string, ParsedDeadline>();
+const PARSED_CACHE_MAX = 100_000;
+
 export function parseDeadline(text: string): ParsedDeadline {
+  let parsed = parsedCache.get(text);
+  if (!parsed) {
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsed = parseDeadlineText(text);
+    parsedCache.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseDeadlineText(text: string): ParsedDeadline {
   const t = normalise(text);
   const matches: { date: string; phrase: string; index: number; end: number }[] = [];
   for (const m of t.matchAll(DATE_PHRASE)) {

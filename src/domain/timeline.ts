@@ -38,12 +38,47 @@ export function timelineEvents(items: readonly ItemFacts[], asOf: string, extra:
   return new Map([...events].map(([d, s]) => [d, [...s]]));
 }
 
+/** Points a chart shows at most; beyond, dates are gathered by month, then by quarter. */
+export const MAX_POINTS = 60;
+
+/**
+ * Events gathered into periods when there are more than MAX_POINTS dates (a country's items
+ * change on most days: thousands of points would be a table of thousands of rows, each assessing
+ * every item). A period's point is its last day (or the as-of date), with what happened in it.
+ */
+export function coarsen(events: Map<string, string[]>, asOf: string, max = MAX_POINTS): Map<string, string[]> {
+  if (events.size <= max) return events;
+  const periodEnd = (date: string, months: number) => {
+    const [y, m] = date.split('-').map(Number) as [number, number];
+    const endMonth = Math.ceil(m / months) * months;
+    const last = new Date(Date.UTC(y, endMonth, 0)).toISOString().slice(0, 10);
+    return last > asOf ? asOf : last;
+  };
+  const inPeriod: Record<string, string> = { 前一日有任务到期: '期间有任务到期' };
+  let out = events;
+  for (const months of [1, 3, 12]) {
+    out = new Map();
+    for (const [date, labels] of events) {
+      const end = periodEnd(date, months);
+      out.set(end, [...new Set([...(out.get(end) ?? []), ...labels.map((l) => inPeriod[l] ?? l)])]);
+    }
+    if (out.size <= max) break;
+  }
+  return out;
+}
+
 /** Roll-ups at the given dates (sorted), each assessed by `assessAt`, ending with the as-of date. */
-export function progressAt(events: Map<string, string[]>, asOf: string, assessAt: (date: string) => readonly ItemAssessment[]): TimelinePoint[] {
-  const dates = [...events.keys()].filter((d) => d <= asOf).sort();
-  if (dates.length === 0) return [];
-  if (dates.at(-1) !== asOf) dates.push(asOf);
+export function progressAt(all: Map<string, string[]>, asOf: string, assessAt: (date: string) => readonly ItemAssessment[]): TimelinePoint[] {
+  const { events, dates } = chartDates(all, asOf);
   return dates.map((date) => ({ date, rollup: rollup(assessAt(date)), events: events.get(date) ?? ['统计日期'] }));
+}
+
+/** The dates progressAt assesses (sorted, ending with the as-of date), and their events. */
+export function chartDates(all: Map<string, string[]>, asOf: string): { events: Map<string, string[]>; dates: string[] } {
+  const events = coarsen(all, asOf);
+  const dates = [...events.keys()].filter((d) => d <= asOf).sort();
+  if (dates.length > 0 && dates.at(-1) !== asOf) dates.push(asOf);
+  return { events, dates };
 }
 
 /** Progress over time from status disclosures alone, each item judged on the deadlines it has now. */

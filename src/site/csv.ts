@@ -24,6 +24,11 @@ export function neutraliseCell(text: string): string {
  * every string cell neutralised. Options are csv-stringify's.
  */
 export function csvDownload(records: unknown[], options: Options = {}): string {
+  return '\uFEFF' + csvRecords(records, options);
+}
+
+/** Records as csvDownload writes them, without the byte-order mark: for writing a long CSV in parts. */
+export function csvRecords(records: unknown[], options: Options = {}): string {
   // A lone CR or LF inside a cell is quoted too: unquoted, spreadsheet programs start a new row there.
-  return '\uFEFF' + stringify(records, { quoted_match: /[\r\n]/, ...options, cast: { ...options.cast, string: neutraliseCell } });
+  return stringify(records, { quoted_match: /[\r\n]/, ...options, cast: { ...options.cast, string: neutraliseCell } });
 }

@@ -4,7 +4,7 @@
  * CSV writer), and each item as JSON.
  */
 import type { Portal, PortalItem } from '../content/portal.ts';
-import { csvOf, itemRow, TABLES } from './opendata.ts';
+import { itemRow, jsonBytes, rowsCsvBytes, TABLES } from './opendata.ts';
 import { itemCitation } from './cite.ts';
 import { urls } from './urls.ts';
 
@@ -13,15 +13,14 @@ export type ItemFile = (typeof ITEM_FILES)[number];
 
 const itemsTable = TABLES.find((t) => t.name === 'items')!;
 
-/** The file of a page's item rows (`items.csv` or `items.json`) as text. */
-export function itemRowsFile(portal: Portal, items: readonly PortalItem[], file: ItemFile, about: { page: string; title: string }): string {
-  const rows = items.map(itemRow);
-  if (file === 'items.csv') return csvOf(Object.keys(itemsTable.columns), rows);
-  return JSON.stringify({ table: 'items', title: `${about.title}：整改任务`, page: about.page, asOf: portal.asOf, columns: itemsTable.columns, rows }, null, 1);
+/** The file of a page's item rows (`items.csv` or `items.json`), written in parts (a region's may hold the whole country). */
+export function itemRowsFile(portal: Portal, items: readonly PortalItem[], file: ItemFile, about: { page: string; title: string }): Buffer {
+  if (file === 'items.csv') return rowsCsvBytes(Object.keys(itemsTable.columns), items, itemRow);
+  return jsonBytes({ table: 'items', title: `${about.title}：整改任务`, page: about.page, asOf: portal.asOf, columns: itemsTable.columns }, { rows: items.map(itemRow) });
 }
 
-export const itemFileResponse = (file: string, body: string) =>
-  new Response(body, { headers: { 'Content-Type': file.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8' } });
+export const itemFileResponse = (file: string, body: Buffer) =>
+  new Response(new Uint8Array(body), { headers: { 'Content-Type': file.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8' } });
 
 /** /items/<id>/item.json: the record as published (verbatim), its current text after amendments, the assessment and the cite line. */
 export function itemJson(portal: Portal, p: PortalItem): string {

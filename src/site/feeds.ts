@@ -5,7 +5,7 @@
  */
 import type { Portal } from '../content/portal.ts';
 import { atomDate, renderAtom, type AtomFeed } from './atom.ts';
-import { CHANGE_KIND_LABELS, changesFor, listChanges, type Change, type FeedScope } from './changes.ts';
+import { CHANGE_KIND_LABELS, listChanges, type Change, type FeedScope } from './changes.ts';
 import { absoluteUrl } from './site-url.ts';
 import { urls } from './urls.ts';
 
@@ -22,10 +22,28 @@ export const FEED_KINDS: Record<FeedScope, { page: (id: string) => string; name:
 /** The URL path of a page's feed: `/items/x/` → `/items/x/feed.xml`. */
 export const feedPath = (pagePath: string) => `${pagePath}feed.xml`;
 
-let cache: { portal: Portal; changes: Change[] } | undefined;
+let cache: { portal: Portal; changes: Change[]; byScope: Partial<Record<FeedScope, Map<string, Change[]>>> } | undefined;
 function changesOf(portal: Portal): Change[] {
-  if (cache?.portal !== portal) cache = { portal, changes: listChanges(portal) };
+  if (cache?.portal !== portal) cache = { portal, changes: listChanges(portal), byScope: {} };
   return cache.changes;
+}
+
+/** changesFor(changes, scope, id) for every id at once: one pass, not one per feed (50,000 item feeds). */
+function scopedChanges(portal: Portal, scope: FeedScope, id: string): Change[] {
+  const changes = changesOf(portal);
+  let index = cache!.byScope[scope];
+  if (!index) {
+    index = new Map();
+    for (const c of changes) {
+      for (const key of new Set(c.scope[scope])) {
+        const list = index.get(key);
+        if (list) list.push(c);
+        else index.set(key, [c]);
+      }
+    }
+    cache!.byScope[scope] = index;
+  }
+  return index.get(id) ?? [];
 }
 
 function feed(portal: Portal, changes: Change[], opts: { id: string; title: string; subtitle: string; page: string }): string {
@@ -62,7 +80,7 @@ export function entityFeed(portal: Portal, scope: FeedScope, id: string): string
   const kind = FEED_KINDS[scope];
   const name = kind.name(portal, id) ?? id;
   const page = kind.page(id);
-  return feed(portal, changesFor(changesOf(portal), scope, id), { id: absoluteUrl(page), title: `${name}：整改动态 - 督察整改公开平台`, subtitle: SUBTITLE, page });
+  return feed(portal, scopedChanges(portal, scope, id), { id: absoluteUrl(page), title: `${name}：整改动态 - 督察整改公开平台`, subtitle: SUBTITLE, page });
 }
 
 export const atomResponse = (body: string) => new Response(body, { headers: { 'Content-Type': 'application/atom+xml; charset=utf-8' } });

@@ -8,7 +8,7 @@ import { deadlineCategoryDefinition, describeDeadline, dueDate } from '../domain
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
 import { EVIDENCE_LABELS, FIELD_LABELS, OUTCOME_LABELS } from '../model/labels.ts';
-import { csvDownload } from './csv.ts';
+import { csvDownload, csvRecords } from './csv.ts';
 import { urls } from './urls.ts';
 
 export type Row = Record<string, string | number | boolean | null>;
@@ -242,15 +242,70 @@ export const TABLES: Table[] = [
  * so Excel opens the Chinese text correctly; booleans as 是/否, nulls empty; text cells that
  * would run as formulas disarmed (csv.ts).
  */
+const cellsOf = (columns: readonly string[], r: Row) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c]));
+
 export function csvOf(columns: readonly string[], records: readonly Row[]): string {
-  const rows = records.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'boolean' ? (r[c] ? '是' : '否') : r[c])));
-  return csvDownload([[...columns], ...rows], { record_delimiter: 'windows' });
+  return csvDownload([[...columns], ...records.map((r) => cellsOf(columns, r))], { record_delimiter: 'windows' });
+}
+
+/**
+ * Whole-corpus files are written in parts (rows a few thousand at a time) and joined as bytes:
+ * never one string of the whole corpus (214 MB at 50,000 items, and V8 strings stop at 512 MB).
+ * The bytes are the same as writing it in one go.
+ */
+const CHUNK = 2000;
+
+export function csvBytes(table: Table, portal: Portal): Buffer {
+  return rowsCsvBytes(Object.keys(table.columns), table.rows(portal), (r) => r);
+}
+
+/** csvOf(columns, records.map(row)) as bytes, written CHUNK records at a time. */
+export function rowsCsvBytes<T>(columns: readonly string[], records: readonly T[], row: (r: T) => Row): Buffer {
+  const parts = [Buffer.from(csvDownload([[...columns]], { record_delimiter: 'windows' }))];
+  for (let k = 0; k < records.length; k += CHUNK) {
+    parts.push(Buffer.from(csvRecords(records.slice(k, k + CHUNK).map((r) => cellsOf(columns, row(r))), { record_delimiter: 'windows' })));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * `JSON.stringify(head + { [key]: list }, null, 1)` written a record at a time: each record is
+ * stringified alone and indented to its depth (JSON strings hold no raw line breaks).
+ */
+export function jsonBytes(head: Record<string, unknown>, lists: Record<string, readonly unknown[]>): Buffer {
+  const parts: Buffer[] = [];
+  const fields = [...Object.entries(head).map(([k, v]) => [k, v, false] as const), ...Object.entries(lists).map(([k, v]) => [k, v, true] as const)];
+  parts.push(Buffer.from('{'));
+  fields.forEach(([key, value, isList], i) => {
+    parts.push(Buffer.from(`${i > 0 ? ',' : ''}\n ${JSON.stringify(key)}: `));
+    if (!isList) {
+      parts.push(Buffer.from(JSON.stringify(value, null, 1).replaceAll('\n', '\n ')));
+      return;
+    }
+    const list = value as readonly unknown[];
+    if (list.length === 0) {
+      parts.push(Buffer.from('[]'));
+      return;
+    }
+    parts.push(Buffer.from('['));
+    for (let k = 0; k < list.length; k += CHUNK) {
+      const text = list.slice(k, k + CHUNK).map((r, j) => `${k + j > 0 ? ',' : ''}\n  ${JSON.stringify(r, null, 1).replaceAll('\n', '\n  ')}`).join('');
+      parts.push(Buffer.from(text));
+    }
+    parts.push(Buffer.from('\n ]'));
+  });
+  parts.push(Buffer.from(fields.length ? '\n}' : '}'));
+  return Buffer.concat(parts);
+}
+
+export function tableJsonBytes(table: Table, portal: Portal): Buffer {
+  return jsonBytes({ table: table.name, title: table.title, asOf: portal.asOf }, { rows: table.rows(portal) });
 }
 
 export function toCsv(table: Table, portal: Portal): string {
-  return csvOf(Object.keys(table.columns), table.rows(portal));
+  return csvBytes(table, portal).toString('utf8');
 }
 
 export function toJson(table: Table, portal: Portal): string {
-  return JSON.stringify({ table: table.name, title: table.title, asOf: portal.asOf, rows: table.rows(portal) }, null, 1);
+  return tableJsonBytes(table, portal).toString('utf8');
 }

@@ -19,7 +19,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Portal } from '../content/portal.ts';
 import { formatDateZh } from '../domain/dates.ts';
-import { TABLES, toCsv, toJson } from './opendata.ts';
+import { csvBytes, jsonBytes, TABLES, tableJsonBytes } from './opendata.ts';
 
 export const MANIFEST = 'manifest.json';
 export const INDEX = 'index.json';
@@ -60,16 +60,26 @@ export const sha256 = (data: Buffer | string) => createHash('sha256').update(dat
 export function openDataFiles(portal: Portal): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const t of TABLES) {
-    files.set(`${t.name}.csv`, Buffer.from(toCsv(t, portal)));
-    files.set(`${t.name}.json`, Buffer.from(toJson(t, portal)));
+    files.set(`${t.name}.csv`, csvBytes(t, portal));
+    files.set(`${t.name}.json`, tableJsonBytes(t, portal));
   }
-  files.set('portal.json', Buffer.from(portalJson(portal)));
+  files.set('portal.json', portalJson(portal));
   return files;
 }
 
-/** /data/portal.json: all validated content as published, with the as-of date. */
-export function portalJson(portal: Portal): string {
-  return JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1);
+/** /data/portal.json: all validated content as published, with the as-of date (written a record at a time). */
+export function portalJson(portal: Portal): Buffer {
+  const head: Record<string, unknown> = { asOf: portal.asOf };
+  const lists: Record<string, readonly unknown[]> = {};
+  // Key order as `{ asOf, ...content }` gives it: lists are written after the plain values only if they come after them.
+  const entries = Object.entries(portal.content);
+  const firstList = entries.findIndex(([, v]) => Array.isArray(v));
+  if (entries.slice(firstList).some(([, v]) => !Array.isArray(v))) return Buffer.from(JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1));
+  for (const [k, v] of entries) {
+    if (Array.isArray(v)) lists[k] = v;
+    else head[k] = v;
+  }
+  return jsonBytes(head, lists);
 }
 
 export function manifestBytes(manifest: Manifest): Buffer {

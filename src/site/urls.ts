@@ -21,6 +21,7 @@ export const urls = {
   sources: () => '/sources/',
   methodology: () => '/methodology/',
   data: () => '/data/',
+  dataFile: (file: string) => `/data/${file}`,
   search: () => '/search/',
   feed: () => '/feed.xml',
   // Pages routed at run time by the Hono app (functions/routes/) and drawn by Astro (src/views/).

@@ -1,7 +1,7 @@
 /** Static open-data files: /data/<table>.csv and /data/<table>.json for every table. */
 import type { APIRoute } from 'astro';
 import { getPortal } from '../../content/portal.ts';
-import { TABLES, toCsv, toJson } from '../../site/opendata.ts';
+import { csvBytes, TABLES, tableJsonBytes } from '../../site/opendata.ts';
 
 export function getStaticPaths() {
   return TABLES.flatMap((t) => [
@@ -14,6 +14,6 @@ export const GET: APIRoute = ({ props }) => {
   const portal = getPortal();
   const table = TABLES.find((t) => t.name === props.table)!;
   return props.format === 'csv'
-    ? new Response(toCsv(table, portal), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } })
-    : new Response(toJson(table, portal), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+    ? new Response(new Uint8Array(csvBytes(table, portal)), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } })
+    : new Response(new Uint8Array(tableJsonBytes(table, portal)), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
 };

@@ -4,4 +4,4 @@ import { getPortal } from '../../content/portal.ts';
 import { portalJson } from '../../site/snapshots.ts';
 
 export const GET: APIRoute = () =>
-  new Response(portalJson(getPortal()), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+  new Response(new Uint8Array(portalJson(getPortal())), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
