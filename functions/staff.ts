@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { auditLog, staffSessions, staffUsers } from '../db/schema.ts';
 import { hashPassword, randomToken, saltedHash, verifyPassword } from './crypto.ts';
 import type { Database } from './db.ts';
-import { apiError } from './errors.ts';
+import { apiError, jsonBody } from './errors.ts';
 import { accountKeyOf, admitLogin, loginSucceeded, waitAfter } from './login-throttle.ts';
 
 /** The session cookie's name in development (plain HTTP, where `__Host-` cookies cannot be set). */
@@ -238,16 +238,9 @@ export function staffRoutes(deps: StaffDeps) {
   const app = new Hono<{ Variables: StaffVariables }>();
 
   app.post('/login', bodyLimit({ maxSize: 4096, onError: (c) => apiError(c, 413, 'payload_too_large', '请求内容过大。') }), async (c: Context) => {
-    if (!(c.req.header('Content-Type') ?? '').startsWith('application/json')) {
-      return apiError(c, 415, 'unsupported_media_type', '请以 application/json 提交。');
-    }
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return apiError(c, 400, 'invalid_json', '请求内容不是有效的 JSON。');
-    }
-    const parsed = loginBody.safeParse(body);
+    const read = await jsonBody(c);
+    if ('refused' in read) return read.refused;
+    const parsed = loginBody.safeParse(read.body);
     if (!parsed.success) {
       // A body that is not an object has no field to name: its issue is keyed '_'.
       return apiError(c, 422, 'validation_failed', '请填写用户名和密码。', fieldErrors(parsed.error, { key: 'field' }));

@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { fieldErrors } from '../src/domain/field-errors.ts';
 import { limitClient, type ComplaintDeps } from './complaints.ts';
-import { apiError } from './errors.ts';
+import { apiError, jsonBody } from './errors.ts';
 import { requestSubscription, subscriptionInput, type SubscriptionInput } from './subscription-service.ts';
 
 const MAX_JSON_BYTES = 4 * 1024;
@@ -44,15 +44,9 @@ export function subscriptionRoutes(deps: ComplaintDeps) {
     async (c) => {
       // Links in the mails need the site's address (SITE_URL on Workers).
       if (!deps.mail) return apiError(c, 503, 'mail_unavailable', '邮件订阅暂不可用：未配置网站地址（SITE_URL）。');
-      if (!(c.req.header('Content-Type') ?? '').toLowerCase().startsWith('application/json')) {
-        return apiError(c, 415, 'unsupported_media_type', '请以 application/json 提交。');
-      }
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return apiError(c, 400, 'invalid_json', '请求内容不是有效的 JSON。');
-      }
+      const read = await jsonBody(c);
+      if ('refused' in read) return read.refused;
+      const body = read.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return apiError(c, 400, 'invalid_json', '请求内容应为 JSON 对象。');
       const outcome = await subscribeRequest(deps, c, body);
       if ('rateLimited' in outcome) {

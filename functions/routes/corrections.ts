@@ -10,11 +10,10 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ERROR_REPORT_STATES, errorReportDecision, errorReportInput, reportablePage, type ErrorReportState } from '../../src/domain/error-reports.ts';
-import { fieldErrors } from '../../src/domain/field-errors.ts';
-import { FORM_ERROR } from '../../src/domain/field-errors.ts';
+import { FORM_ERROR, fieldErrors } from '../../src/domain/field-errors.ts';
 import { randomToken } from '../crypto.ts';
 import { formKeyOf, limitClient, type ComplaintDeps } from '../complaints.ts';
-import { apiError } from '../errors.ts';
+import { apiError, jsonBody } from '../errors.ts';
 import { decideErrorReport, errorReportsForStaff, fileErrorReport, openErrorReports, publicCorrections } from '../error-reports.ts';
 import { idempotencyKeyFor } from '../intake.ts';
 import { staffFrame, staffMessage, type StaffEnv } from './staff-frame.ts';
@@ -26,19 +25,14 @@ const now = (deps: ComplaintDeps) => (deps.now ?? (() => new Date()))();
 export function errorReportApi(deps: ComplaintDeps) {
   const app = new Hono();
   app.post('/', bodyLimit({ maxSize: MAX_BODY, onError: (c) => apiError(c, 413, 'payload_too_large', `提交内容过大（上限 ${MAX_BODY / 1024} KB）。`) }), async (c) => {
-    if (!(c.req.header('Content-Type') ?? '').toLowerCase().startsWith('application/json')) return apiError(c, 415, 'unsupported_media_type', '请以 application/json 提交。');
     const { client, retryAfter } = await limitClient(deps, c, 'errorReport');
     if (retryAfter !== undefined) {
       c.header('Retry-After', String(retryAfter));
       return apiError(c, 429, 'rate_limited', `提交过于频繁，请在 ${retryAfter} 秒后再试。`);
     }
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return apiError(c, 400, 'invalid_json', '请求体不是有效的 JSON。');
-    }
-    const parsed = errorReportInput.safeParse(body);
+    const read = await jsonBody(c);
+    if ('refused' in read) return read.refused;
+    const parsed = errorReportInput.safeParse(read.body);
     if (!parsed.success) return apiError(c, 422, 'invalid_error_report', '报告内容有误。', fieldErrors(parsed.error));
     const key = c.req.header('Idempotency-Key');
     const idempotencyKey = await idempotencyKeyFor(client, key && /^[A-Za-z0-9_-]{16,100}$/.test(key) ? `error-report:${key}` : undefined, parsed.data);
