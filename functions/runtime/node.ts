@@ -18,10 +18,8 @@ import { localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } fr
 import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
 import { digestJob } from '../mail/digests.ts';
 import { servedUrl } from '../../src/site/site-url.ts';
-import { loadContent } from '../../src/content/load.ts';
-import { getPortal, itemTitle } from '../../src/content/portal.ts';
-import { facetLabels } from '../../src/search/content-docs.ts';
-import { referenceFrom } from '../../src/site/reference.ts';
+import type { FacetLabels } from '../../src/search/index-store.ts';
+import type { Reference } from '../../src/site/reference.ts';
 import type { PortalRuntime } from './types.ts';
 import { configureZodLocale } from '../../src/model/zod-locale.ts';
 
@@ -44,6 +42,18 @@ export async function readBuilt(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A data file the build wrote (dist/client/data/): the runtime's reference data, as the Worker reads it from its assets. */
+async function builtData<T>(name: string): Promise<T> {
+  const path = join(CLIENT_DIR, 'data', name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new Error(`缺少构建产物 ${path}：请先运行 npm run build（npm start 会先构建）。`);
+  }
+  return JSON.parse(text) as T;
 }
 
 /** SITE_URL, checked at start: a typo would otherwise refuse every staff login. */
@@ -83,8 +93,8 @@ async function create(): Promise<PortalRuntime> {
   // SMTP_URL and MAIL_FROM: checked now, like every setting. Without them mail waits in the outbox.
   const mailer = mailerFromEnv();
   const interval = sendInterval();
-  const reference = referenceFrom(loadContent().content, itemTitle);
-  const searchLabels = facetLabels(getPortal());
+  // Regions, units, notice windows and facet names: the build's output, as on Workers (one source).
+  const [reference, searchLabels] = await Promise.all([builtData<Reference>('reference.json'), builtData<FacetLabels>('search-labels.json')]);
   // Behind a reverse proxy the socket peer is the proxy: TRUSTED_PROXIES says whose forwarding headers
   // to believe. The peer is the address Astro's Node adapter read from the socket (src/server/portal.ts).
   const client = proxyAware(parseTrustedProxies(process.env.TRUSTED_PROXIES), (c) => (c.env as { peer?: string } | undefined)?.peer ?? 'unknown');

@@ -1,8 +1,9 @@
 /**
  * The Node runtime (functions/runtime/node.ts, what `npm start` and Astro's Node adapter run)
  * configures zod's Chinese messages itself: a message the intake schema does not write (a wrong
- * type) reaches the API in Chinese. The runtime runs on a data folder of its own in a temporary
- * folder, as DATA_DIR names it.
+ * type) reaches the API in Chinese. Its reference data (regions, units, notice windows) is the
+ * build's output, as on Workers, not the content read again. The runtime runs on a data folder of
+ * its own in a temporary folder, as DATA_DIR names it, and on a copy of the build's data files.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,6 +16,16 @@ const dir = await vi.hoisted(async () => {
   const path = mkdtempSync(join(tmpdir(), 'portal-node-runtime-'));
   process.env.DATA_DIR = path;
   delete process.env.DATABASE_URL;
+  // The build's reference data with fewer regions than the content has: what the runtime serves
+  // tells which of the two it read.
+  const { readFileSync, writeFileSync, mkdirSync, copyFileSync } = await import('node:fs');
+  const built = join(path, 'client');
+  mkdirSync(join(built, 'data'), { recursive: true });
+  const reference = JSON.parse(readFileSync('dist/client/data/reference.json', 'utf8')) as { regions: { id: string }[] };
+  reference.regions = reference.regions.filter((r) => ['china', 'gansu', 'gansu-wuwei', 'gansu-wuwei-liangzhou'].includes(r.id));
+  writeFileSync(join(built, 'data', 'reference.json'), JSON.stringify(reference));
+  copyFileSync('dist/client/data/search-labels.json', join(built, 'data', 'search-labels.json'));
+  process.env.DIST_DIR = built;
   return path;
 });
 
@@ -46,6 +57,14 @@ afterAll(() => {
 });
 
 describe('the Node runtime', () => {
+  it('takes its reference data from the build’s output (dist/client/data/reference.json)', async () => {
+    const doc = (await (await runtime.app.request('/api/openapi.json')).json()) as { components: { schemas: Record<string, { properties?: Record<string, { enum?: string[] }> }> } };
+    const regions = Object.values(doc.components.schemas).flatMap((schema) => schema.properties?.region?.enum ?? []);
+    expect(regions).toContain('gansu-wuwei-liangzhou');
+    // In the content, left out of the build's copy here.
+    expect(regions).not.toContain('gansu-lanzhou');
+  });
+
   it('starts from zod’s English here, so that the checks below can fail', () => {
     expect(englishMessage).not.toMatch(CHINESE);
   });
