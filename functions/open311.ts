@@ -20,6 +20,9 @@
  * reporter's dispute is not a reply); expected_datetime the running statutory
  * deadline of an open request; description the published summary.
  * Reporters' personal data, the address and what they wrote are never returned.
+ * Extension (as Chicago's and others' GeoReport endpoints do): with `extensions=true`, each request
+ * carries `extended_attributes.rectification_items`, the rectification items staff linked it to
+ * (id, title, plan, page URL) — the same links as the public list and its CSV.
  * Reads are rate-limited per client, or per api_key when a valid one is sent.
  */
 import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
@@ -35,6 +38,7 @@ import type { ComplaintRow } from './complaint-service.ts';
 import { limitClient, type ComplaintDeps } from './complaints.ts';
 import { saltedHash } from './crypto.ts';
 import { intake } from './intake.ts';
+import { itemRecords, linkedItemsOf } from './complaint-items.ts';
 import { DEFAULT_LIMITS, hit } from './ratelimit.ts';
 
 export interface Open311Deps extends ComplaintDeps {
@@ -130,7 +134,29 @@ export function open311Routes(deps: Open311Deps) {
       .orderBy(desc(complaints.createdAt), desc(complaints.reference))
       .limit(limit);
 
-  function view(row: ComplaintRow & { reply: string | null }, at: Date): Record<string, Value> {
+  /**
+   * The `extended_attributes` of each row when the client asked for extensions: the linked items,
+   * read for all rows at once (two queries whatever the number of rows).
+   */
+  async function extendedAttributes(c: Context, rows: readonly ComplaintRow[]): Promise<Map<string, Value> | undefined> {
+    if (c.req.query('extensions') !== 'true') return undefined;
+    const links = await linkedItemsOf(db, rows.map((r) => r.id));
+    const items = new Map((await itemRecords(db.$client, [...new Set([...links.values()].flat())])).map((i) => [i.id, i]));
+    const base = deps.siteUrl || c.req.url;
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          rectification_items: (links.get(r.id) ?? []).flatMap((id) => {
+            const item = items.get(id);
+            return item ? [{ item_id: item.id, title: item.title, plan: item.plan, url: new URL(item.url, base).toString() }] : [];
+          }),
+        },
+      ]),
+    );
+  }
+
+  function view(row: ComplaintRow & { reply: string | null }, at: Date, extended?: Map<string, Value>): Record<string, Value> {
     const service = serviceOf(row.pollutionTypes);
     const clock = clocks({ state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays }, at.toISOString());
     return {
@@ -153,6 +179,7 @@ export function open311Routes(deps: Open311Deps) {
       lat: null,
       long: null,
       media_url: null,
+      ...(extended ? { extended_attributes: extended.get(row.id) ?? { rectification_items: [] } } : {}),
     };
   }
 
@@ -326,7 +353,8 @@ export function open311Routes(deps: Open311Deps) {
     }
     const at = now();
     const rows = await findPublic(where, MAX_RESULTS);
-    return respond(c, format, 'service_requests', 'request', rows.map((r) => view(r, at)));
+    const extended = await extendedAttributes(c, rows);
+    return respond(c, format, 'service_requests', 'request', rows.map((r) => view(r, at, extended)));
   });
 
   app.get('/requests/:name', async (c) => {
@@ -339,7 +367,7 @@ export function open311Routes(deps: Open311Deps) {
     const [row] = ref ? await findPublic([eq(complaints.reference, ref)], 1) : [];
     // Unpublished and unknown alike: whether an unpublished complaint exists is not public either.
     if (!row) return fail(c, format, 404, '没有这个 service_request_id');
-    return respond(c, format, 'service_requests', 'request', [view(row, now())]);
+    return respond(c, format, 'service_requests', 'request', [view(row, now(), await extendedAttributes(c, [row]))]);
   });
 
   app.all('*', (c) => fail(c, formatOfPath(c), 404, '没有这个接口'));

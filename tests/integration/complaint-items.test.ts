@@ -122,5 +122,15 @@ describe('the public side', () => {
 
     const csv = parse(await (await api.app.request('/api/complaints/published?item=wuwei-2020-10&format=csv')).text(), { bom: true, columns: true }) as Record<string, string>[];
     expect(csv.map((r) => [r['受理编号'], r['关联整改任务编号']])).toEqual([[row.reference, 'wuwei-2020-10']]);
+
+    // Open311 carries the link as an extension, only when asked (plain GeoReport v2 clients see the spec's fields).
+    const plain = (await (await api.app.request(`/open311/v2/requests/${row.reference}.json`)).json()) as Record<string, unknown>[];
+    expect(plain[0]).not.toHaveProperty('extended_attributes');
+    const extended = (await (await api.app.request(`/open311/v2/requests.json?extensions=true&start_date=2026-11-01T00:00:00Z`)).json()) as { service_request_id: string; extended_attributes: { rectification_items: { item_id: string; url: string; plan: string | null }[] } }[];
+    const mine = extended.find((r) => r.service_request_id === row.reference)!;
+    expect(mine.extended_attributes.rectification_items.map((i) => [i.item_id, new URL(i.url).pathname])).toEqual([['wuwei-2020-10', '/items/wuwei-2020-10/']]);
+    expect(mine.extended_attributes.rectification_items[0]!.plan).toContain('武威');
+    const xml = await (await api.app.request(`/open311/v2/requests/${row.reference}.xml?extensions=true`)).text();
+    expect(xml).toMatch(/<extended_attributes><rectification_items><rectification_item><item_id>wuwei-2020-10<\/item_id>/);
   });
 });
