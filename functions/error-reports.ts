@@ -3,13 +3,15 @@
  * API, the form and the staff pages all come here). Rules: src/domain/error-reports.ts.
  */
 import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
-import { auditLog, errorReports, sequences } from '../db/schema.ts';
+import { auditLog, errorReports, outbox, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
-import type { ErrorReportDecision, ErrorReportInput, ErrorReportState } from '../src/domain/error-reports.ts';
-import { encryptJson } from './crypto.ts';
+import { SITE_NAME } from '../src/domain/complaint-mail.ts';
+import { errorReportDecisionMail, type ErrorReportDecision, type ErrorReportInput, type ErrorReportState } from '../src/domain/error-reports.ts';
+import { decryptJson, encryptJson } from './crypto.ts';
+import { outboxValues } from './mail/outbox.ts';
 import type { Database } from './db.ts';
 import { auditEntry } from './staff.ts';
-import { isUniqueViolation } from './complaint-service.ts';
+import { isUniqueViolation, type ReporterMailer } from './complaint-service.ts';
 
 export type ErrorReportRow = typeof errorReports.$inferSelect;
 
@@ -67,19 +69,42 @@ export async function errorReportsForStaff(db: Database, limit = 200): Promise<E
     .limit(limit);
 }
 
-/** Ends a report that is still open, audited in the same transaction. False if it was already decided (or does not exist). */
-export async function decideErrorReport(db: Database, id: string, decision: ErrorReportDecision, staffId: string, at: Date): Promise<boolean> {
+/**
+ * Ends a report that is still open, audited in the same transaction; a reporter who left an e-mail
+ * address is mailed the decision, queued in the same transaction (functions/mail/outbox.ts).
+ * False if it was already decided (or does not exist).
+ */
+export async function decideErrorReport(db: Database, id: string, decision: ErrorReportDecision, staffId: string, at: Date, mailer?: ReporterMailer): Promise<boolean> {
   const state: ErrorReportState = decision.decision;
   return db.transaction(async (tx) => {
     const updated = await tx
       .update(errorReports)
       .set({ state, resolution: decision.resolution, resolutionSource: decision.decision === 'corrected' ? decision.source : null, resolvedAt: at.toISOString(), resolvedBy: staffId })
       .where(and(eq(errorReports.id, id), eq(errorReports.state, 'received')))
-      .returning({ id: errorReports.id });
-    if (!updated.length) return false;
+      .returning({ id: errorReports.id, reference: errorReports.reference, page: errorReports.page, contactCiphertext: errorReports.contactCiphertext });
+    const report = updated[0];
+    if (!report) return false;
     await tx.insert(auditLog).values(auditEntry(at, staffId, `error_report_${state}`, id));
+    const mail = await decisionMail(mailer, report, decision, at);
+    if (mail) await tx.insert(outbox).values(mail);
     return true;
   });
+}
+
+/** The outbox row telling the reporter the decision, if they left an address and mail is configured. */
+async function decisionMail(mailer: ReporterMailer | undefined, report: Pick<ErrorReportRow, 'id' | 'reference' | 'page' | 'contactCiphertext'>, decision: ErrorReportDecision, at: Date) {
+  if (!mailer?.mail || !report.contactCiphertext) return undefined;
+  let to: string | undefined;
+  try {
+    to = (await decryptJson<{ email?: string }>(mailer.contactKey, report.contactCiphertext, report.id)).email;
+  } catch {
+    // A key that no longer opens the contact must not stop the decision itself.
+    console.error('无法解密数据错误报告人的联系方式：未生成核实结果邮件。');
+  }
+  if (!to) return undefined;
+  const site = mailer.mail.siteUrl.replace(/\/+$/, '');
+  const { subject, text } = errorReportDecisionMail(SITE_NAME, { reference: report.reference, pageUrl: `${site}${report.page}`, logUrl: `${site}/corrections/`, decision });
+  return outboxValues(mailer.contactKey, { kind: `error-report:${decision.decision}`, to, subject, text }, at);
 }
 
 /** What the public corrections log shows: decided reports, newest first, with staff's words only. */

@@ -102,7 +102,7 @@ export function openApiDocument(regions: readonly string[]) {
       '/api/error-reports': {
         post: {
           summary: '报告数据错误',
-          description: '报告整改任务、典型案例、上报情况或来源文件页面上的数据错误。工作人员核实后，更正（注明依据的来源文件）或不予更正（说明理由），结果在 /corrections/ 公开；报告人的原话和联系方式不公开，联系方式加密保存。同一 Idempotency-Key 重发得到同一报告。',
+          description: '报告整改任务、典型案例、上报情况或来源文件页面上的数据错误。工作人员核实后，更正（注明依据的来源文件）或不予更正（说明理由），结果在 /corrections/ 公开；报告人的原话和联系方式不公开，联系方式加密保存；留下电子邮箱的，核实结果决定后发送一封邮件到该邮箱（提交时不发送）。同一 Idempotency-Key 重发得到同一报告。',
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,100}$' }, description: '重发同一报告时使用同一个值' }],
           requestBody: {
             required: true,

@@ -125,7 +125,7 @@ export function errorReportDesk(deps: ComplaintDeps) {
     const parsed = errorReportDecision.safeParse({ decision: values.decision, resolution: values.resolution ?? '', ...(values.decision === 'corrected' ? { source: values.source ?? '' } : {}) });
     const id = c.req.param('id').slice(0, 64);
     if (!parsed.success) return list(c, { id, message: Object.values(fieldErrors(parsed.error)).join('；'), values });
-    const done = await decideErrorReport(deps.db, id, parsed.data, c.get('user').id, now(deps));
+    const done = await decideErrorReport(deps.db, id, parsed.data, c.get('user').id, now(deps), deps);
     if (!done) return list(c, { id, message: '该报告不存在或已处理。', values });
     return c.redirect('/staff/error-reports/', 303);
   });

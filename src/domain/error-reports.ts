@@ -65,3 +65,37 @@ export const errorReportDecision = z.discriminatedUnion('decision', [
   }),
 ]);
 export type ErrorReportDecision = z.infer<typeof errorReportDecision>;
+
+/** What the reporter is told when their report is decided (only if they left an e-mail address). */
+export interface ErrorReportDecisionFacts {
+  reference: string;
+  /** Absolute URL of the page reported on. */
+  pageUrl: string;
+  /** Absolute URL of the public corrections log. */
+  logUrl: string;
+  decision: ErrorReportDecision;
+}
+
+/**
+ * The one mail a data-error reporter gets: the decision, in staff's words (what the public log
+ * shows), never anything the reporter wrote. No receipt mail: an address typed by anyone gets
+ * mail only after staff have read the report, so the form cannot be used to mail strangers.
+ */
+export function errorReportDecisionMail(site: string, f: ErrorReportDecisionFacts): { subject: string; text: string } {
+  const d = f.decision;
+  const outcome = d.decision === 'corrected' ? ['经核实，您报告的错误已更正。', `更正内容：${d.resolution}`, `更正依据：${d.source}`] : ['经核实，本站数据与来源文件一致，不予更正。', `理由：${d.resolution}`];
+  const text = [
+    '您好：',
+    '',
+    `感谢您报告本站数据错误（报告编号 ${f.reference}）。`,
+    ...outcome,
+    '',
+    `所报告的页面：${f.pageUrl}`,
+    `数据更正记录：${f.logUrl}`,
+    '',
+    '——',
+    `本邮件由${site}自动发送，请勿直接回复。您在报告数据错误时留下了本邮箱；本站只就该报告发送这一封邮件，邮箱不会公开。`,
+    '',
+  ].join('\n');
+  return { subject: `【${site}】数据错误报告${ERROR_REPORT_STATES[d.decision]}（${f.reference}）`, text };
+}

@@ -11,7 +11,7 @@
 import { controlsOf, tablesOf } from '../support/markup.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditLog, complaintEvents, complaints, outbox } from '../../db/schema.ts';
+import { auditLog, complaintEvents, complaints, errorReports, outbox } from '../../db/schema.ts';
 import { disputeByReporter, takeAction } from '../../functions/complaint-service.ts';
 import { listOutbox, recipientOf } from '../../functions/mail/outbox.ts';
 import { MAX_ATTEMPTS, retryDelayMs, retryFailed, sendDue } from '../../functions/mail/sender.ts';
@@ -371,3 +371,35 @@ async function signIn(role: 'admin' | 'viewer' | 'handler', target: TestApi = ap
   signedIn.set(key, cookie);
   return cookie;
 }
+
+describe('a reader who reported a data error and left an address', () => {
+  it('gets one mail, with the decision in staff’s words, only once staff have decided', async () => {
+    await deliver(); // what earlier tests left queued
+    const page = '/items/wuwei-2020-10/';
+    const description = '第10项的整改时限与来源文件不符，应为2021年12月底（读者原话，不得外传）。';
+    const filed = await postJson(api.app, '/api/error-reports', { page, description, contact: { email: 'reader@example.net' } });
+    expect(filed.status).toBe(201);
+    const { reference } = (await filed.json()) as { reference: string };
+    // Nothing is mailed to an address anyone may type before staff have read the report.
+    expect(await deliver()).toEqual([]);
+    const report = (await api.db.query.errorReports.findFirst({ where: eq(errorReports.reference, reference) }))!;
+    await desk.post(`/staff/error-reports/${report.id}`, { decision: 'corrected', resolution: '已将第10项整改时限更正为2021年12月31日。', source: '武办字〔2020〕47号' });
+    const [m, ...more] = await deliver();
+    expect(more).toEqual([]);
+    expect(m!.envelopeTo).toEqual(['reader@example.net']);
+    expect(m!.mail.subject).toBe(`【督察整改公开平台】数据错误报告已更正（${reference}）`);
+    expect(m!.text).toContain('更正内容：已将第10项整改时限更正为2021年12月31日。');
+    expect(m!.text).toContain('更正依据：武办字〔2020〕47号');
+    expect(m!.text).toContain(`${SITE}${page}`);
+    expect(m!.text).toContain(`${SITE}/corrections/`);
+    expect(m!.text).not.toContain('读者原话');
+    const [row] = await api.db.select().from(outbox).where(eq(outbox.kind, 'error-report:corrected'));
+    expect(JSON.stringify(row)).not.toContain('reader@example.net');
+
+    // Without an address, a decision mails nobody.
+    await postJson(api.app, '/api/error-reports', { page, description: '另一处：第10项责任单位名称有误，应为凉州区人民政府。' });
+    const anonymous = (await api.db.query.errorReports.findFirst({ where: eq(errorReports.state, 'received') }))!;
+    await desk.post(`/staff/error-reports/${anonymous.id}`, { decision: 'declined', resolution: '与来源文件第3页一致，无需更正。' });
+    expect(await deliver()).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ export interface StaffDesk {
   publish(trackingCode: string, publication: { summary: string; investigation: string; result: string }): Promise<void>;
   /** Withdraws a publication. */
   unpublish(trackingCode: string): Promise<void>;
+  /** Any other staff form (signed in, with the CSRF token); throws unless it was taken (303). */
+  post(path: string, fields: Record<string, string>): Promise<void>;
   /** Accepts, assigns to wuwei-housing, closes with `reply`, publishes: the usual way to a public record. */
   handleAndPublish(trackingCode: string, texts?: Partial<{ reply: string; summary: string; investigation: string; result: string }>): Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function staffDesk(app: App, db: Database, username = 'open311-admi
     act: async (code, fields) => staffPost(`/staff/complaints/${await idOf(code)}/action`, fields),
     publish: async (code, publication) => staffPost(`/staff/complaints/${await idOf(code)}/publish`, { do: 'publish', ...publication }),
     unpublish: async (code) => staffPost(`/staff/complaints/${await idOf(code)}/publish`, { do: 'unpublish' }),
+    post: staffPost,
     async handleAndPublish(code, texts = {}) {
       await desk.act(code, { action: 'accept' });
       await desk.act(code, { action: 'assign', unit: 'wuwei-housing' });
