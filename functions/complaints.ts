@@ -25,7 +25,7 @@ export interface ComplaintDeps extends IntakeDeps {
 
 /** JSON bodies are small; photos (multipart) come with their own limit. */
 const MAX_JSON_BYTES = 32 * 1024;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
 /**
  * Counts a request against the client's limit for an action; answers with the client's salted

@@ -17,8 +17,8 @@ export const LIMITS = {
   email: 254,
 } as const;
 
-// Mainland mobile numbers, and landlines with area code (010-12345678, 0931-1234567).
-const PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+/** Mainland mobile numbers, and landlines with area code (010-12345678, 0931-1234567); spaces and dashes are removed first. */
+export const PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?$/;
 /** A day that exists (2026-02-30 does not) and, if given, a time of day that does (25:00 does not). */
 function isRealDate(value: string): boolean {

@@ -19,7 +19,7 @@ import { openDatabase, type Database } from '../../functions/db.ts';
 import { createStaffUser } from '../../functions/staff.ts';
 import type { ComplaintInput } from '../../src/domain/complaint.ts';
 import { clockColumns, clocks, onTimeByUnit, unitTally, type HandlingAction } from '../../src/domain/complaint-handling.ts';
-import { isConcluded, type ComplaintState } from '../../src/domain/complaint-states.ts';
+import { COMPLAINT_STATES, isConcluded, type ComplaintState } from '../../src/domain/complaint-states.ts';
 import { regionTreeOf } from '../../src/site/reference.ts';
 import { frameOf, tablesOf } from '../support/markup.ts';
 import { testApi, testReference, validComplaint, type TestApi } from '../support/api.ts';
@@ -161,7 +161,8 @@ describe('migration 0010 on rows stored before it', () => {
       writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
       const db = openDatabase(`file:${join(dir, 'old.db')}`);
       await migrate(db, { migrationsFolder: old });
-      const states: ComplaintState[] = ['submitted', 'accepted', 'rejected', 'assigned', 'in-progress', 'partially-closed', 'closed', 'disputed', 'duplicate'];
+      // Every state of the table, so that a state added later is covered too.
+      const states: ComplaintState[] = COMPLAINT_STATES.map((s) => s.id);
       let n = 0;
       for (const state of states) {
         for (const accepted of [null, '2026-03-02T10:20:30.456Z']) {
