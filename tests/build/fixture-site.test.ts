@@ -27,6 +27,12 @@ function keepEarlierSnapshot(content: string, kept: string) {
 }
 let earlierSha = '';
 
+const CORRECTIONS = [
+  { reference: 'E2021-000002', page: '/items/wuwei-2020-10/', resolvedAt: '2021-01-12T03:00:00.000Z', resolution: '已将责任单位更正为凉州区人民政府。', source: '武办字〔2020〕47号' },
+  { reference: 'E2021-000001', page: '/items/wuwei-2020-10/', resolvedAt: '2021-01-05T03:00:00.000Z', resolution: '已将整改时限更正为2021年12月31日。', source: '武办字〔2020〕47号' },
+  { reference: 'E2021-000003', page: '/cases/jilin-backdated-deadline/', resolvedAt: '2021-01-13T03:00:00.000Z', resolution: '已更正通报日期。', source: '生态环境部通报' },
+];
+
 let root: string;
 let dist: string;
 let out: string;
@@ -47,8 +53,11 @@ beforeAll(() => {
   dist = join(out, 'client');
   const kept = join(root, 'kept-snapshots');
   earlierSha = keepEarlierSnapshot(content, kept).sha256;
+  // Corrections as scripts/corrections.ts copies them from the database before a build.
+  const corrections = join(root, 'corrections.json');
+  writeFileSync(corrections, JSON.stringify({ generatedAt: '2021-01-14T08:00:00.000Z', corrections: CORRECTIONS }));
   execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept },
+    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, CORRECTIONS_FILE: corrections },
     stdio: 'pipe',
   });
 }, 240_000);
@@ -119,5 +128,17 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
     const data = text(page('data'));
     expect(data).toMatch(/2021年1月15日 [0-9a-f]{64} 15 状态变化 1 项： ?武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案 第12项/);
     expect(data).toContain('首个快照');
+  });
+
+  it('says on each corrected page how many corrections it had, with date, what and source, linked to the log; nothing elsewhere', () => {
+    const item = page('items/wuwei-2020-10');
+    const note = item.slice(item.indexOf('data-corrections'), item.indexOf('</ul>', item.indexOf('data-corrections')));
+    expect(item).toContain('data-corrections="2"');
+    expect(text(note)).toContain('本页已更正 2 处');
+    // Oldest first, each with its date, text, source and a link to its entry in /corrections/.
+    expect(text(note)).toMatch(/2021年1月5日：已将整改时限更正为2021年12月31日。（依据：武办字〔2020〕47号； 更正记录 E2021-000001 ）.*2021年1月12日：已将责任单位/);
+    expect(note).toContain('href="/corrections/#E2021-000001"');
+    expect(page('cases/jilin-backdated-deadline')).toContain('data-corrections="1"');
+    expect(page('items/wuwei-2020-11')).not.toContain('data-corrections');
   });
 });

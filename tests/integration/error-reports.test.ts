@@ -4,10 +4,14 @@
  * rate limit), the contact kept encrypted and the reporter's words kept from the public, staff's
  * decision (admins only, a correction naming its source, audited, once), and the public log.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, errorReports } from '../../db/schema.ts';
 import { createStaffUser } from '../../functions/staff.ts';
+import { correctionsFileSchema } from '../../src/site/corrections.ts';
 import { postJson, testApi, type TestApi } from '../support/api.ts';
 import { controlsOf, frameOf, tablesOf } from '../support/markup.ts';
 
@@ -165,3 +169,29 @@ describe('staff decide, and the public log shows the outcome', () => {
     expect((await api.db.query.errorReports.findFirst())!.state).toBe('received');
   });
 });
+
+describe('the corrections a build puts on the pages (scripts/corrections.ts)', () => {
+  const copy = (env: Record<string, string>) => {
+    const out = join(api.dir, 'corrections.json');
+    execFileSync('node_modules/.bin/tsx', ['scripts/corrections.ts'], { env: { ...process.env, CORRECTIONS_FILE: out, ...env }, stdio: 'pipe' });
+    return correctionsFileSchema.parse(JSON.parse(readFileSync(out, 'utf8'))).corrections;
+  };
+
+  it('copies the corrected reports only, in staff’s words, and reads a missing database as none without creating it', async () => {
+    await postJson(api.app, '/api/error-reports', { ...REPORT, contact: { email: 'li.si@example.net' } });
+    await postJson(api.app, '/api/error-reports', { ...REPORT, description: '另一处：第10项责任单位名称有误，应为凉州区人民政府。' });
+    const [first, second] = await api.db.select().from(errorReports).orderBy(errorReports.reference);
+    const admin = await login('admin');
+    const decide = (id: string, fields: Record<string, string>) => postForm(`/staff/error-reports/${id}`, { _csrf: admin.csrf, ...fields }, { Cookie: admin.cookie });
+    expect((await decide(first!.id, { decision: 'corrected', resolution: '已将整改时限更正为2021年12月31日。', source: '武办字〔2020〕47号' })).status).toBe(303);
+    expect((await decide(second!.id, { decision: 'declined', resolution: '与来源文件一致，无需更正。' })).status).toBe(303);
+
+    expect(copy({ DATABASE_URL: `file:${join(api.dir, 'test.db')}` })).toEqual([
+      { reference: 'E2026-000001', page: ITEM_PAGE, resolvedAt: NOW.toISOString(), resolution: '已将整改时限更正为2021年12月31日。', source: '武办字〔2020〕47号' },
+    ]);
+    const missing = join(api.dir, 'none.db');
+    expect(copy({ DATABASE_URL: `file:${missing}` })).toEqual([]);
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
