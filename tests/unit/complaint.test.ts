@@ -37,6 +37,13 @@ describe('complaint intake schema', () => {
     expect(fieldErrors(schema.safeParse({ ...named, name: '赵六', phone: '12345' }).error!)).toEqual({ phone: '请填写正确的手机或固定电话号码' });
   });
 
+  it('takes mainland mobile numbers and landlines with an area code, and nothing else', () => {
+    const named = { ...base, anonymous: undefined, name: '赵六' };
+    const phone = (p: string) => schema.safeParse({ ...named, phone: p });
+    for (const ok of ['13912345678', '139 1234 5678', '199-1234-5678', '010-12345678', '0931-1234567', '09312345678']) expect(phone(ok).success, ok).toBe(true);
+    for (const bad of ['12912345678', '1391234567', '139123456789', '931-1234567', '0931-12345', '+8613912345678', '１３９１２３４５６７８', '13912345678x']) expect(phone(bad).success, bad).toBe(false);
+  });
+
   it('accepts coordinates only in pairs and in range', () => {
     expect(fieldErrors(schema.safeParse({ ...base, latitude: '37.9' }).error!)).toEqual({ longitude: '经度和纬度需同时填写' });
     expect(fieldErrors(schema.safeParse({ ...base, latitude: '91', longitude: '102.6' }).error!)).toEqual({ latitude: '纬度超出范围' });
