@@ -24,7 +24,8 @@ import { openLocalDatabase } from '../../functions/local.ts';
 import { clockColumns, clocks, onTimeByUnit } from '../../src/domain/complaint-handling.ts';
 import { isConcluded, type ComplaintState } from '../../src/domain/complaint-states.ts';
 import { figure, machine, writeReport, type Figure } from '../report.ts';
-import { syntheticDatabase } from './prefill.ts';
+import { linkSyntheticItems, syntheticDatabase } from './prefill.ts';
+import { createClient } from '@libsql/client';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,6 +58,9 @@ async function main() {
   const now = new Date();
   console.log(`machine: ${JSON.stringify(machine())}`);
   const file = await syntheticDatabase(SIZE, now);
+  const linker = createClient({ url: `file:${file}` });
+  await linkSyntheticItems(linker);
+  linker.close();
   const db = await openLocalDatabase(`file:${file}`);
   const count = Number((await db.all<{ n: number }>(sql`select count(*) as n from complaints`))[0]!.n);
   console.log(`${file}: ${count} complaints; ${RUNS} runs per case after ${args.warmup} warm-up; load ${machine().load.join(' ')}`);
@@ -99,6 +103,9 @@ async function main() {
     ['list.verdict', l({ verdict: '不属实' })],
     ['list.unit', l({ unit: 'wuwei-ecology' })],
     ['list.type-region-verdict', l({ pollutionType: '辐射', region: wuwei, verdict: '部分属实' })],
+    ['list.item', l({ item: 'synthetic-item-7' })],
+    ['list.item-region', l({ item: 'synthetic-item-7', region: gansu })],
+    ['list.item-none', l({ item: 'synthetic-item-none' })],
   ];
 
   const figures: Figure[] = [figure(`${SIZE}.rows`, count, 'complaints')];

@@ -118,6 +118,10 @@ describe('the public side', () => {
     const rows = tablesOf(list).find((t) => t.caption.startsWith('投诉举报办理情况'))!.rows;
     expect(rows.map((r) => [r[0], r.at(-1)])).toEqual([[row.reference, 'wuwei-2020-10']]);
     expect(await (await api.app.request('/complaints/?item=wuwei-2020-11')).text()).toContain('暂无公开的办理结果');
+    // With a region too (the links drive the query, the region narrows them).
+    const inRegion = tablesOf(await (await api.app.request('/complaints/?item=wuwei-2020-10&region=gansu-wuwei')).text()).find((t) => t.caption.startsWith('投诉举报办理情况'))!;
+    expect(inRegion.rows.map((r) => r[0])).toEqual([row.reference]);
+    expect(await (await api.app.request('/complaints/?item=wuwei-2020-10&region=gansu-jiayuguan')).text()).toContain('暂无公开的办理结果');
     expect((await api.app.request('/complaints/?item=Bad%20Id')).status).toBe(400);
 
     const csv = parse(await (await api.app.request('/api/complaints/published?item=wuwei-2020-10&format=csv')).text(), { bom: true, columns: true }) as Record<string, string>[];
