@@ -4,7 +4,7 @@
  * (functions/routes/) and Open311 (functions/open311.ts) all call these.
  * The rules themselves live in src/domain/complaint-handling.ts.
  */
-import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, like, sql, type SQL } from 'drizzle-orm';
 import { auditLog, complaintEvents, complaintItems, complaintPhotos, complaints, complaintUnitCounts, outbox, sequences } from '../db/schema.ts';
 import { todayInChina } from '../src/domain/dates.ts';
 import { formatTrackingCode, newTrackingCode, normaliseReference, normaliseTrackingCode, type ComplaintInput } from '../src/domain/complaint.ts';
@@ -318,6 +318,8 @@ export interface PublicComplaintView extends Receipt {
   /** Whether the public record of this complaint is published (at /complaints/<reference>/). */
   published: boolean;
   disputable: boolean;
+  /** Whether each public step is mailed to the reporter (they asked on the form and have not stopped it). */
+  mailing: boolean;
   timeline: PublicStep[];
 }
 
@@ -341,12 +343,26 @@ export async function publicView(db: Database, row: ComplaintRow, now: Date): Pr
     duplicates: dupes.map((d) => d.reference ?? '').filter(Boolean),
     published: isPublished(row),
     disputable: allowedActions(row.state as ComplaintState, 'reporter', null, row.assignedUnit).includes('dispute'),
+    mailing: row.notifyByEmail,
     timeline: events.map((e) => ({ at: e.at, state: e.state, stateLabel: complaintStateLabel(e.state), publicNote: e.publicNote ?? null })),
   };
 }
 
 function factsOf(row: Pick<ComplaintRow, 'state' | 'createdAt' | 'acceptedAt' | 'extendedDays'>) {
   return { state: row.state as ComplaintState, submittedAt: row.createdAt, acceptedAt: row.acceptedAt, extendedDays: row.extendedDays };
+}
+
+/**
+ * The reporter (or whoever holds the tracking link a mail carried: an address typed by someone
+ * else gets mail too, and this is how it stops) ends the progress mails of a complaint: none is
+ * queued after this, and those queued but not yet sent are withdrawn, in one transaction.
+ */
+export async function stopReporterMail(db: Database, row: Pick<ComplaintRow, 'id'>): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(complaints).set({ notifyByEmail: false }).where(eq(complaints.id, row.id));
+    // The reporter's mails only (`complaint:<step>`), not staff's about the same complaint.
+    await tx.delete(outbox).where(and(eq(outbox.complaintId, row.id), like(outbox.kind, 'complaint:%'), isNull(outbox.sentAt)));
+  });
 }
 
 /** What the public and Open311 see of a dispute: reporter-written text is never published unreviewed. */

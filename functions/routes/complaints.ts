@@ -25,7 +25,7 @@ import { PHOTO_LIMITS } from '../../src/domain/photos.ts';
 import { FORM_ERROR } from '../../src/domain/field-errors.ts';
 import type { FormValues } from '../../src/views/pages.ts';
 import { randomToken } from '../crypto.ts';
-import { disputeByReporter, findByCode, findPublished, listPublished, publicView } from '../complaint-service.ts';
+import { disputeByReporter, findByCode, findPublished, listPublished, publicView, stopReporterMail } from '../complaint-service.ts';
 import { formKeyOf, intakeInJson, limitClient, type ComplaintDeps } from '../complaints.ts';
 import { intake } from '../intake.ts';
 import { apiError } from '../errors.ts';
@@ -188,7 +188,7 @@ export function complaintPages(deps: PageDeps) {
     // The address holds the reporter's secret: it must not stay in a shared cache (nor leave in a
     // Referer: see the /complaints/track/* header in app.ts).
     c.header('Cache-Control', 'private, no-store');
-    return c.render({ view: 'tracking', title: fresh ? '举报已提交' : `受理编号 ${view.reference}`, complaint: view, reference, fresh });
+    return c.render({ view: 'tracking', title: fresh ? '举报已提交' : `受理编号 ${view.reference}`, complaint: view, reference, fresh, mailStopped: c.req.query('mail') === 'stopped' });
   });
 
   app.post('/track/:code/dispute', bodyLimit({ maxSize: 16 * 1024, onError: (c) => messagePage(c, 413, '提交内容过大', '异议说明不能超过 2000 字。') }), async (c) => {
@@ -210,6 +210,16 @@ export function complaintPages(deps: PageDeps) {
       return c.render({ view: 'dispute', title: '错误：对办理结果有异议', status: 422, trackingCode: row.trackingCode, note: note.slice(0, 2000), error: error.message });
     }
     return c.redirect(`/complaints/track/${row.trackingCode}/`, 303);
+  });
+
+  // Stops the progress mails (the tracking page's button; the code in the address is the authority).
+  app.post('/track/:code/mail-stop', bodyLimit({ maxSize: 1024, onError: (c) => messagePage(c, 413, '提交内容过大', '请返回后重试。') }), async (c) => {
+    const refused = await overBudget(c, 'lookup', '操作过于频繁');
+    if (refused) return refused;
+    const row = await findByCode(db, c.req.param('code'));
+    if (!row) return notFoundCode(c, c.req.param('code'));
+    await stopReporterMail(db, row);
+    return c.redirect(`/complaints/track/${row.trackingCode}/?mail=stopped`, 303);
   });
 
   // The public record of one published complaint, by its reference number. An unpublished or unknown

@@ -113,6 +113,7 @@ export function reporterMail(step: ReporterMailStep, facts: ReporterMailFacts): 
     '',
     '——',
     `本邮件由${SITE_NAME}自动发送，请勿直接回复。您在提交投诉时选择了通过电子邮件接收办理进展；邮件只发送到您填写的邮箱，内容仅限您本人的投诉。`,
+    '如不想再收到这些邮件（或这不是您提交的投诉），请打开上面的查询链接，点击“停止发送办理进展邮件”。',
     '',
   ].join('\n');
   return { subject: `【${SITE_NAME}】${title}（受理编号 ${facts.reference}）`, text };

@@ -79,6 +79,8 @@ export interface TrackingPage extends Frame {
   reference: Reference;
   /** Just submitted: the receipt, the only time the tracking code is shown in full. */
   fresh: boolean;
+  /** Just after the reporter stopped the progress mails. */
+  mailStopped?: boolean;
 }
 
 export interface DisputePage extends Frame {

@@ -145,6 +145,28 @@ describe('a reporter who asked for mail', () => {
     expect(m!.text).toContain(`${SITE}/complaints/track/${code}/`);
   });
 
+  it('stops at once when the holder of the tracking link asks, withdrawing what was queued', async () => {
+    const r = await submit(named({ email: 'stranger@example.net' }));
+    const [received] = await deliver();
+    expect(received!.text).toContain('停止发送办理进展邮件');
+    const page = await (await api.app.request(`/complaints/track/${r.trackingCode}/`)).text();
+    expect(page).toContain(`action="/complaints/track/${r.trackingCode}/mail-stop"`);
+    // A step queues its mail; stopping before the sender runs withdraws it.
+    await desk.act(r.trackingCode, { action: 'accept' });
+    expect((await outboxOf(r.trackingCode)).filter((m) => !m.sentAt).map((m) => m.kind)).toEqual(['complaint:accept']);
+    const stop = await api.app.request(`/complaints/track/${r.trackingCode}/mail-stop`, { method: 'POST' });
+    expect(stop.status).toBe(303);
+    expect(stop.headers.get('Location')).toBe(`/complaints/track/${r.trackingCode}/?mail=stopped`);
+    expect((await outboxOf(r.trackingCode)).map((m) => m.kind)).toEqual(['complaint:received']);
+    await desk.act(r.trackingCode, { action: 'assign', unit: 'wuwei-housing' });
+    expect(await deliver()).toEqual([]);
+    const after = await (await api.app.request(`/complaints/track/${r.trackingCode}/?mail=stopped`)).text();
+    expect(after).toContain('data-mail-stopped');
+    expect(after).not.toContain('data-mail-stop>');
+    // A wrong code stops nothing.
+    expect((await api.app.request('/complaints/track/ABCDEFGHJKMNP/mail-stop', { method: 'POST' })).status).toBe(404);
+  });
+
   it('the form offers the choice', async () => {
     const page = await (await api.app.request('/complaints/new/')).text();
     expect(controlsOf(page).find((c) => c.name === 'notifyByEmail')).toMatchObject({ type: 'checkbox', value: '1', checked: false, label: '办理进展通过电子邮件告知我' });
