@@ -2,10 +2,10 @@
  * Local and self-hosted entry: one Node process serving the built site. `npm start` builds
  * first, then runs this.
  *
- * Paths rendered on demand (DYNAMIC_PREFIXES: the JSON API, Open311, the complaint, objection,
- * staff and search pages) go straight to the server Astro built with @astrojs/node
- * (dist/server/entry.mjs), which hands most of them to the Hono app (functions/app.ts, through
- * functions/runtime/node.ts). Everything else is a static file of Astro's client output
+ * The JSON API and Open311 go to the Hono app (functions/app.ts, through functions/runtime/node.ts).
+ * Pages rendered on demand (DYNAMIC_PREFIXES: the complaint, objection, staff, follow, correction
+ * and search pages) go to the server Astro built with @astrojs/node (dist/server/entry.mjs), which
+ * asks the same app what to draw. Everything else is a static file of Astro's client output
  * (dist/client/), served here compressed, or the 404 page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -28,7 +28,7 @@ const SERVER_ENTRY = process.env.ASTRO_SERVER_ENTRY ?? 'dist/server/entry.mjs';
 
 // The database, secrets and settings are checked now, not at the first request: a broken
 // setting stops the server at once. The Astro server bundle shares this runtime (one per process).
-await portalRuntime();
+const { app: portal } = await portalRuntime();
 
 // The adapter's handler, without its own server (mode 'middleware').
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
@@ -47,6 +47,28 @@ function astro(req: IncomingMessage, res: ServerResponse) {
   for (const [name, value] of headers) res.setHeader(name, value);
   return astroHandler(req, res);
 }
+
+/**
+ * The JSON API and Open311 go straight to the Hono app: they need nothing of Astro, whose catch-all
+ * endpoints (src/pages/api, src/pages/open311) hand them over unchanged on Workers and in
+ * `astro dev`. Here that would cost every request the adapter's pipeline and a dynamic import of
+ * the route (through the loader hooks `tsx` installs) — a third of the CPU an intake request took.
+ * The peer is the socket's, as Astro's `clientAddress` is; the same security headers go on.
+ */
+const serveApi = getRequestListener(async (request, env: HttpBindings) => {
+  let response = await portal.fetch(request, { peer: env.incoming.socket.remoteAddress ?? '' });
+  for (const [name, value] of headers) {
+    if (response.headers.has(name)) continue;
+    try {
+      response.headers.set(name, value);
+    } catch {
+      // Immutable headers (a fetched response): copy once, then set.
+      response = new Response(response.body, response);
+      response.headers.set(name, value);
+    }
+  }
+  return response;
+});
 
 // Static files: compressed (Cloudflare does this itself in production), hashed assets cached for
 // good, /path sent to /path/ (Astro's directory format); _headers is configuration for
@@ -78,12 +100,13 @@ statics.all('*', async (c) => {
 });
 const serveStatics = getRequestListener(statics.fetch);
 
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
+const isApi = (path: string) => path.startsWith('/api/') || path.startsWith('/open311/');
+
 /** Whether Astro renders the path on demand; a page path without its trailing slash is first redirected (below). */
-function isDynamic(req: IncomingMessage): boolean {
-  const path = (req.url ?? '/').split('?')[0]!;
+function isDynamic(path: string, method: string | undefined): boolean {
   if (!DYNAMIC_PREFIXES.some((prefix) => path.startsWith(prefix))) return false;
-  const apiLike = path.startsWith('/api/') || path.startsWith('/open311/');
-  const redirected = (req.method === 'GET' || req.method === 'HEAD') && !apiLike && !path.endsWith('/') && !/\.[^/]+$/.test(path);
+  const redirected = (method === 'GET' || method === 'HEAD') && !path.endsWith('/') && !/\.[^/]+$/.test(path);
   return !redirected;
 }
 
@@ -92,9 +115,14 @@ const server = createServer((req, res) => {
   // only: an 'error' event nobody listens to would end the process.
   req.on('error', () => {});
   res.on('error', () => {});
-  // Dynamic paths are Astro's from the first byte: their bodies (forms, photos, JSON) are read
-  // by Astro's Node adapter alone.
-  if (isDynamic(req)) {
+  const path = pathOf(req);
+  if (isApi(path)) {
+    void serveApi(req, res);
+    return;
+  }
+  // Dynamic pages are Astro's from the first byte: their bodies (forms, photos) are read by
+  // Astro's Node adapter alone.
+  if (isDynamic(path, req.method)) {
     astro(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();

@@ -1,0 +1,26 @@
+/**
+ * Hashes are taken with Node's own crypto where it is at hand and with WebCrypto elsewhere
+ * (Workers): both must give the same hex, or a rate-limit bucket, an idempotency key or an
+ * unsubscribe link made in one runtime would not be found in the other.
+ */
+import { describe, expect, it } from 'vitest';
+import { hmacHexOf, keyedHash, saltedHash, sha256HexOf } from '../../functions/crypto.ts';
+
+const TEXTS = ['', 'abc', '198.51.100.7', 'idempotency-key\u0000订阅者@example.net', '𠀀 emoji 😀 and NUL \u0000', 'x'.repeat(10_000)];
+
+describe('hashes', () => {
+  it('SHA-256 matches the standard vector and agrees across both paths', async () => {
+    expect(await sha256HexOf('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    for (const t of TEXTS) expect(await sha256HexOf(t), t.slice(0, 20)).toBe(await sha256HexOf(t, true));
+  });
+
+  it('HMAC-SHA256 matches RFC 4231 test case 2 and agrees across both paths', async () => {
+    expect(await hmacHexOf('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    for (const t of TEXTS) expect(await hmacHexOf('秘密 salt', t), t.slice(0, 20)).toBe(await hmacHexOf('秘密 salt', t, true));
+  });
+
+  it('keeps the salted and keyed hashes as they were (stored values stay valid)', async () => {
+    expect(await saltedHash('salt', 'value')).toBe(await sha256HexOf('salt\u0000value', true));
+    expect(await keyedHash('secret', 'unsubscribe', 'id')).toBe(await hmacHexOf('secret', 'unsubscribe\u0000id', true));
+  });
+});
