@@ -16,10 +16,10 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { DYNAMIC_PREFIXES } from './app.ts';
+import { DYNAMIC_PREFIXES, isApiPath } from './app.ts';
 import { directoryRedirect } from './paths.ts';
 import { CLIENT_DIR, portalRuntime } from './runtime/node.ts';
-import { securityHeaders } from './security-headers.ts';
+import { securityHeaders, withHeaders } from './security-headers.ts';
 
 const port = Number(process.env.PORT ?? 4321);
 const hostname = process.env.HOST ?? '127.0.0.1';
@@ -55,20 +55,9 @@ function astro(req: IncomingMessage, res: ServerResponse) {
  * the route (through the loader hooks `tsx` installs) — a third of the CPU an intake request took.
  * The peer is the socket's, as Astro's `clientAddress` is; the same security headers go on.
  */
-const serveApi = getRequestListener(async (request, env: HttpBindings) => {
-  let response = await portal.fetch(request, { peer: env.incoming.socket.remoteAddress ?? '' });
-  for (const [name, value] of headers) {
-    if (response.headers.has(name)) continue;
-    try {
-      response.headers.set(name, value);
-    } catch {
-      // Immutable headers (a fetched response): copy once, then set.
-      response = new Response(response.body, response);
-      response.headers.set(name, value);
-    }
-  }
-  return response;
-});
+const serveApi = getRequestListener(async (request, env) =>
+  withHeaders(await portal.fetch(request, { peer: env.incoming.socket.remoteAddress ?? '' }), headers),
+);
 
 // Static files: compressed (Cloudflare does this itself in production), hashed assets cached for
 // good, /path sent to /path/ (Astro's directory format); _headers is configuration for
@@ -101,7 +90,6 @@ statics.all('*', async (c) => {
 const serveStatics = getRequestListener(statics.fetch);
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
-const isApi = (path: string) => path.startsWith('/api/') || path.startsWith('/open311/');
 
 /** Whether Astro renders the path on demand; a page path without its trailing slash is first redirected (below). */
 function isDynamic(path: string, method: string | undefined): boolean {
@@ -116,7 +104,7 @@ const server = createServer((req, res) => {
   req.on('error', () => {});
   res.on('error', () => {});
   const path = pathOf(req);
-  if (isApi(path)) {
+  if (isApiPath(path)) {
     void serveApi(req, res);
     return;
   }

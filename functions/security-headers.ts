@@ -49,3 +49,22 @@ export function securityHeaders(production: boolean): [string, string][] {
     ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(self)'],
   ];
 }
+
+/**
+ * The response with each of `headers` it does not set itself (a header a response sets, such as the
+ * tracking page's Referrer-Policy, wins). A response with immutable headers (a fetched one) is
+ * copied once first.
+ */
+export function withHeaders(response: Response, headers: readonly (readonly [string, string])[]): Response {
+  let out = response;
+  for (const [name, value] of headers) {
+    if (out.headers.has(name)) continue;
+    try {
+      out.headers.set(name, value);
+    } catch {
+      out = new Response(out.body, out);
+      out.headers.set(name, value);
+    }
+  }
+  return out;
+}

@@ -1,19 +1,30 @@
 /**
  * The Worker's entry (wrangler.toml `main`): Astro's request handler, exactly as the Cloudflare
- * adapter's default entry exports it, plus the Cron Trigger (`[triggers] crons`) that sends the
- * outbox's due mail (subscription digests queued first) through Cloudflare Email Service
+ * adapter's default entry exports it, except for the JSON API and Open311, which go straight to the
+ * portal's Hono app (they need nothing of Astro; its pipeline would cost every call CPU time, which
+ * Workers meter); plus the Cron Trigger (`[triggers] crons`) that sends the outbox's due mail
+ * (subscription digests queued first) through Cloudflare Email Service
  * (functions/runtime/worker.ts sendDueMail).
  * Only the Worker build uses this file; Node runs functions/node.ts.
  */
 import { handle } from '@astrojs/cloudflare/handler';
-import { sendDueMail } from '../functions/runtime/worker.ts';
+import { isApiPath } from '../functions/app.ts';
+import { portalRuntime, sendDueMail } from '../functions/runtime/worker.ts';
+import { securityHeaders, withHeaders } from '../functions/security-headers.ts';
 
 interface ScheduledContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+const headers = securityHeaders(true);
+
 export default {
-  fetch: handle,
+  async fetch(request: Request, env: unknown, ctx: ScheduledContext) {
+    if (!isApiPath(new URL(request.url).pathname)) return handle(request, env as Parameters<typeof handle>[1], ctx as Parameters<typeof handle>[2]);
+    const { app } = await portalRuntime();
+    // The client's address as Cloudflare gives it (what Astro's clientAddress reads on Workers).
+    return withHeaders(await app.fetch(request, { peer: request.headers.get('CF-Connecting-IP') ?? '' }), headers);
+  },
   scheduled(_controller: unknown, _env: unknown, ctx: ScheduledContext) {
     ctx.waitUntil(
       sendDueMail().then(
