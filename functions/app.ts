@@ -43,7 +43,7 @@ export interface AppOptions {
 }
 
 /** Paths the app renders at run time; everything else is the static site. */
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/', '/follow/'] as const;
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/', '/follow/', '/changes/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 

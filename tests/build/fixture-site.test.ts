@@ -15,16 +15,28 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildPortal } from '../../src/content/portal.ts';
 import { loadContent } from '../../src/content/load.ts';
-import { MANIFEST, makeSnapshot, openDataFiles } from '../../src/site/snapshots.ts';
+import { MANIFEST, makeSnapshot, openDataFiles, type Snapshot } from '../../src/site/snapshots.ts';
+import type { SnapshotHistory } from '../../src/site/snapshot-compare.ts';
+import { markupProblems } from '../support/markup.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
 
-/** A snapshot kept from an earlier publication (the fixture as of 2021-01-01), to be carried forward unchanged. */
-function keepEarlierSnapshot(content: string, kept: string) {
-  const earlier = makeSnapshot('2021-01-01', openDataFiles(buildPortal(loadContent(content).content, '2021-01-01')), undefined);
-  mkdirSync(join(kept, earlier.date), { recursive: true });
-  for (const [name, bytes] of earlier.files) writeFileSync(join(kept, earlier.date, name), bytes);
-  writeFileSync(join(kept, earlier.date, MANIFEST), earlier.manifestBytes);
-  return earlier;
+/**
+ * Snapshots kept from two earlier publications (the fixture as of 2020-08-01 and 2021-01-01), to be
+ * carried forward unchanged. Between them item 12's status changes (its 2020-09 entry) and an
+ * amendment (2020-12-20) moves the deadlines of items 9 and 11.
+ */
+function keepEarlierSnapshots(content: string, kept: string) {
+  const snapshots: Snapshot[] = [];
+  for (const date of ['2020-08-01', '2021-01-01']) {
+    const s = makeSnapshot(date, openDataFiles(buildPortal(loadContent(content).content, date)), snapshots.at(-1));
+    mkdirSync(join(kept, s.date), { recursive: true });
+    for (const [name, bytes] of s.files) writeFileSync(join(kept, s.date, name), bytes);
+    writeFileSync(join(kept, s.date, MANIFEST), s.manifestBytes);
+    snapshots.push(s);
+  }
+  return snapshots;
 }
+let firstSha = '';
 let earlierSha = '';
 
 let root: string;
@@ -46,7 +58,7 @@ beforeAll(() => {
   out = mkdtempSync(join('.scratch', 'fixture-site-'));
   dist = join(out, 'client');
   const kept = join(root, 'kept-snapshots');
-  earlierSha = keepEarlierSnapshot(content, kept).sha256;
+  [firstSha, earlierSha] = keepEarlierSnapshots(content, kept).map((s) => s.sha256) as [string, string];
   execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
     env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept },
     stdio: 'pipe',
@@ -109,15 +121,77 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
   });
 
   it('carries an earlier snapshot forward byte for byte, chains the new one to it, and says what changed between them', () => {
+    const first = readFileSync(join(dist, 'data/snapshots/2020-08-01', MANIFEST), 'utf8');
+    expect(JSON.parse(first).previous).toBeNull();
     const earlier = readFileSync(join(dist, 'data/snapshots/2021-01-01', MANIFEST), 'utf8');
-    expect(JSON.parse(earlier).previous).toBeNull();
+    expect(JSON.parse(earlier).previous).toBe(firstSha);
     const latest = JSON.parse(readFileSync(join(dist, `data/snapshots/${AS_OF}`, MANIFEST), 'utf8'));
     expect(latest.previous).toBe(earlierSha);
     const run = spawnSync('node_modules/.bin/tsx', ['scripts/verify-snapshots.ts', dist], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('2 个快照');
+    expect(run.stdout).toContain('3 个快照');
     const data = text(page('data'));
     expect(data).toMatch(/2021年1月15日 [0-9a-f]{64} 15 状态变化 1 项： ?武威市贯彻落实中央生态环境保护督察反馈问题整改实施方案 第12项/);
     expect(data).toContain('首个快照');
+  });
+});
+
+describe('comparing any two snapshots of the fixture site', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    // The fixture's own build served as `npm start` serves dist/: its static files and its server entry.
+    server = await startServer({ DIST_DIR: dist, ASTRO_SERVER_ENTRY: join(out, 'server', 'entry.mjs') });
+  }, 60_000);
+  afterAll(() => server?.stop());
+  const get = (query: string) => fetch(`${server.url}/changes/${query}`).then(async (res) => ({ status: res.status, html: await res.text(), cache: res.headers.get('Cache-Control') }));
+
+  it('writes the history of every item across the three snapshots, one entry per change', () => {
+    const history = JSON.parse(readFileSync(join(dist, 'data/snapshots/history.json'), 'utf8')) as SnapshotHistory;
+    expect(history.dates).toEqual(['2020-08-01', '2021-01-01', AS_OF]);
+    expect(history.items['wuwei-2020-12']!.v.map((v) => v[0])).toEqual([0, 1, 2]);
+    // Not part of the hash chain: verify:snapshots (run above) lists dated folders only.
+  });
+
+  it('offers the choice of any two snapshots on the open-data page, as a form that works without JavaScript', () => {
+    const html = page('data');
+    expect(html).toMatch(/<form method="get" action="\/changes\/"/);
+    const options = [...html.matchAll(/<option value="(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1]);
+    expect(options).toEqual([AS_OF, '2021-01-01', '2020-08-01', AS_OF, '2021-01-01', '2020-08-01']);
+  });
+
+  it('lists what changed between the first and the middle snapshot: a status and two moved deadlines, each linked', async () => {
+    const { status, html, cache } = await get('?from=2020-08-01&to=2021-01-01');
+    expect(status).toBe(200);
+    expect(cache).toBe('public, max-age=300');
+    expect(markupProblems(html)).toEqual([]);
+    const changed = (key: string) => text(html.slice(html.indexOf(`data-changed="${key}"`), html.indexOf('</section>', html.indexOf(`data-changed="${key}"`))));
+    expect(changed('status')).toMatch(/状态变化 1 项 .*第12项 ?：未公开进展 → 达到序时进度（2020年9月）/);
+    expect(html).toContain('<a href="/items/wuwei-2020-12/">');
+    expect(changed('deadline')).toContain('第9项');
+    expect(changed('deadline')).toContain('第11项');
+    expect(html).toContain('<a href="/items/wuwei-2020-09/">');
+    // The chosen dates stay selected.
+    expect(html).toMatch(/<select id="f-from" name="from"[^>]*>[\s\S]*?<option value="2020-08-01" selected/);
+    // Between the middle and the last snapshot only item 12's status changed (completed on 2021-01-10).
+    const later = await get(`?from=2021-01-01&to=${AS_OF}`);
+    expect(later.html).not.toContain('data-changed="deadline"');
+    expect(text(later.html)).toMatch(/达到序时进度（2020年9月） → 已完成（2021年1月10日）/);
+  });
+
+  it('refuses an unknown date, the same date twice and a reversed pair with the error summary and the message beside the field (400)', async () => {
+    for (const [query, field, message] of [
+      ['?from=2020-12-31&to=2021-01-01', 'from', '没有2020年12月31日的快照'],
+      ['?from=2021-01-01&to=2021-01-01', 'to', '两个快照都是2021年1月1日的'],
+      [`?from=${AS_OF}&to=2020-08-01`, 'from', '请对调两个日期'],
+    ] as const) {
+      const { status, html, cache } = await get(query);
+      expect(status, query).toBe(400);
+      expect(cache).toBe('no-store');
+      expect(markupProblems(html), query).toEqual([]);
+      expect(html, query).toMatch(new RegExp(`<div class="error-summary" role="alert" tabindex="-1">[\\s\\S]*<a href="#f-${field}">[^<]*${message}`));
+      expect(html, query).toMatch(new RegExp(`id="f-${field}-error"[^>]*>[\\s\\S]*?${message}`));
+      expect(html, query).toMatch(/<title>错误：/);
+      expect(html, query).not.toContain('data-comparison');
+    }
   });
 });
