@@ -19,6 +19,7 @@ import { MANIFEST, makeSnapshot, openDataFiles, type Snapshot } from '../../src/
 import type { SnapshotHistory } from '../../src/site/snapshot-compare.ts';
 import { markupProblems } from '../support/markup.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { axeViolations, launchBrowser, phoneProblems } from '../support/browser.ts';
 
 /**
  * Snapshots kept from two earlier publications (the fixture as of 2020-08-01 and 2021-01-01), to be
@@ -120,6 +121,27 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
     expect(unit.feed!.entries.map((e) => e.category)).toContain('典型案例');
   });
 
+  it('charts summary-only figures where summaries give them at two dates, with the table, each date citing its source, apart from item counts', () => {
+    for (const path of ['inspections/central-1-gansu', 'progress', 'regions/gansu-wuwei']) {
+      const html = page(path);
+      const start = html.indexOf('data-summary-history');
+      expect(start, path).toBeGreaterThan(0);
+      const block = html.slice(start, html.indexOf('</section>', start));
+      expect(text(block), path).toContain('不是本站逐项收录任务的统计');
+      const table = /<caption>([^<]*来源汇总数字[^<]*)<\/caption>([\s\S]*?)<\/table>/.exec(block)!;
+      expect(table[1]).toMatch(/^甘肃省第一轮中央环境保护督察 · 武威市：来源汇总数字（截至各日期，单位：项）$/);
+      const rows = [...table[2]!.matchAll(/<tr><th scope="row">([^<]+)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => [m[1], text(m[2]!).trim()]);
+      expect(rows.map((r) => r[0])).toEqual(['2020年7月30日', '2020年12月31日']);
+      // 总数, 基本完成, 未完成, 达到序时进度, 已完成 (not given in July), 计为完成; then the source of each date.
+      expect(rows[0]![1]).toMatch(/^19 项 11 项 3 项 5 项 — 11 项 《[^》]+》 ?，附件 第六项 整改措施$/);
+      expect(rows[1]![1]).toMatch(/^19 项 11 项 1 项 4 项 3 项 14 项 《【合成测试数据】[^》]+》 ?，六$/);
+      expect(table[2]).toMatch(/<th scope="col" class="num">计为完成（按本站口径）<\/th>/);
+      expect(table[2]).toContain('href="/sources/');
+    }
+    // The real content has no subject with summaries at two dates: no such chart.
+    expect(readFileSync('dist/client/progress/index.html', 'utf8')).not.toContain('data-summary-history');
+  });
+
   it('carries an earlier snapshot forward byte for byte, chains the new one to it, and says what changed between them', () => {
     const first = readFileSync(join(dist, 'data/snapshots/2020-08-01', MANIFEST), 'utf8');
     expect(JSON.parse(first).previous).toBeNull();
@@ -177,6 +199,28 @@ describe('comparing any two snapshots of the fixture site', () => {
     expect(later.html).not.toContain('data-changed="deadline"');
     expect(text(later.html)).toMatch(/达到序时进度（2020年9月） → 已完成（2021年1月10日）/);
   });
+
+  it('shows the comparison, the open-data form and the summary charts axe-clean and fitting a 390 px phone', async () => {
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const tab = await context.newPage();
+      for (const path of ['/changes/?from=2020-08-01&to=2021-01-01', '/changes/?from=2021-01-01&to=2021-01-01', '/data/', '/inspections/central-1-gansu/', '/progress/']) {
+        await tab.goto(server.url + path);
+        expect(await axeViolations(tab), path).toEqual([]);
+        expect(await phoneProblems(tab), path).toEqual([]);
+      }
+      // The summary chart draws its canvas from the table's numbers when JavaScript runs.
+      await tab.goto(`${server.url}/progress/`);
+      const canvas = tab.locator('[data-summary-history] canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      await tab.waitForFunction(() => (document.querySelector('[data-summary-history] canvas') as HTMLCanvasElement | null)?.dataset.drawn === '1');
+      expect(JSON.parse((await canvas.getAttribute('data-chart'))!).series.map((x: { label: string }) => x.label)).toEqual(['涉及武威市的问题（总数）', '基本完成', '未完成', '达到序时进度', '已完成', '计为完成（按本站口径）']);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('refuses an unknown date, the same date twice and a reversed pair with the error summary and the message beside the field (400)', async () => {
     for (const [query, field, message] of [
