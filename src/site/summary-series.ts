@@ -1,11 +1,12 @@
 /**
- * Figures that exist only in progress summaries (a source's "共 19 项，基本完成 11 项……" without an
- * item list), over time: the summaries of one subject — the same inspection (or subject) in the
- * same region — at two or more dates become one series per figure. These are the source's numbers,
+ * Figures that exist only in summaries, over time. Progress summaries (a source's "共 19 项，基本完成
+ * 11 项……" without an item list): the summaries of one subject — the same inspection (or subject) in the
+ * same region — at two or more dates become one series per figure. Reporting rounds on one subject
+ * assessed at two or more dates: the number of regions per outcome at each. These are the sources' numbers,
  * never the portal's item counts: pages show them in a chart of their own, saying so, and cite the
  * source of every date.
  */
-import type { ProgressSummary } from '../model/schemas.ts';
+import { REPORT_OUTCOMES, type ProgressSummary, type ReportingRound, type ReportOutcome } from '../model/schemas.ts';
 import { isDone, parseStatus } from '../domain/status.ts';
 
 export interface SummaryPoint {
@@ -61,6 +62,37 @@ export function summarySeries(summaries: readonly ProgressSummary[]): SummarySer
     const done = points.map((p) => doneOf(p.summary));
     const first = points[0]!.summary;
     out.push({ key, inspection: first.inspection, subject: first.subject, region: first.region, points, unit, series, done: done.some((d) => d !== null) ? done : undefined });
+  }
+  return out;
+}
+
+export interface RoundPoint {
+  date: string;
+  round: ReportingRound;
+}
+
+/** Reporting rounds on one subject (same requester and subject) assessed at two or more dates: the number of regions per outcome at each assessment. */
+export interface RoundSeries {
+  key: string;
+  requester: string;
+  subject: string;
+  points: RoundPoint[];
+  series: { outcome: ReportOutcome; values: number[] }[];
+}
+
+export function roundSeries(rounds: readonly ReportingRound[]): RoundSeries[] {
+  const groups = new Map<string, ReportingRound[]>();
+  for (const r of rounds) {
+    const key = `${r.requester}|${r.subject}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: RoundSeries[] = [];
+  for (const [key, list] of groups) {
+    const byDate = new Map(list.map((r) => [r.assessedOn, r]));
+    if (byDate.size < 2) continue;
+    const points = [...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, round]) => ({ date, round }));
+    const series = REPORT_OUTCOMES.map((outcome) => ({ outcome, values: points.map((p) => p.round.outcomes.filter((o) => o.outcome === outcome).length) }));
+    out.push({ key, requester: list[0]!.requester, subject: list[0]!.subject, points, series });
   }
   return out;
 }

@@ -138,8 +138,17 @@ describe('the fixture site (synthetic records, as of 2021-01-15)', () => {
       expect(table[2]).toMatch(/<th scope="col" class="num">计为完成（按本站口径）<\/th>/);
       expect(table[2]).toContain('href="/sources/');
     }
-    // The real content has no subject with summaries at two dates: no such chart.
-    expect(readFileSync('dist/client/progress/index.html', 'utf8')).not.toContain('data-summary-history');
+    // Two assessments of one reporting request: the number of regions per outcome at each, each citing its notice.
+    for (const path of ['reporting', 'reporting/gansu-2020-clean-heating-verification']) {
+      const html = page(path);
+      const table = /<caption>甘肃省住房和城乡建设厅：核查核实城乡居民清洁取暖改造数据并上报——各次通报所列上报结果（地区数）<\/caption>([\s\S]*?)<\/table>/.exec(html);
+      expect(table, path).not.toBeNull();
+      const rows = [...table![1]!.matchAll(/<tr><th scope="row">([^<]+)<\/th>([\s\S]*?)<\/tr>/g)].map((m) => `${m[1]} ${text(m[2]!).trim()}`);
+      expect(rows[0]).toMatch(/^2020年9月15日 3 个 9 个 2 个 1 个 《[^》]+》/);
+      expect(rows[1]).toMatch(/^2020年10月20日 2 个 1 个 0 个 0 个 《【合成测试数据】[^》]+》 ?，七$/);
+    }
+    // The real content has no subject summarised, nor a request assessed, at two dates: no such chart.
+    for (const path of ['progress', 'reporting', 'inspections/central-1-gansu']) expect(readFileSync(`dist/client/${path}/index.html`, 'utf8'), path).not.toContain('data-summary-history');
   });
 
   it('carries an earlier snapshot forward byte for byte, chains the new one to it, and says what changed between them', () => {
@@ -205,7 +214,7 @@ describe('comparing any two snapshots of the fixture site', () => {
     try {
       const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
       const tab = await context.newPage();
-      for (const path of ['/changes/?from=2020-08-01&to=2021-01-01', '/changes/?from=2021-01-01&to=2021-01-01', '/data/', '/inspections/central-1-gansu/', '/progress/']) {
+      for (const path of ['/changes/?from=2020-08-01&to=2021-01-01', '/changes/?from=2021-01-01&to=2021-01-01', '/data/', '/inspections/central-1-gansu/', '/progress/', '/reporting/gansu-2020-clean-heating-verification/']) {
         await tab.goto(server.url + path);
         expect(await axeViolations(tab), path).toEqual([]);
         expect(await phoneProblems(tab), path).toEqual([]);

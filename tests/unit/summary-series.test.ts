@@ -1,7 +1,7 @@
 /** Summary-only figures over time: one series per figure for a subject with summaries at two or more dates, the source's figures kept apart from anything counted. */
 import { describe, expect, it } from 'vitest';
-import type { ProgressSummary } from '../../src/model/schemas.ts';
-import { summarySeries } from '../../src/site/summary-series.ts';
+import type { ProgressSummary, ReportingRound } from '../../src/model/schemas.ts';
+import { roundSeries, summarySeries } from '../../src/site/summary-series.ts';
 
 const summary = (id: string, asOf: string, figures: ProgressSummary['figures'], region = 'gansu-wuwei', inspection = 'central-1-gansu'): ProgressSummary =>
   ({ id, title: id, asOf, region, inspection, figures, source: { doc: `doc-${id}`, locator: '一' } }) as ProgressSummary;
@@ -44,5 +44,29 @@ describe('summary-only figures over time', () => {
     expect(summarySeries([july, summary('gansu', '2020-12-31', december.figures, 'gansu')])).toEqual([]);
     expect(summarySeries([july, summary('other', '2020-12-31', december.figures, 'gansu-wuwei', 'central-2-gansu')])).toEqual([]);
     expect(summarySeries([july, { ...december, asOf: '2020-07-30' }])).toEqual([]);
+  });
+});
+
+describe('reporting rounds over time', () => {
+  const round = (id: string, assessedOn: string, outcomes: ReportingRound['outcomes'], subject = '核查并上报'): ReportingRound =>
+    ({ id, title: id, requester: '省住建厅', addressees: '各市州', subject, dueOn: '2020-08-31', assessedOn, outcomes, relatedItems: [], findings: [], source: { doc: id } }) as ReportingRound;
+  const first = round('a', '2020-09-15', [{ region: 'x', outcome: 'late' }, { region: 'y', outcome: 'not-reported' }, { region: 'z', outcome: 'on-time' }]);
+  const second = round('b', '2020-10-20', [{ region: 'x', outcome: 'on-time' }, { region: 'y', outcome: 'late' }]);
+
+  it('counts the regions per outcome at each assessment of one request, oldest first', () => {
+    const [h, ...rest] = roundSeries([second, first]);
+    expect(rest).toEqual([]);
+    expect(h!.points.map((p) => p.date)).toEqual(['2020-09-15', '2020-10-20']);
+    expect(h!.series).toEqual([
+      { outcome: 'on-time', values: [1, 1] },
+      { outcome: 'late', values: [1, 1] },
+      { outcome: 'not-reported', values: [1, 0] },
+      { outcome: 'not-mentioned', values: [0, 0] },
+    ]);
+  });
+
+  it('needs two assessments of the same requester and subject', () => {
+    expect(roundSeries([first])).toEqual([]);
+    expect(roundSeries([first, round('c', '2020-10-20', second.outcomes, '另一事项')])).toEqual([]);
   });
 });
