@@ -17,11 +17,8 @@ export function buildSnapshots(): Built {
   // An item named as the site names it today; one no longer published, as its last snapshot did.
   const history = historyOf(published.snapshots, (id, row) => {
     const item = portal.item(id);
-    return item ? itemName(item) : `${String(row.plan_title ?? '')} 第${String(row.number ?? '')}项`.trim();
+    return item ? { plan: item.plan.title, number: item.numberLabel } : { plan: String(row.plan_title ?? ''), number: `第${String(row.number ?? '')}项` };
   });
   cached = { ...published, diffs, history };
   return cached;
 }
-
-/** How the open-data page and the comparison page name an item: its plan and number. */
-export const itemName = (item: { plan: { title: string }; numberLabel: string }) => `${item.plan.title} ${item.numberLabel}`;

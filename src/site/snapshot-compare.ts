@@ -31,8 +31,10 @@ export interface SnapshotHistory {
   format: typeof HISTORY_FORMAT;
   /** Snapshot dates, oldest first (the index k of a version). */
   dates: string[];
-  /** By item id: a readable name and its versions. */
-  items: Record<string, { label: string; v: Version[] }>;
+  /** Names of the plans items belong to, once each (an item names its plan by index here). */
+  plans: string[];
+  /** By item id: its plan (index into `plans`), its number (第12项) and its versions. */
+  items: Record<string, { p: number; n: string; v: Version[] }>;
 }
 
 export interface StatusChange {
@@ -74,7 +76,8 @@ export function compareSnapshots(history: SnapshotHistory, from: string, to: str
   const b = history.dates.indexOf(to);
   if (a < 0 || b < 0) throw new Error(`没有该日期的快照：${a < 0 ? from : to}`);
   const out: Comparison = { from, to, status: [], deadline: [], text: [], added: [], removed: [] };
-  for (const [id, { label, v }] of Object.entries(history.items)) {
+  for (const [id, { p, n, v }] of Object.entries(history.items)) {
+    const label = `${history.plans[p] ?? ''} ${n}`.trim();
     const [va, vb] = [versionAt(v, a), versionAt(v, b)];
     if (!va && !vb) continue;
     if (!va) out.added.push({ id, label });

@@ -339,21 +339,25 @@ export const ASPECTS = ['status', 'deadline', 'text'] as const;
 /**
  * The history of every item across the snapshots (src/site/snapshot-compare.ts): a version each
  * time its status, deadline or text differs from the previous snapshot's, the deadline and text as
- * fingerprints (12 hex digits of their SHA-256), the status as it is. `label` names an item.
+ * fingerprints (12 hex digits of their SHA-256), the status as it is. `name` names an item: its plan's
+ * title (kept once per plan) and its number.
  */
-export function historyOf(snapshots: readonly Snapshot[], label: (id: string, row: Row) => string): SnapshotHistory {
+export function historyOf(snapshots: readonly Snapshot[], name: (id: string, row: Row) => { plan: string; number: string }): SnapshotHistory {
   const items: SnapshotHistory['items'] = {};
+  const plans: string[] = [];
+  const planIndex = (title: string) => (plans.includes(title) ? plans.indexOf(title) : plans.push(title) - 1);
   const fingerprint = (value: string) => sha256(value).slice(0, 12);
   snapshots.forEach((s, k) => {
     const facets = itemFacets(s);
     for (const [id, f] of facets) {
-      const entry = (items[id] ??= { label: '', v: [] });
-      entry.label = label(id, f.row);
+      const entry = (items[id] ??= { p: 0, n: '', v: [] });
+      const { plan, number } = name(id, f.row);
+      [entry.p, entry.n] = [planIndex(plan), number];
       const version: Version = [k, f.status, fingerprint(f.deadline), fingerprint(f.text)];
       const last = entry.v.at(-1);
       if (!last || JSON.stringify(last.slice(1)) !== JSON.stringify(version.slice(1))) entry.v.push(version);
     }
     for (const [id, entry] of Object.entries(items)) if (!facets.has(id) && entry.v.at(-1)?.length !== 1) entry.v.push([k]);
   });
-  return { format: HISTORY_FORMAT, dates: snapshots.map((s) => s.date), items };
+  return { format: HISTORY_FORMAT, dates: snapshots.map((s) => s.date), plans, items };
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
   cpSync('dist/client', client, { recursive: true });
   const snapshots: Snapshot[] = [];
   for (const date of DATES) snapshots.push(makeSnapshot(date, openDataFiles(buildPortal(loadContent(content).content, date)), snapshots.at(-1)));
-  writeFileSync(join(client, 'data/snapshots/history.json'), JSON.stringify(historyOf(snapshots, (id) => `任务 ${id}`)));
+  writeFileSync(join(client, 'data/snapshots/history.json'), JSON.stringify(historyOf(snapshots, (id) => ({ plan: '任务', number: id }))));
   rmSync(join(content, '..'), { recursive: true, force: true });
   server = await startServer({ DIST_DIR: client });
   browser = await launchBrowser();

@@ -25,7 +25,7 @@ function chain(): Snapshot[] {
 }
 
 const snapshots = chain();
-const history = historyOf(snapshots, (_id, row) => `${String(row.plan_title)} 第${String(row.number)}项`);
+const history = historyOf(snapshots, (_id, row) => ({ plan: String(row.plan_title), number: `第${String(row.number)}项` }));
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
 
 describe('the snapshot history', () => {
@@ -57,7 +57,8 @@ describe('the snapshot history', () => {
     const same = files([{ id: 'i1', status: '未公开进展' }, { id: 'i2', status: '已完成', status_date: '2021-01-01' }]);
     const many: Snapshot[] = [];
     for (let d = 1; d <= 28; d++) many.push(makeSnapshot(`2021-02-${String(d).padStart(2, '0')}`, same, many.at(-1)));
-    const h = historyOf(many, (id) => id);
+    const h = historyOf(many, (id) => ({ plan: '某方案', number: id }));
+    expect(h.plans).toEqual(['某方案']);
     expect(h.dates).toHaveLength(28);
     expect(Object.values(h.items).map((i) => i.v.length)).toEqual([1, 1]);
     expect(compareSnapshots(h, '2021-02-01', '2021-02-28').status).toEqual([]);
