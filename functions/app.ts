@@ -42,7 +42,6 @@ export interface AppOptions {
   siteUrl?: string | undefined;
 }
 
-/** Paths the app renders at run time; everything else is the static site. */
 /**
  * The JSON API and Open311: the Hono app's own answers, which need nothing of Astro. The Node server
  * (functions/node.ts) and the Worker (src/worker.ts) hand them to the app directly; Astro's
@@ -51,7 +50,8 @@ export interface AppOptions {
 export const API_PREFIXES = ['/api/', '/open311/'] as const;
 export const isApiPath = (path: string) => API_PREFIXES.some((prefix) => path.startsWith(prefix));
 
-export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/', '/follow/'] as const;
+/** Paths the app renders at run time; everything else is the static site. */
+export const DYNAMIC_PREFIXES = ['/api/', '/complaints/', '/objections/', '/staff/', '/open311/', '/search/', '/corrections/', '/follow/', '/changes/'] as const;
 
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Portal } from '../content/portal.ts';
 import { formatDateZh } from '../domain/dates.ts';
 import { csvBytes, jsonBytes, TABLES, tableJsonBytes } from './opendata.ts';
+import { HISTORY_FORMAT, type SnapshotHistory, type Version } from './snapshot-compare.ts';
 
 export const MANIFEST = 'manifest.json';
 export const INDEX = 'index.json';
@@ -276,7 +277,7 @@ export interface SnapshotDiff {
   removed: string[];
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 const rowsOf = (s: Snapshot, name: string): Row[] => {
   const data = s.files.get(name);
   if (!data) return [];
@@ -287,26 +288,76 @@ const rowsOf = (s: Snapshot, name: string): Row[] => {
   }
 };
 
+/**
+ * What diffSnapshots compares for each item of a snapshot, as one string per aspect: its status
+ * (status and status date), its deadline (current and original due dates, each part's deadline
+ * text) and its text (the problem, each part's problem, target, measures and responsible units).
+ */
+export interface ItemFacets {
+  status: string;
+  deadline: string;
+  text: string;
+  /** The items.json row, for naming the item. */
+  row: Row;
+}
+
+export function itemFacets(s: Snapshot): Map<string, ItemFacets> {
+  const parts = new Map<string, Row[]>();
+  for (const r of rowsOf(s, 'parts.json')) parts.set(String(r.item_id), [...(parts.get(String(r.item_id)) ?? []), r]);
+  const pick = (rows: Row[] | undefined, keys: string[]) => (rows ?? []).map((r) => keys.map((k) => r[k]));
+  return new Map(
+    rowsOf(s, 'items.json').map((r) => {
+      const own = parts.get(String(r.id));
+      return [
+        String(r.id),
+        {
+          status: JSON.stringify([r.status, r.status_date]),
+          deadline: JSON.stringify([r.due_current, r.due_original, pick(own, ['deadline_text'])]),
+          text: JSON.stringify([r.problem, pick(own, ['problem', 'target', 'measures', 'responsible_units'])]),
+          row: r,
+        },
+      ] as const;
+    }),
+  );
+}
+
 export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
-  const items = (s: Snapshot) => new Map(rowsOf(s, 'items.json').map((r) => [String(r.id), r]));
-  const parts = (s: Snapshot) => {
-    const m = new Map<string, Row[]>();
-    for (const r of rowsOf(s, 'parts.json')) m.set(String(r.item_id), [...(m.get(String(r.item_id)) ?? []), r]);
-    return m;
-  };
-  const [ia, ib, pa, pb] = [items(a), items(b), parts(a), parts(b)];
-  const pick = (rows: Row[] | undefined, keys: string[]) => JSON.stringify((rows ?? []).map((r) => keys.map((k) => r[k])));
+  const [ia, ib] = [itemFacets(a), itemFacets(b)];
   const diff: SnapshotDiff = { from: a.date, to: b.date, status: [], deadline: [], text: [], added: [], removed: [] };
   for (const id of ia.keys()) if (!ib.has(id)) diff.removed.push(id);
-  for (const [id, rb] of ib) {
-    const ra = ia.get(id);
-    if (!ra) {
-      diff.added.push(id);
-      continue;
-    }
-    if (ra.status !== rb.status || ra.status_date !== rb.status_date) diff.status.push(id);
-    if (ra.due_current !== rb.due_current || ra.due_original !== rb.due_original || pick(pa.get(id), ['deadline_text']) !== pick(pb.get(id), ['deadline_text'])) diff.deadline.push(id);
-    if (ra.problem !== rb.problem || pick(pa.get(id), ['problem', 'target', 'measures', 'responsible_units']) !== pick(pb.get(id), ['problem', 'target', 'measures', 'responsible_units'])) diff.text.push(id);
+  for (const [id, fb] of ib) {
+    const fa = ia.get(id);
+    if (!fa) diff.added.push(id);
+    else for (const aspect of ASPECTS) if (fa[aspect] !== fb[aspect]) diff[aspect].push(id);
   }
   return diff;
+}
+
+/** The aspects of an item a diff reports, in the order pages list them. */
+export const ASPECTS = ['status', 'deadline', 'text'] as const;
+
+/**
+ * The history of every item across the snapshots (src/site/snapshot-compare.ts): a version each
+ * time its status, deadline or text differs from the previous snapshot's, the deadline and text as
+ * fingerprints (12 hex digits of their SHA-256), the status as it is. `name` names an item: its plan's
+ * title (kept once per plan) and its number.
+ */
+export function historyOf(snapshots: readonly Snapshot[], name: (id: string, row: Row) => { plan: string; number: string }): SnapshotHistory {
+  const items: SnapshotHistory['items'] = {};
+  const plans: string[] = [];
+  const planIndex = (title: string) => (plans.includes(title) ? plans.indexOf(title) : plans.push(title) - 1);
+  const fingerprint = (value: string) => sha256(value).slice(0, 12);
+  snapshots.forEach((s, k) => {
+    const facets = itemFacets(s);
+    for (const [id, f] of facets) {
+      const entry = (items[id] ??= { p: 0, n: '', v: [] });
+      const { plan, number } = name(id, f.row);
+      [entry.p, entry.n] = [planIndex(plan), number];
+      const version: Version = [k, f.status, fingerprint(f.deadline), fingerprint(f.text)];
+      const last = entry.v.at(-1);
+      if (!last || JSON.stringify(last.slice(1)) !== JSON.stringify(version.slice(1))) entry.v.push(version);
+    }
+    for (const [id, entry] of Object.entries(items)) if (!facets.has(id) && entry.v.at(-1)?.length !== 1) entry.v.push([k]);
+  });
+  return { format: HISTORY_FORMAT, dates: snapshots.map((s) => s.date), plans, items };
 }

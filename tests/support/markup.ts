@@ -145,3 +145,32 @@ export function frameOf(page: string) {
     headings: all.filter((n) => n.tagName === 'h1').map(textOf),
   };
 }
+
+/** Elements whose text runs on inside a line (their text joins the text around them). */
+const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'cite', 'data', 'dfn', 'em', 'i', 'kbd', 'mark', 'q', 'rp', 'rt', 'ruby', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var', 'wbr']);
+
+/**
+ * The text of a page's body as a reader reads it, block by block (a line per block element, inline
+ * elements run on), leaving out every element `skip` says to (with all it holds).
+ */
+export function bodyText(page: string, skip: (tagName: string, attr: (name: string) => string | undefined) => boolean): string {
+  const doc = parse(page) as unknown as Node;
+  const body = [...walk(doc)].map((w) => w.node).find((n) => n.tagName === 'body');
+  const out: string[] = [];
+  const visit = (node: Node) => {
+    if (node.nodeName === '#text') {
+      out.push(node.value ?? '');
+      return;
+    }
+    if (node.tagName && skip(node.tagName, (name) => node.attrs?.find((a) => a.name === name)?.value)) {
+      out.push(' ');
+      return;
+    }
+    const block = node.tagName !== undefined && !INLINE.has(node.tagName);
+    if (block) out.push('\n');
+    for (const child of node.childNodes ?? []) visit(child);
+    if (block) out.push('\n');
+  };
+  if (body) visit(body);
+  return out.join('');
+}

@@ -130,6 +130,21 @@ describe('the Worker bundle in workerd', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   });
 
+  it('compares snapshots on demand from the history it reads through the ASSETS binding (no database needed)', async () => {
+    const history = JSON.parse(readFileSync('dist-worker/client/data/snapshots/history.json', 'utf8')) as { dates: string[] };
+    const res = await fetch(`${base}/changes/`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<html lang="zh-CN">');
+    // The dates it names come from the built history.json, read in the Worker.
+    if (history.dates.length < 2) expect(page).toContain('还没有可以比较的两个快照');
+    else expect(page).toContain(`<option value="${history.dates.at(-1)}"`);
+    const bad = await fetch(`${base}/changes/?from=1999-01-01&to=1999-01-01`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('<a href="#f-from">没有1999年1月1日的快照');
+    expect(bad.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('renders an on-demand Astro page in the Worker, with the security headers: the search page, as the bare form without a database', async () => {
     const res = await fetch(`${base}/search/?q=${encodeURIComponent('污水')}`);
     expect(res.status).toBe(200);
