@@ -478,7 +478,8 @@ export const itemWatch = sqliteTable(
 /**
  * Possible rebounds: which complaint matched which watched item. Written at intake (in the
  * complaint's own batch) and by the index run for items whose facts changed; a row stays while
- * the rule holds, so `seq` (growing) tells digests what is new since their cursor.
+ * the rule holds, so `seq` (growing) tells digests what is new since their cursor. Kept narrow
+ * (about 2–3 rows per complaint where items are dense): no text, no timestamps.
  */
 export const complaintRebounds = sqliteTable(
   'complaint_rebounds',
@@ -486,7 +487,6 @@ export const complaintRebounds = sqliteTable(
     seq: integer('seq').primaryKey({ autoIncrement: true }),
     itemId: text('item_id').notNull(),
     complaintId: text('complaint_id').notNull().references(() => complaints.id),
-    flaggedAt: text('flagged_at').notNull(),
   },
   (t) => [uniqueIndex('complaint_rebounds_item_idx').on(t.itemId, t.complaintId), index('complaint_rebounds_complaint_idx').on(t.complaintId)],
 );

@@ -14,6 +14,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { chinaDayStart, reboundCountedStates, watchRows, type Watch } from '../src/domain/rebound.ts';
 import type { Database } from './db.ts';
+import { COUNT_CAP } from './complaint-service.ts';
 
 /** Items rewritten per transaction at the index run. */
 const CHUNK = 100;
@@ -35,7 +36,7 @@ const MATCH = `c.region = w.region AND c.created_at >= w.watch_from AND instr(c.
  * unchanged items, and the rebounds already found for them, stay (their seq, and so the digests'
  * cursors, are not disturbed).
  */
-export async function syncItemWatch(db: Database, watches: readonly Watch[], at: Date): Promise<WatchSync> {
+export async function syncItemWatch(db: Database, watches: readonly Watch[]): Promise<WatchSync> {
   const client = db.$client;
   const signature = (rows: { region: string; pollutionType: string; from: string }[]) =>
     rows.map((r) => `${r.region}|${r.pollutionType}|${r.from}`).sort().join(',');
@@ -50,7 +51,6 @@ export async function syncItemWatch(db: Database, watches: readonly Watch[], at:
   for (const [id, list] of byItem) stored.set(id, signature(list));
   const changed = [...new Set([...wanted.keys(), ...stored.keys()])].filter((id) => stored.get(id) !== (wanted.has(id) ? signature(wanted.get(id)!) : undefined)).sort();
   const report: WatchSync = { changed: changed.length, flagged: 0, cleared: 0 };
-  const iso = at.toISOString();
   for (let i = 0; i < changed.length; i += CHUNK) {
     const ids = JSON.stringify(changed.slice(i, i + CHUNK));
     const fresh = JSON.stringify(changed.slice(i, i + CHUNK).flatMap((id) => wanted.get(id) ?? []));
@@ -71,10 +71,10 @@ export async function syncItemWatch(db: Database, watches: readonly Watch[], at:
         },
         // Complaints already received that the changed items now match: each watch row is one range of complaints_region_idx.
         {
-          sql: `INSERT OR IGNORE INTO complaint_rebounds (item_id, complaint_id, flagged_at)
-                SELECT DISTINCT w.item_id, c.id, ? FROM item_watch w JOIN complaints c INDEXED BY complaints_region_idx ON ${MATCH}
+          sql: `INSERT OR IGNORE INTO complaint_rebounds (item_id, complaint_id)
+                SELECT DISTINCT w.item_id, c.id FROM item_watch w JOIN complaints c INDEXED BY complaints_region_idx ON ${MATCH}
                 WHERE w.item_id IN ${inChunk}`,
-          args: [iso, ids],
+          args: [ids],
         },
         {
           sql: `UPDATE complaints SET rebound = 1 WHERE rebound = 0 AND id IN (SELECT complaint_id FROM complaint_rebounds WHERE item_id IN ${inChunk})`,
@@ -100,8 +100,8 @@ export async function syncItemWatch(db: Database, watches: readonly Watch[], at:
 export function reboundStatements(complaint: { id: string; region: string; pollutionTypes: readonly string[]; createdAt: string }): SQL[] {
   const { id, region, createdAt } = complaint;
   return [
-    sql`INSERT OR IGNORE INTO complaint_rebounds (item_id, complaint_id, flagged_at)
-        SELECT DISTINCT item_id, ${id}, ${createdAt} FROM item_watch
+    sql`INSERT OR IGNORE INTO complaint_rebounds (item_id, complaint_id)
+        SELECT DISTINCT item_id, ${id} FROM item_watch
         WHERE region = ${region} AND pollution_type IN (SELECT value FROM json_each(${JSON.stringify(complaint.pollutionTypes)})) AND watch_from <= ${createdAt}`,
     sql`UPDATE complaints SET rebound = 1 WHERE id = ${id} AND EXISTS (SELECT 1 FROM complaint_rebounds WHERE complaint_id = ${id})`,
   ];
@@ -120,17 +120,22 @@ export async function reboundItemsOf(db: Database, complaintIds: readonly string
 
 const counted = () => sql.join(reboundCountedStates().map((s) => sql`${s}`), sql`, `);
 
-/** An item's watch as the public sees it: from which day complaints count, and how many there are (received, not refused nor merged). */
-export async function itemRebounds(db: Database, itemId: string): Promise<{ fromDay: string; count: number } | undefined> {
+/**
+ * An item's watch as the public sees it: from which day complaints count, and how many there are
+ * (received, not refused nor merged), counted exactly up to COUNT_CAP like the lists (a
+ * province-wide item may match tens of thousands: `capped` then, and the page says “超过”).
+ */
+export async function itemRebounds(db: Database, itemId: string): Promise<{ fromDay: string; count: number; capped: boolean } | undefined> {
   const [watch] = await db.all<{ watch_from: string | null }>(sql`SELECT min(watch_from) AS watch_from FROM item_watch WHERE item_id = ${itemId}`);
   if (!watch?.watch_from) return undefined;
   const [row] = await db.all<{ n: number }>(
-    sql`SELECT count(*) AS n FROM complaint_rebounds r JOIN complaints c ON c.id = r.complaint_id WHERE r.item_id = ${itemId} AND c.state IN (${counted()})`,
+    sql`SELECT count(*) AS n FROM (SELECT 1 FROM complaint_rebounds r JOIN complaints c ON c.id = r.complaint_id WHERE r.item_id = ${itemId} AND c.state IN (${counted()}) LIMIT ${COUNT_CAP + 1})`,
   );
+  const n = Number(row?.n ?? 0);
   // The instant a China day begins is 16:00 UTC the day before: the day is the next UTC date.
   const fromDay = new Date(Date.parse(watch.watch_from) + 8 * 3600_000).toISOString().slice(0, 10);
   if (chinaDayStart(fromDay) !== watch.watch_from) throw new Error(`item_watch.watch_from of ${itemId} is not the start of a day in China`);
-  return { fromDay, count: Number(row?.n ?? 0) };
+  return { fromDay, count: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
 }
 
 /** The newest possible rebound's seq (a digest's cursor moves up to it). */
@@ -139,11 +144,11 @@ export async function latestReboundSeq(db: Database): Promise<number> {
   return Number(row?.top ?? 0);
 }
 
-/** Possible rebounds of an item flagged after `after` and up to `upTo` (seq), counted as the item page counts them. */
+/** Possible rebounds of an item flagged after `after` and up to `upTo` (seq), counted as the item page counts them (up to COUNT_CAP + 1: “more than”). */
 export async function reboundsBetween(db: Database, itemId: string, after: number, upTo: number): Promise<number> {
   const [row] = await db.all<{ n: number }>(
-    sql`SELECT count(*) AS n FROM complaint_rebounds r JOIN complaints c ON c.id = r.complaint_id
-        WHERE r.item_id = ${itemId} AND r.seq > ${after} AND r.seq <= ${upTo} AND c.state IN (${counted()})`,
+    sql`SELECT count(*) AS n FROM (SELECT 1 FROM complaint_rebounds r JOIN complaints c ON c.id = r.complaint_id
+        WHERE r.item_id = ${itemId} AND r.seq > ${after} AND r.seq <= ${upTo} AND c.state IN (${counted()}) LIMIT ${COUNT_CAP + 1})`,
   );
   return Number(row?.n ?? 0);
 }

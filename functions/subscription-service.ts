@@ -38,6 +38,7 @@ import type { Database } from './db.ts';
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { DEFAULT_LIMITS, hit, type Limit, type LimitedAction } from './ratelimit.ts';
 import { latestReboundSeq, reboundsBetween } from './rebound.ts';
+import { COUNT_CAP } from './complaint-service.ts';
 
 export interface SubscriptionDeps {
   db: Database;
@@ -345,7 +346,7 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
       feedUrl: absolute(deps.mail, `${facts.path}feed.xml`),
       frequency: s.frequency as Frequency,
       changes: changes.map((c) => ({ kindLabel: CHANGE_KIND_LABELS[c.kind as ChangeKind] ?? c.kind, date: c.date, title: c.title, summary: c.summary, url: absolute(deps.mail!, c.href) })),
-      rebounds: rebounds > 0 ? { count: rebounds, url: absolute(deps.mail, `${facts.path}#item-complaints`) } : undefined,
+      rebounds: rebounds > 0 ? { count: Math.min(rebounds, COUNT_CAP), capped: rebounds > COUNT_CAP, url: absolute(deps.mail, `${facts.path}#item-complaints`) } : undefined,
       unsubscribeUrl,
     });
     const to = await decryptJson<string>(deps.contactKey, s.emailCiphertext, emailContext(s.id));

@@ -39,7 +39,7 @@ try {
   const changes = await syncChanges(db, listChanges(portal), new Date());
   // The rebound watch's item facts; complaints matching items whose facts changed are flagged now.
   const watches = contentWatches(portal);
-  const watch = await syncItemWatch(db, watches, new Date());
+  const watch = await syncItemWatch(db, watches);
 
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);

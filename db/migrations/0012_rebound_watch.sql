@@ -2,7 +2,6 @@ CREATE TABLE `complaint_rebounds` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`item_id` text NOT NULL,
 	`complaint_id` text NOT NULL,
-	`flagged_at` text NOT NULL,
 	FOREIGN KEY (`complaint_id`) REFERENCES `complaints`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint

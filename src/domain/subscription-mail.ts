@@ -76,13 +76,13 @@ export function digestMail(
     feedUrl: string;
     unsubscribeUrl: string;
     /** An item's possible rebounds (src/domain/rebound.ts) since the last digest: a count and where they are counted, never their contents. */
-    rebounds?: { count: number; url: string } | undefined;
+    rebounds?: { count: number; capped?: boolean | undefined; url: string } | undefined;
   },
 ) {
   const shown = f.changes.slice(0, DIGEST_LIMIT);
   const more = f.changes.length - shown.length;
   const rebounds = f.rebounds && f.rebounds.count > 0 ? f.rebounds : undefined;
-  const news = [f.changes.length > 0 && `${f.changes.length} 条新动态`, rebounds && `销号后新增同类投诉 ${rebounds.count} 件`].filter(Boolean).join('，');
+  const news = [f.changes.length > 0 && `${f.changes.length} 条新动态`, rebounds && `销号后新增同类投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件`].filter(Boolean).join('，');
   return {
     subject: `${f.name}：${news}（${FREQUENCY_LABELS[f.frequency]}摘要）`,
     text: [
@@ -92,7 +92,7 @@ export function digestMail(
       ...shown.flatMap((c, i) => ['', `${i + 1}. 【${c.kindLabel}】${formatDateZh(c.date)}　${c.title}`, `   ${c.summary}`, `   ${c.url}`]),
       ...(more > 0 ? ['', `另有 ${more} 条，请在页面上查看。`] : []),
       ...(rebounds
-        ? ['', `【${REBOUND_LABEL}】本项已被公开为完成，此后同一地区又收到同类污染投诉 ${rebounds.count} 件（只计数量，不含投诉内容；不予受理和重复举报不计）。`, `   ${rebounds.url}`]
+        ? ['', `【${REBOUND_LABEL}】本项已被公开为完成，此后同一地区又收到同类污染投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件（只计数量，不含投诉内容；不予受理和重复举报不计）。`, `   ${rebounds.url}`]
         : []),
       '',
       `页面：${f.pageUrl}`,

@@ -123,7 +123,7 @@ export interface PublishedListPage extends Frame {
    * and shows in place (src/scripts/live-sections.ts): its published linked complaints counted, and
    * its rebound watch (undefined when the rule does not apply to the item).
    */
-  itemSection?: { counts: ItemComplaintCounts; rebounds: { fromDay: string; count: number } | undefined } | undefined;
+  itemSection?: { counts: ItemComplaintCounts; rebounds: { fromDay: string; count: number; capped: boolean } | undefined } | undefined;
 }
 
 export interface ObjectionNoticePage extends Frame {

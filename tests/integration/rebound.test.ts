@@ -50,7 +50,7 @@ beforeEach(async (context) => {
   api = await testApi({ now, mail: { siteUrl: SITE } });
   await replaceDocuments(api.db.$client, CONTENT_SOURCE, docs);
   await syncChanges(api.db, listChanges(portal), now());
-  await syncItemWatch(api.db, contentWatches(portal), now());
+  await syncItemWatch(api.db, contentWatches(portal));
   await createStaffUser(api.db, { username: 'admin', displayName: 'admin', role: 'admin', password: PASSWORD });
   context.onTestFinished(() => api.close());
 });
@@ -160,18 +160,18 @@ describe('possible rebounds', () => {
   it('does not flag what was received before the item was done, and the index run flags and clears as item facts change', async () => {
     // The same complaint matches the item only if the item was done before it came in.
     const early = watchOf({ id: ITEM, regions: ['gansu-wuwei'], topics: ['nature-reserve'], status: 'completed', doneOn: '2026-12-31' }, portal.content.topics, portal.regionTree)!;
-    expect((await syncItemWatch(api.db, [early], now())).changed).toBe(1);
+    expect((await syncItemWatch(api.db, [early])).changed).toBe(1);
     const row = await complaint(ecological);
     expect(await api.db.select().from(complaintRebounds)).toHaveLength(0);
     // Another item becomes watched (say a status entry and a topic were added): the complaint already received is found.
     const other = watchOf({ id: 'wuwei-2020-10', regions: ['gansu-wuwei-liangzhou'], topics: ['ecology'], status: 'signed-off', doneOn: '2025-05' }, portal.content.topics, portal.regionTree)!;
-    const report = await syncItemWatch(api.db, [early, other], now());
+    const report = await syncItemWatch(api.db, [early, other]);
     expect(report).toEqual({ changed: 1, flagged: 1, cleared: 0 });
     expect((await api.db.select().from(complaintRebounds)).map((r) => [r.itemId, r.complaintId])).toEqual([['wuwei-2020-10', row.id]]);
     expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, row.id) }))!.rebound).toBe(true);
     // Unchanged facts rewrite nothing; the watch gone (a corrected status), the flag goes too.
-    expect((await syncItemWatch(api.db, [early, other], now())).changed).toBe(0);
-    expect(await syncItemWatch(api.db, [early], now())).toEqual({ changed: 1, flagged: 0, cleared: 1 });
+    expect((await syncItemWatch(api.db, [early, other])).changed).toBe(0);
+    expect(await syncItemWatch(api.db, [early])).toEqual({ changed: 1, flagged: 0, cleared: 1 });
     expect(await api.db.select().from(complaintRebounds)).toHaveLength(0);
     expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, row.id) }))!.rebound).toBe(false);
   });

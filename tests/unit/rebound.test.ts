@@ -7,6 +7,7 @@ import { chinaDayStart, countsAsRebound, isPossibleRebound, pollutionTypesOf, re
 import { loadContent } from '../../src/content/load.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { contentWatches } from '../../src/site/watches.ts';
+import { digestMail } from '../../src/domain/subscription-mail.ts';
 
 const tree = new RegionTree([
   { id: 'china', name: '全国', level: 'national' },
@@ -97,5 +98,21 @@ describe('the content’s mapping', () => {
     const watches = contentWatches(getPortal());
     expect(watches.every((w) => getPortal().item(w.itemId)!.assessment.done)).toBe(true);
     expect(watches.map((w) => w.itemId)).toContain('wuwei-2017-22');
+  });
+});
+
+describe('the digest’s rebound line', () => {
+  const base = { kindLabel: '整改任务', name: '某方案 第22项', pageUrl: 'https://x.example/items/a/', feedUrl: 'https://x.example/items/a/feed.xml', frequency: 'daily' as const, unsubscribeUrl: 'https://x.example/u' };
+
+  it('names the number of new possible rebounds with the page, alone or beside changes, and says “more than” when capped', () => {
+    const only = digestMail({ ...base, changes: [], rebounds: { count: 3, url: 'https://x.example/items/a/#item-complaints' } });
+    expect(only.subject).toBe('某方案 第22项：销号后新增同类投诉 3 件（每日摘要）');
+    expect(only.text).toContain('同类污染投诉 3 件');
+    expect(only.text).toContain('https://x.example/items/a/#item-complaints');
+    const both = digestMail({ ...base, changes: [{ kindLabel: '状态', date: '2026-12-01', title: 't', summary: 's', url: 'https://x.example/items/a/' }], rebounds: { count: 10000, capped: true, url: 'u' } });
+    expect(both.subject).toBe('某方案 第22项：1 条新动态，销号后新增同类投诉 超过 10000 件（每日摘要）');
+    const none = digestMail({ ...base, changes: [{ kindLabel: '状态', date: '2026-12-01', title: 't', summary: 's', url: 'u' }], rebounds: { count: 0, url: 'u' } });
+    expect(none.subject).toBe('某方案 第22项：1 条新动态（每日摘要）');
+    expect(none.text).not.toContain('可能反弹');
   });
 });
