@@ -1,6 +1,7 @@
 /** The rebound watch's rule (src/domain/rebound.ts): which items are watched, from when, where, for what; which complaints match and count. */
 import { describe, expect, it } from 'vitest';
 import { RegionTree } from '../../src/domain/region-tree.ts';
+import { GANSU_REGIONS } from '../support/regions.ts';
 import { COMPLAINT_STATES } from '../../src/domain/complaint-states.ts';
 import { STATUS_IDS, isDone } from '../../src/domain/status.ts';
 import { chinaDayStart, countsAsRebound, isPossibleRebound, pollutionTypesOf, reboundCountedStates, watchOf, watchRows, type TopicMapping, type WatchedItemFacts } from '../../src/domain/rebound.ts';
@@ -9,14 +10,7 @@ import { getPortal } from '../../src/content/portal.ts';
 import { contentWatches } from '../../src/site/watches.ts';
 import { digestMail } from '../../src/domain/subscription-mail.ts';
 
-const tree = new RegionTree([
-  { id: 'china', name: '全国', level: 'national' },
-  { id: 'gansu', name: '甘肃省', level: 'province', parent: 'china' },
-  { id: 'gansu-wuwei', name: '武威市', level: 'city', parent: 'gansu' },
-  { id: 'gansu-wuwei-liangzhou', name: '凉州区', level: 'county', parent: 'gansu-wuwei' },
-  { id: 'gansu-wuwei-minqin', name: '民勤县', level: 'county', parent: 'gansu-wuwei' },
-  { id: 'gansu-lanzhou', name: '兰州市', level: 'city', parent: 'gansu' },
-]);
+const tree = new RegionTree(GANSU_REGIONS);
 const mapping: TopicMapping[] = [
   { id: 'air', pollutionTypes: ['大气'] },
   { id: 'boilers', pollutionTypes: ['大气'] },
