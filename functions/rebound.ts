@@ -44,9 +44,12 @@ export async function syncItemWatch(db: Database, watches: readonly Watch[]): Pr
   const stored = new Map<string, string>();
   const { rows } = await client.execute('SELECT item_id, region, pollution_type, watch_from FROM item_watch ORDER BY item_id');
   const byItem = new Map<string, { region: string; pollutionType: string; from: string }[]>();
+  // At the index run, beside the whole content in memory: one row per item, region and type (≈2,300 for 2,000 items in bench:rebound).
   for (const r of rows) {
     const id = String(r.item_id);
-    byItem.set(id, [...(byItem.get(id) ?? []), { region: String(r.region), pollutionType: String(r.pollution_type), from: String(r.watch_from) }]);
+    let list = byItem.get(id);
+    if (!list) byItem.set(id, (list = []));
+    list.push({ region: String(r.region), pollutionType: String(r.pollution_type), from: String(r.watch_from) });
   }
   for (const [id, list] of byItem) stored.set(id, signature(list));
   const changed = [...new Set([...wanted.keys(), ...stored.keys()])].filter((id) => stored.get(id) !== (wanted.has(id) ? signature(wanted.get(id)!) : undefined)).sort();
