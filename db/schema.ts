@@ -72,6 +72,12 @@ export const complaints = sqliteTable(
      */
     dueBy: text('due_by'),
     closeBy: text('close_by'),
+    /**
+     * A possible rebound (可能反弹, src/domain/rebound.ts): at least one row of complaint_rebounds
+     * names it. Kept with those rows (intake, the index run) so that the staff queue's filter is one
+     * partial index, never a scan.
+     */
+    rebound: integer('rebound', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => {
     // Published rows only (partial indexes): intake never writes to them. Their condition's columns are
@@ -89,6 +95,8 @@ export const complaints = sqliteTable(
       index('complaints_running_idx').on(t.createdAt, t.reference, t.dueBy, t.state, t.assignedUnit, t.region).where(sql`${t.dueBy} is not null`),
       // Overdue complaints per unit, for the on-time rates: one range of this index per unit.
       index('complaints_unit_due_idx').on(t.assignedUnit, t.dueBy).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is not null`),
+      // Possible rebounds only, newest first: the staff queue's 可能反弹 filter.
+      index('complaints_rebound_idx').on(t.createdAt, t.reference, t.state, t.assignedUnit, t.region, t.dueBy).where(sql`${t.rebound} = 1`),
       index('complaints_duplicate_idx').on(t.duplicateOf).where(sql`${t.duplicateOf} is not null`),
       index('complaints_published_idx').on(t.createdAt, t.reference, t.region, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
       index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
@@ -424,6 +432,8 @@ export const subscriptions = sqliteTable(
     confirmedAt: text('confirmed_at'),
     /** The highest change_events.seq already accounted for (at confirmation: everything before). */
     cursor: integer('cursor').notNull().default(0),
+    /** The highest complaint_rebounds.seq already accounted for (item targets: possible rebounds are counted after it). */
+    reboundCursor: integer('rebound_cursor').notNull().default(0),
     lastDigestAt: text('last_digest_at'),
     /** When the next digest is due; null while unconfirmed. */
     nextDigestAt: text('next_digest_at'),
@@ -444,4 +454,39 @@ export const subscriptionMail = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('subscription_mail_subscription_idx').on(t.subscriptionId)],
+);
+
+/**
+ * The rebound watch's facts about items (src/domain/rebound.ts `watchRows`): one row per watched
+ * item, region (the item's and every region under them) and pollution type, with the instant from
+ * which complaints count. Items are content: the index run (scripts/search-index.ts, functions/rebound.ts
+ * `syncReboundWatch`) rewrites the rows of items whose facts changed. A complaint finds its items by
+ * one equality on (region, pollution_type); an item finds its rows by item_id.
+ */
+export const reboundWatch = sqliteTable(
+  'rebound_watch',
+  {
+    region: text('region').notNull(),
+    pollutionType: text('pollution_type').notNull(),
+    itemId: text('item_id').notNull(),
+    /** ISO instant (UTC) the day after the item became done begins in China. */
+    watchFrom: text('watch_from').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.region, t.pollutionType, t.itemId] }), index('rebound_watch_item_idx').on(t.itemId)],
+);
+
+/**
+ * Possible rebounds: which complaint matched which watched item. Written at intake (in the
+ * complaint's own batch) and by the index run for items whose facts changed; a row stays while
+ * the rule holds, so `seq` (growing) tells digests what is new since their cursor. Kept narrow
+ * (about 2–3 rows per complaint where items are dense): no text, no timestamps.
+ */
+export const complaintRebounds = sqliteTable(
+  'complaint_rebounds',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    itemId: text('item_id').notNull(),
+    complaintId: text('complaint_id').notNull().references(() => complaints.id),
+  },
+  (t) => [uniqueIndex('complaint_rebounds_item_idx').on(t.itemId, t.complaintId), index('complaint_rebounds_complaint_idx').on(t.complaintId)],
 );

@@ -7,9 +7,10 @@
  * rebuilt from the content at every start and deploy), so a link can only name an item the site
  * publishes, and its title and plan come from the same place as search results'.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { auditLog, complaintItems, complaints } from '../db/schema.ts';
-import { maySee } from '../src/domain/complaint-handling.ts';
+import { maySee, VERDICTS } from '../src/domain/complaint-handling.ts';
+import { isOpen } from '../src/domain/complaint-states.ts';
 import { search, type SearchDb } from '../src/search/index-store.ts';
 import { regionTreeOf, type Reference } from '../src/site/reference.ts';
 import { ForbiddenError, type ComplaintRow } from './complaint-service.ts';
@@ -94,4 +95,27 @@ export async function setLinkedItems(db: Database, client: SearchDb, staff: Staf
     await tx.update(complaints).set({ itemsReviewed: ids.length ? 'linked' : 'unrelated' }).where(and(eq(complaints.id, row.id)));
     await tx.insert(auditLog).values(auditEntry(at, staff.id, ids.length ? 'link_items' : 'mark_unrelated', row.id, ids.join(',') || undefined));
   });
+}
+
+/** An item's published linked complaints counted: in all, by verdict (未公开 last) and whether handling is finished. */
+export interface ItemComplaintCounts {
+  total: number;
+  byVerdict: { label: string; count: number }[];
+  closed: number;
+  open: number;
+}
+
+/**
+ * Counts the published complaints linked to an item: one range of complaint_items by item, each
+ * complaint looked up by its key (an item has few linked complaints; nothing scans the list).
+ */
+export async function itemComplaintCounts(db: Database, itemId: string): Promise<ItemComplaintCounts> {
+  const rows = await db.all<{ verdict: string | null; state: string; n: number }>(sql`
+    select c.verdict as verdict, c.state as state, count(*) as n from ${complaintItems} ci join ${complaints} c on c.id = ci.complaint_id
+    where ci.item_id = ${itemId} and c.published_at is not null and c.consent_publish = 1 group by c.verdict, c.state`);
+  const count = (pick: (r: (typeof rows)[number]) => boolean) => rows.filter(pick).reduce((n, r) => n + Number(r.n), 0);
+  const byVerdict = [...VERDICTS, null].map((v) => ({ label: v ?? '未公开', count: count((r) => r.verdict === v) })).filter((v) => v.count > 0);
+  const open = count((r) => isOpen(r.state));
+  const total = count(() => true);
+  return { total, byVerdict, closed: total - open, open };
 }

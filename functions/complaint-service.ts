@@ -31,6 +31,7 @@ import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
 import type { Database } from './db.ts';
 import type { PhotoStore } from './photo-store.ts';
+import { reboundStatements } from './rebound.ts';
 import type { InArgs, InStatement } from '@libsql/client';
 import { removeStatements, upsertStatements, type SearchDocument } from '../src/search/index-store.ts';
 
@@ -232,6 +233,8 @@ export async function submitComplaint(
           ...clockColumns({ state: INITIAL_STATE, submittedAt: at }),
         }).returning({ reference: complaints.reference }),
         db.insert(complaintEvents).values({ complaintId: id, at, actor: 'reporter', action: 'submit', state: INITIAL_STATE }),
+        // A possible rebound of a watched item is flagged with the complaint itself (functions/rebound.ts).
+        ...reboundStatements({ id, region: input.region, pollutionTypes: input.pollutionTypes, createdAt: at }).map((s) => db.run(s)),
         ...photoRows.map((p) => db.insert(complaintPhotos).values(p)),
         ...(notice
           ? [db.insert(outbox).values({ ...notice, subject: sql`replace(${notice.subject}, ${REFERENCE_SLOT}, ${thisReference})`, body: sql`replace(${notice.body}, ${REFERENCE_SLOT}, ${thisReference})` })]
@@ -744,6 +747,8 @@ export interface QueueFilters {
   region?: readonly string[] | undefined;
   overdue?: boolean | undefined;
   code?: string | undefined;
+  /** Only possible rebounds of items declared done (src/domain/rebound.ts). */
+  rebound?: boolean | undefined;
 }
 
 export interface QueueEntry extends Clocks {
@@ -765,11 +770,16 @@ export async function queue(db: Database, staff: Staff, filters: QueueFilters, n
   }
   // Overdue is `clocks().overdue`: the running clock's deadline, stored as due_by, has passed.
   if (filters.overdue) where.push(sql`${complaints.dueBy} is not null and ${complaints.dueBy} < ${now.toISOString()}`);
-  // Led by the filter that names the fewest rows as a rule: a unit's, a state's, then a region's, the running clocks.
+  // Written as the partial index's own condition, so that SQLite may use it.
+  if (filters.rebound) where.push(sql`${complaints.rebound} = 1`);
+  // Led by the filter that names the fewest rows as a rule: possible rebounds (their own partial index, carrying
+  // every other filter's column), a unit's, a state's, then a region's, the running clocks.
   const unit = staff.role === 'handler' || filters.unit;
   const driver: Driver = filters.code
     ? {}
-    : { index: unit ? 'complaints_unit_idx' : filters.state ? 'complaints_state_idx' : filters.region?.length ? undefined : filters.overdue ? 'complaints_running_idx' : 'complaints_created_idx', byRegion: 'complaints_region_idx' };
+    : filters.rebound
+      ? { index: 'complaints_rebound_idx' }
+      : { index: unit ? 'complaints_unit_idx' : filters.state ? 'complaints_state_idx' : filters.region?.length ? undefined : filters.overdue ? 'complaints_running_idx' : 'complaints_created_idx', byRegion: 'complaints_region_idx' };
   const page = await keysetPage(db, where, filters.region, driver, key, limit);
   return { ...page, rows: page.rows.map((row) => ({ row, ...clocks(factsOf(row), now.toISOString()) })) };
 }

@@ -20,7 +20,7 @@
 import type { InStatement } from '@libsql/client';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { changeEvents, changeTargets, outbox, subscriptionMail, subscriptions } from '../db/schema.ts';
+import { changeEvents, changeTargets, complaintRebounds, outbox, subscriptionMail, subscriptions } from '../db/schema.ts';
 import { CHANGE_KIND_LABELS, type Change, type ChangeKind } from '../src/site/changes.ts';
 import type { Reference } from '../src/site/reference.ts';
 import {
@@ -37,6 +37,8 @@ import { decryptJson, encryptJson, keyedHash, randomToken, sameSecret, sha256Hex
 import type { Database } from './db.ts';
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { DEFAULT_LIMITS, hit, type Limit, type LimitedAction } from './ratelimit.ts';
+import { latestReboundSeq, reboundsBetween } from './rebound.ts';
+import { COUNT_CAP } from './complaint-service.ts';
 
 export interface SubscriptionDeps {
   db: Database;
@@ -187,6 +189,8 @@ export async function confirmSubscription(db: Database, reference: Reference, to
       tokenExpiresAt: null,
       // Changes before the confirmation are on the page already: the first digest starts after them.
       cursor: sql`(SELECT coalesce(max(${changeEvents.seq}), 0) FROM ${changeEvents})`,
+      // Possible rebounds before the confirmation are counted on the page already.
+      reboundCursor: sql`(SELECT coalesce(max(${complaintRebounds.seq}), 0) FROM ${complaintRebounds})`,
       nextDigestAt: sql`CASE ${subscriptions.frequency} WHEN 'weekly' THEN ${addDaysIso(at, 7)} ELSE ${addDaysIso(at, 1)} END`,
     })
     .where(and(eq(subscriptions.tokenHash, tokenHash), gt(subscriptions.tokenExpiresAt, iso), isNull(subscriptions.confirmedAt)))
@@ -306,6 +310,7 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
     .limit(limit);
   if (!due.length) return report;
   const [{ top } = { top: 0 }] = await db.select({ top: sql<number>`coalesce(max(${changeEvents.seq}), 0)` }).from(changeEvents);
+  const reboundTop = await latestReboundSeq(db);
   for (const s of due) {
     const changes =
       top > s.cursor
@@ -316,20 +321,23 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
             .where(and(eq(changeTargets.target, s.target), gt(changeTargets.changeSeq, s.cursor), lte(changeTargets.changeSeq, top), isNull(changeEvents.removedAt)))
             .orderBy(desc(changeEvents.date), asc(changeEvents.seq))
         : [];
+    // A followed item's possible rebounds (functions/rebound.ts): their number only, never their contents.
+    const [targetKind, targetId] = s.target.split(':') as [TargetKind, string];
+    const rebounds = targetKind === 'item' && reboundTop > s.reboundCursor ? await reboundsBetween(db, targetId, s.reboundCursor, reboundTop) : 0;
+    const told = changes.length > 0 || rebounds > 0;
     const move = db
       .update(subscriptions)
-      .set({ cursor: top, nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(changes.length ? { lastDigestAt: iso } : {}) })
-      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.cursor, s.cursor), eq(subscriptions.nextDigestAt, s.nextDigestAt!)))
+      .set({ cursor: top, reboundCursor: Math.max(reboundTop, s.reboundCursor), nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(told ? { lastDigestAt: iso } : {}) })
+      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.cursor, s.cursor), eq(subscriptions.reboundCursor, s.reboundCursor), eq(subscriptions.nextDigestAt, s.nextDigestAt!)))
       .returning({ id: subscriptions.id });
-    if (!changes.length) {
+    if (!told) {
       // Nothing changed: nothing is sent, only the next digest is scheduled.
       await move;
       report.unchanged++;
       continue;
     }
     const target = findTarget(deps.reference, s.target);
-    const [kind, id] = s.target.split(':') as [TargetKind, string];
-    const facts = target ?? { kindLabel: TARGET_KIND_LABELS[kind] ?? '页面', name: id, path: `/${PAGE_PATH[kind]}/${id}/` };
+    const facts = target ?? { kindLabel: TARGET_KIND_LABELS[targetKind] ?? '页面', name: targetId, path: `/${PAGE_PATH[targetKind]}/${targetId}/` };
     const unsubscribeUrl = absolute(deps.mail, unsubscribePath(await unsubscribeToken(deps.clientSalt, s.id)));
     const text = digestMail({
       kindLabel: facts.kindLabel,
@@ -338,6 +346,7 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
       feedUrl: absolute(deps.mail, `${facts.path}feed.xml`),
       frequency: s.frequency as Frequency,
       changes: changes.map((c) => ({ kindLabel: CHANGE_KIND_LABELS[c.kind as ChangeKind] ?? c.kind, date: c.date, title: c.title, summary: c.summary, url: absolute(deps.mail!, c.href) })),
+      rebounds: rebounds > 0 ? { count: Math.min(rebounds, COUNT_CAP), capped: rebounds > COUNT_CAP, url: absolute(deps.mail, `${facts.path}#item-complaints`) } : undefined,
       unsubscribeUrl,
     });
     const to = await decryptJson<string>(deps.contactKey, s.emailCiphertext, emailContext(s.id));

@@ -17,6 +17,8 @@ import { itemTitle } from '../src/content/portal.ts';
 import { referenceFrom } from '../src/site/reference.ts';
 import { listChanges } from '../src/site/changes.ts';
 import { syncChanges } from '../functions/subscription-service.ts';
+import { syncReboundWatch } from '../functions/rebound.ts';
+import { contentWatches } from '../src/site/watches.ts';
 
 // The database and its backups hold every complaint: files this command makes are for its user only.
 process.umask(0o077);
@@ -35,6 +37,9 @@ try {
   await optimizeIndex(db.$client);
   // The feeds' changes, for subscription digests (the Worker makes them from these).
   const changes = await syncChanges(db, listChanges(portal), new Date());
+  // The rebound watch's item facts; complaints matching items whose facts changed are flagged now.
+  const watches = contentWatches(portal);
+  const watch = await syncReboundWatch(db, watches);
 
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
@@ -44,6 +49,7 @@ try {
   console.log(`  已公开的投诉办理结果：${complaintsIndexed}`);
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);
   console.log(`订阅用的动态列表：新增 ${changes.added} 条，移除 ${changes.removed} 条。`);
+  console.log(`反弹监测：${watches.length} 项整改任务在监测中，本次更新 ${watch.changed} 项，新标记 ${watch.flagged} 件、撤销 ${watch.cleared} 件“可能反弹”。`);
 } finally {
   db.$client.close();
 }

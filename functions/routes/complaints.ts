@@ -30,7 +30,8 @@ import { formKeyOf, intakeInJson, limitClient, type ComplaintDeps } from '../com
 import { intake } from '../intake.ts';
 import { apiError } from '../errors.ts';
 import { publishedFilters, PUBLISHED_PAGE_SIZE } from './published.ts';
-import { itemRecords, linkedItemIds } from '../complaint-items.ts';
+import { itemComplaintCounts, itemRecords, linkedItemIds } from '../complaint-items.ts';
+import { itemRebounds } from '../rebound.ts';
 import { pageKeyOf, pagerOf, PAGING_PARAMS } from './paging.ts';
 
 export type PageDeps = ComplaintDeps;
@@ -238,9 +239,10 @@ export function complaintPages(deps: PageDeps) {
     const error = asked.error ?? paging.error;
     const result = await listPublished(db, asked.filters, paging.key, PUBLISHED_PAGE_SIZE);
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => !PAGING_PARAMS.includes(k) && v) as [string, string][]);
-    const item = asked.filters.item ? (await itemRecords(db.$client, [asked.filters.item]))[0] : undefined;
+    const itemId = asked.filters.item;
+    const [item, counts, rebounds] = itemId ? await Promise.all([itemRecords(db.$client, [itemId]).then((r) => r[0]), itemComplaintCounts(db, itemId), itemRebounds(db, itemId)]) : [];
     return c.render({
-      view: 'published-list', item, title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference,
+      view: 'published-list', item, itemSection: counts && { counts, rebounds }, title: '投诉举报办理情况', description: '群众举报的办结情况，按“边督边改”公开表的格式公开。', status: error ? 400 : 200, reference,
       rows: result.rows, total: result.total, capped: result.capped, pager: pagerOf('/complaints/', query, paging.page, result, PUBLISHED_PAGE_SIZE), query, ...(error ? { error } : {}),
     });
   });

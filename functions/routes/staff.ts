@@ -47,7 +47,8 @@ import {
 import { dispositionForms } from './objections.ts';
 import { outboxPage } from './outbox.ts';
 import { errorReportDesk } from './corrections.ts';
-import { itemRecords, itemSuggestions, linkedItemIds, setLinkedItems, UnknownItemError } from '../complaint-items.ts';
+import { itemRecords, itemSuggestions, linkedItemIds, setLinkedItems, UnknownItemError, type LinkedItem } from '../complaint-items.ts';
+import { reboundItemsOf } from '../rebound.ts';
 
 export interface StaffPageDeps extends ComplaintDeps {
   production: boolean;
@@ -125,19 +126,27 @@ export function staffPages(deps: StaffPageDeps) {
   app.get('/', async (c) => {
     const user = c.get('user');
     const q = (k: string) => c.req.query(k)?.trim().slice(0, 64) || undefined;
-    const filters = { state: q('state'), unit: q('unit'), region: q('region'), overdue: q('overdue') === '1', code: q('code') };
+    const filters = { state: q('state'), unit: q('unit'), region: q('region'), overdue: q('overdue') === '1', rebound: q('rebound') === '1', code: q('code') };
     const paging = pageKeyOf(c);
     const at = now();
     // A region includes the regions under it, as on the public list; an unknown one matches nothing.
     const regions = filters.region ? (reference.regions.some((r) => r.id === filters.region) ? regionTreeOf(reference).selfAndDescendantIds(filters.region) : [filters.region]) : undefined;
     const [result, rateMap] = await Promise.all([queue(db, user, { ...filters, region: regions }, at, paging.key), unitRates(db, at)]);
     const rates = [...rateMap.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+    const rebounds = await reboundsByComplaint(result.rows.map((e) => e.row.id));
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => !PAGING_PARAMS.includes(k) && v) as [string, string][]);
     return c.render({
       view: 'staff-queue', title: '投诉队列（工作人员）', staff: staffFrame(c), reference, filters,
-      entries: result.rows, total: result.total, capped: result.capped, pager: pagerOf('/staff/', query, paging.page, result, QUEUE_PAGE_SIZE), rates,
+      entries: result.rows, total: result.total, capped: result.capped, pager: pagerOf('/staff/', query, paging.page, result, QUEUE_PAGE_SIZE), rates, rebounds,
     });
   });
+
+  /** The watched items each complaint is a possible rebound of, as links show them (src/domain/rebound.ts). */
+  const reboundsByComplaint = async (ids: readonly string[]): Promise<Record<string, LinkedItem[]>> => {
+    const byComplaint = await reboundItemsOf(db, ids);
+    const records = new Map((await itemRecords(db.$client, [...new Set([...byComplaint.values()].flat())])).map((i) => [i.id, i]));
+    return Object.fromEntries([...byComplaint].map(([id, items]) => [id, items.flatMap((i) => (records.has(i) ? [records.get(i)!] : []))]));
+  };
 
   const load = async (c: Context<StaffEnv>) => {
     const row = await db.query.complaints.findFirst({ where: eq(complaints.id, c.req.param('id')!.slice(0, 64)) });
@@ -156,11 +165,11 @@ export function staffPages(deps: StaffPageDeps) {
     // The forms shown are exactly what the rules allow this reader now (src/domain/complaint-handling.ts).
     const allowed = allowedActions(row.state as ComplaintState, user.role, user.unit, row.assignedUnit, { extendedDays: row.extendedDays, consentPublish: row.consentPublish, published: !!row.publishedAt });
     const client = db.$client;
-    const [linked, suggestions] = await Promise.all([linkedItemIds(db, row.id).then((ids) => itemRecords(client, ids)), itemSuggestions(client, reference, row)]);
+    const [linked, suggestions, rebounds] = await Promise.all([linkedItemIds(db, row.id).then((ids) => itemRecords(client, ids)), itemSuggestions(client, reference, row), reboundsByComplaint([row.id])]);
     const canLink = user.role !== 'viewer' && maySee(user, row.assignedUnit);
     const items = { linked, suggestions, reviewed: row.itemsReviewed, canLink, error: extra.itemsError };
     const { itemsError: _, ...rest } = extra;
-    return c.render({ view: 'staff-complaint', title: `投诉 ${row.reference}（工作人员）`, staff: staffFrame(c), reference, row, history, photos, allowed, items, ...rest });
+    return c.render({ view: 'staff-complaint', title: `投诉 ${row.reference}（工作人员）`, staff: staffFrame(c), reference, row, history, photos, allowed, items, rebounds: rebounds[row.id] ?? [], ...rest });
   }
 
   app.get('/complaints/:id/', async (c) => {

@@ -9,6 +9,7 @@
  */
 import { formatDateTimeZh, formatDateZh } from './dates.ts';
 import { SITE_NAME } from './complaint-mail.ts';
+import { REBOUND_LABEL } from './rebound.ts';
 
 export const FREQUENCIES = ['daily', 'weekly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
@@ -68,17 +69,31 @@ export interface DigestChange {
   url: string;
 }
 
-export function digestMail(f: TargetFacts & { frequency: Frequency; changes: DigestChange[]; feedUrl: string; unsubscribeUrl: string }) {
+export function digestMail(
+  f: TargetFacts & {
+    frequency: Frequency;
+    changes: DigestChange[];
+    feedUrl: string;
+    unsubscribeUrl: string;
+    /** An item's possible rebounds (src/domain/rebound.ts) since the last digest: a count and where they are counted, never their contents. */
+    rebounds?: { count: number; capped?: boolean | undefined; url: string } | undefined;
+  },
+) {
   const shown = f.changes.slice(0, DIGEST_LIMIT);
   const more = f.changes.length - shown.length;
+  const rebounds = f.rebounds && f.rebounds.count > 0 ? f.rebounds : undefined;
+  const news = [f.changes.length > 0 && `${f.changes.length} 条新动态`, rebounds && `销号后新增同类投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件`].filter(Boolean).join('，');
   return {
-    subject: `${f.name}：${f.changes.length} 条新动态（${FREQUENCY_LABELS[f.frequency]}摘要）`,
+    subject: `${f.name}：${news}（${FREQUENCY_LABELS[f.frequency]}摘要）`,
     text: [
       '您好：',
       '',
-      `您订阅的${f.kindLabel}“${f.name}”自上次摘要以来有 ${f.changes.length} 条新动态：`,
+      `您订阅的${f.kindLabel}“${f.name}”自上次摘要以来有${news}：`,
       ...shown.flatMap((c, i) => ['', `${i + 1}. 【${c.kindLabel}】${formatDateZh(c.date)}　${c.title}`, `   ${c.summary}`, `   ${c.url}`]),
       ...(more > 0 ? ['', `另有 ${more} 条，请在页面上查看。`] : []),
+      ...(rebounds
+        ? ['', `【${REBOUND_LABEL}】本项已被公开为完成，此后同一地区又收到同类污染投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件（只计数量，不含投诉内容；不予受理和重复举报不计）。`, `   ${rebounds.url}`]
+        : []),
       '',
       `页面：${f.pageUrl}`,
       `Atom 订阅源：${f.feedUrl}`,

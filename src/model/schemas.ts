@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { STATUS_IDS } from '../domain/status.ts';
+import { POLLUTION_TYPES } from '../domain/complaint.ts';
 
 const slug = z
   .string()
@@ -97,7 +98,18 @@ export const unit = z
   .strict();
 export type Unit = z.infer<typeof unit>;
 
-export const topic = z.object({ id: slug, label: text }).strict();
+export const topic = z
+  .object({
+    id: slug,
+    label: text,
+    /**
+     * The complaint pollution types (src/domain/complaint.ts) this topic's items are about, where
+     * that is clear: the rebound watch (src/domain/rebound.ts) matches complaints by them. Editorial;
+     * a topic without it (责任落实, 产业结构 …) never matches a complaint.
+     */
+    pollutionTypes: z.array(z.enum(POLLUTION_TYPES)).min(1).optional(),
+  })
+  .strict();
 export type Topic = z.infer<typeof topic>;
 
 export const INSPECTION_LEVELS = ['central', 'provincial'] as const;

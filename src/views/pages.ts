@@ -12,7 +12,7 @@ import type { StaffUser } from '../../functions/staff.ts';
 import type { Operation } from '../domain/complaint-handling.ts';
 import type { ErrorReportState } from '../domain/error-reports.ts';
 import type { ErrorReportRow } from '../../functions/error-reports.ts';
-import type { LinkedItem } from '../../functions/complaint-items.ts';
+import type { ItemComplaintCounts, LinkedItem } from '../../functions/complaint-items.ts';
 import type { NoticeRef, Reference } from '../site/reference.ts';
 
 /** Field values as typed (a repeated field is a list); shown again on an error. */
@@ -120,6 +120,12 @@ export interface PublishedListPage extends Frame {
   error?: string;
   /** The item the list is filtered by, as links show it. */
   item?: LinkedItem | undefined;
+  /**
+   * With an item filter: the item's section (#item-complaints), which the static item page fetches
+   * and shows in place (src/scripts/live-sections.ts): its published linked complaints counted, and
+   * its rebound watch (undefined when the rule does not apply to the item).
+   */
+  itemSection?: { counts: ItemComplaintCounts; rebounds: { fromDay: string; count: number; capped: boolean } | undefined } | undefined;
 }
 
 export interface ObjectionNoticePage extends Frame {
@@ -147,9 +153,11 @@ export interface StaffQueuePage extends Frame {
   view: 'staff-queue';
   staff: StaffFrame;
   reference: Reference;
-  filters: { state?: string | undefined; unit?: string | undefined; region?: string | undefined; overdue: boolean; code?: string | undefined };
+  filters: { state?: string | undefined; unit?: string | undefined; region?: string | undefined; overdue: boolean; rebound: boolean; code?: string | undefined };
   /** One page of the queue. */
   entries: QueueEntry[];
+  /** The watched items each complaint of the page is a possible rebound of (src/domain/rebound.ts). */
+  rebounds: Record<string, LinkedItem[]>;
   /** Complaints matching the filters, counted up to COUNT_CAP; `capped` when there are more. */
   total: number;
   capped: boolean;
@@ -174,6 +182,8 @@ export interface StaffComplaintPage extends Frame {
   stale?: { path: string; values: Record<string, string> };
   /** The rectification items it concerns: linked ones, ones to offer, staff's judgement so far, whether this reader may change it. */
   items: { linked: LinkedItem[]; suggestions: LinkedItem[]; reviewed: string | null; canLink: boolean; error?: string | undefined };
+  /** The watched items it is a possible rebound of (src/domain/rebound.ts). */
+  rebounds: LinkedItem[];
 }
 
 export interface StaffObjectionsPage extends Frame {

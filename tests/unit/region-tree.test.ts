@@ -1,14 +1,10 @@
 /** The one region hierarchy: ancestors, descendants, children, depth, full names. */
 import { describe, expect, it } from 'vitest';
 import { RegionTree } from '../../src/domain/region-tree.ts';
+import { GANSU_REGIONS } from '../support/regions.ts';
 
 const tree = new RegionTree([
-  { id: 'china', name: '全国', level: 'national' },
-  { id: 'gansu', name: '甘肃省', level: 'province', parent: 'china' },
-  { id: 'gansu-wuwei', name: '武威市', level: 'city', parent: 'gansu' },
-  { id: 'gansu-wuwei-liangzhou', name: '凉州区', level: 'county', parent: 'gansu-wuwei' },
-  { id: 'gansu-wuwei-minqin', name: '民勤县', level: 'county', parent: 'gansu-wuwei' },
-  { id: 'gansu-lanzhou', name: '兰州市', level: 'city', parent: 'gansu' },
+  ...GANSU_REGIONS,
   // A cycle the content check would refuse: walking it must end.
   { id: 'loop-a', name: '甲', parent: 'loop-b' },
   { id: 'loop-b', name: '乙', parent: 'loop-a' },
