@@ -14,6 +14,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { chinaDayStart, reboundCountedStates, watchRows, type Watch } from '../src/domain/rebound.ts';
 import type { Database } from './db.ts';
+import { INITIAL_STATE } from '../src/domain/complaint-states.ts';
 import { COUNT_CAP } from './complaint-service.ts';
 
 /** Items rewritten per transaction at the index run. */
@@ -145,6 +146,21 @@ export async function itemRebounds(db: Database, itemId: string): Promise<{ from
 export async function latestReboundSeq(db: Database): Promise<number> {
   const [row] = await db.all<{ top: number | null }>(sql`SELECT max(seq) AS top FROM complaint_rebounds`);
   return Number(row?.top ?? 0);
+}
+
+/**
+ * An item's possible rebounds to tell its followers about since `after` (a digest's cursor), up to
+ * `upTo`: those counted (accepted by staff), and the cursor to move to. A complaint still awaiting
+ * screening holds the cursor just before it, so that once accepted it is told in a later digest
+ * (and once refused, never); the rows after it wait with it. Counted up to COUNT_CAP + 1.
+ */
+export async function reboundsSince(db: Database, itemId: string, after: number, upTo: number): Promise<{ count: number; cursor: number }> {
+  const [pending] = await db.all<{ seq: number | null }>(
+    sql`SELECT min(r.seq) AS seq FROM complaint_rebounds r JOIN complaints c ON c.id = r.complaint_id
+        WHERE r.item_id = ${itemId} AND r.seq > ${after} AND r.seq <= ${upTo} AND c.state = ${INITIAL_STATE}`,
+  );
+  const cursor = pending?.seq === null || pending?.seq === undefined ? upTo : Number(pending.seq) - 1;
+  return { count: cursor > after ? await reboundsBetween(db, itemId, after, cursor) : 0, cursor };
 }
 
 /** Possible rebounds of an item flagged after `after` and up to `upTo` (seq), counted as the item page counts them (up to COUNT_CAP + 1: “more than”). */

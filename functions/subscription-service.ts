@@ -37,7 +37,7 @@ import { decryptJson, encryptJson, keyedHash, randomToken, sameSecret, sha256Hex
 import type { Database } from './db.ts';
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { DEFAULT_LIMITS, hit, type Limit, type LimitedAction } from './ratelimit.ts';
-import { latestReboundSeq, reboundsBetween } from './rebound.ts';
+import { latestReboundSeq, reboundsSince } from './rebound.ts';
 import { COUNT_CAP } from './complaint-service.ts';
 
 export interface SubscriptionDeps {
@@ -323,11 +323,12 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
         : [];
     // A followed item's possible rebounds (functions/rebound.ts): their number only, never their contents.
     const [targetKind, targetId] = s.target.split(':') as [TargetKind, string];
-    const rebounds = targetKind === 'item' && reboundTop > s.reboundCursor ? await reboundsBetween(db, targetId, s.reboundCursor, reboundTop) : 0;
+    const since = targetKind === 'item' && reboundTop > s.reboundCursor ? await reboundsSince(db, targetId, s.reboundCursor, reboundTop) : { count: 0, cursor: Math.max(reboundTop, s.reboundCursor) };
+    const rebounds = since.count;
     const told = changes.length > 0 || rebounds > 0;
     const move = db
       .update(subscriptions)
-      .set({ cursor: top, reboundCursor: Math.max(reboundTop, s.reboundCursor), nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(told ? { lastDigestAt: iso } : {}) })
+      .set({ cursor: top, reboundCursor: since.cursor, nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(told ? { lastDigestAt: iso } : {}) })
       .where(and(eq(subscriptions.id, s.id), eq(subscriptions.cursor, s.cursor), eq(subscriptions.reboundCursor, s.reboundCursor), eq(subscriptions.nextDigestAt, s.nextDigestAt!)))
       .returning({ id: subscriptions.id });
     if (!told) {

@@ -19,7 +19,7 @@
  * item, region (the item's and every region under them) and pollution type, so that a complaint
  * finds its items by one indexed equality and an item its complaints by its own rows.
  */
-import { isAccepted, INITIAL_STATE, COMPLAINT_STATES } from './complaint-states.ts';
+import { isAccepted, COMPLAINT_STATES } from './complaint-states.ts';
 import { POLLUTION_TYPES, type PollutionType } from './complaint.ts';
 import { addDays, endOfPeriod, todayInChina } from './dates.ts';
 import { isDone, type DisplayStatusId } from './status.ts';
@@ -101,9 +101,14 @@ export function isPossibleRebound(complaint: ComplaintFacts, watch: Watch): bool
   return watch.regions.includes(complaint.region);
 }
 
-/** Whether a complaint in this state is counted: received and awaiting screening, or accepted; never refused or merged. */
+/**
+ * Whether a complaint in this state is counted in the public number (item page, digests): accepted
+ * (screened by staff), never one awaiting screening, refused or merged — otherwise anyone could
+ * raise an item's public count with unscreened complaints for the 15 days screening may take.
+ * Staff see the flag from intake on.
+ */
 export function countsAsRebound(state: string): boolean {
-  return state === INITIAL_STATE || isAccepted(state);
+  return isAccepted(state);
 }
 
 /** Every counted state (for a database filter). */

@@ -145,16 +145,22 @@ describe('possible rebounds', () => {
     expect(detail).toContain('data-rebound-items');
     expect(detail).toContain(`href="/items/${ITEM}/"`);
 
-    // The item's count: both, received and not refused; only a number, never their text.
+    // The item's count: only complaints staff accepted (unscreened ones would let anyone raise it);
+    // only a number, never their text.
     let section = await itemSection();
+    expect(reboundCount(section)).toBe('0');
+    for (const row of [flagged, county]) expect((await postForm(`/staff/complaints/${row.id}/action`, { _csrf: admin.csrf, action: 'accept' }, { Cookie: admin.cookie })).status).toBe(303);
+    section = await itemSection();
     expect(reboundCount(section)).toBe('2');
     expect(section).toContain('销号后同类投诉 <strong>2</strong> 件');
     expect(section).toContain('2020年7月31日起');
     expect(section).not.toContain('开矿挖沙');
-    // Refused: no longer counted (still marked for staff).
-    expect((await postForm(`/staff/complaints/${county.id}/action`, { _csrf: admin.csrf, action: 'reject', reason: '不属于本部门受理范围。' }, { Cookie: admin.cookie })).status).toBe(303);
+    // Refused: never counted (still marked for staff).
+    const refused = await complaint(ecological);
+    expect((await postForm(`/staff/complaints/${refused.id}/action`, { _csrf: admin.csrf, action: 'reject', reason: '不属于本部门受理范围。' }, { Cookie: admin.cookie })).status).toBe(303);
     section = await itemSection();
-    expect(reboundCount(section)).toBe('1');
+    expect(reboundCount(section)).toBe('2');
+    expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, refused.id) }))!.rebound).toBe(true);
   });
 
   it('does not flag what was received before the item was done, and the index run flags and clears as item facts change', async () => {
@@ -195,8 +201,15 @@ describe('the subscribable event', () => {
       expect((await postForm('/follow/confirm/', { token })).status).toBe(200);
 
       clock += 2 * 3600_000;
-      await complaint(ecological);
-      await complaint({ ...ecological, region: 'gansu-wuwei-gulang' });
+      // Signed in afresh each time: the test's clock moves past a session's life.
+      const accept = async (row: { id: string }) => {
+        const admin = await login();
+        expect((await postForm(`/staff/complaints/${row.id}/action`, { _csrf: admin.csrf, action: 'accept' }, { Cookie: admin.cookie })).status).toBe(303);
+        expect((await api.db.query.complaints.findFirst({ where: eq(complaints.id, row.id) }))!.state).toBe('accepted');
+      };
+      await accept(await complaint(ecological));
+      await accept(await complaint({ ...ecological, region: 'gansu-wuwei-gulang' }));
+      const pending = await complaint({ ...ecological, region: 'gansu-wuwei-minqin' }); // not yet screened: not told yet
       await complaint(); // 大气: not this item's type
       clock += 24 * 3600_000;
       expect(await queueDigests(deps, now())).toEqual({ queued: 1, unchanged: 0 });
@@ -208,10 +221,18 @@ describe('the subscribable event', () => {
       expect(digest!.text).not.toContain('开矿挖沙');
       expect(digest!.text).not.toContain('凉州区');
 
-      // Nothing new: nothing sent.
+      // Still unscreened: nothing new to tell, nothing sent.
       clock += 24 * 3600_000;
       expect(await queueDigests(deps, now())).toEqual({ queued: 0, unchanged: 1 });
       expect((await api.db.select().from(outbox).where(eq(outbox.kind, 'subscription:digest')))).toHaveLength(1);
+      // Accepted since: told in the next digest, once.
+      await accept(pending);
+      clock += 24 * 3600_000;
+      expect(await queueDigests(deps, now())).toEqual({ queued: 1, unchanged: 0 });
+      const [later] = await deliver();
+      expect(later!.mail.subject).toContain('销号后新增同类投诉 1 件');
+      clock += 24 * 3600_000;
+      expect(await queueDigests(deps, now())).toEqual({ queued: 0, unchanged: 1 });
     } finally {
       transport.close();
     }

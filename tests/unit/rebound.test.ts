@@ -74,12 +74,12 @@ describe('which complaints are possible rebounds', () => {
   });
 
   it('counts complaints received or accepted, never refused or merged', () => {
-    expect(countsAsRebound('submitted')).toBe(true);
+    expect(countsAsRebound('submitted')).toBe(false);
     expect(countsAsRebound('accepted')).toBe(true);
     expect(countsAsRebound('closed')).toBe(true);
     expect(countsAsRebound('rejected')).toBe(false);
     expect(countsAsRebound('duplicate')).toBe(false);
-    expect(reboundCountedStates()).toEqual(COMPLAINT_STATES.map((s) => s.id).filter((s) => s !== 'rejected' && s !== 'duplicate'));
+    expect(reboundCountedStates()).toEqual(COMPLAINT_STATES.map((s) => s.id).filter((s) => s !== 'submitted' && s !== 'rejected' && s !== 'duplicate'));
   });
 });
 
