@@ -434,6 +434,12 @@ export const subscriptions = sqliteTable(
     cursor: integer('cursor').notNull().default(0),
     /** The highest complaint_rebounds.seq already accounted for (item targets: possible rebounds are counted after it). */
     reboundCursor: integer('rebound_cursor').notNull().default(0),
+    /**
+     * For item targets: complaints linked to the item whose publication (or link, if later) is at or
+     * before this instant were accounted for (functions/complaint-items.ts `linkedPublishedBetween`).
+     * Set at confirmation; '' for none.
+     */
+    linkedCursor: text('linked_cursor').notNull().default(''),
     lastDigestAt: text('last_digest_at'),
     /** When the next digest is due; null while unconfirmed. */
     nextDigestAt: text('next_digest_at'),

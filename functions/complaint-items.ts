@@ -119,3 +119,25 @@ export async function itemComplaintCounts(db: Database, itemId: string): Promise
   const total = count(() => true);
   return { total, byVerdict, closed: total - open, open };
 }
+
+/** A published complaint linked to an item, as a digest names it: the public reference and the published summary only. */
+export interface LinkedPublished {
+  reference: string;
+  summary: string;
+}
+
+/**
+ * The complaints linked to an item that became public in (after, upTo]: published with consent,
+ * at the later of their publication and their link to the item (a complaint published first and
+ * linked later becomes the item's then). Newest first, at most `limit`, and how many in all.
+ * Read from the item's links (complaint_items_item_idx), each complaint by its key.
+ */
+export async function linkedPublishedBetween(db: Database, itemId: string, after: string, upTo: string, limit: number): Promise<{ total: number; shown: LinkedPublished[] }> {
+  const rows = await db.all<{ reference: string; summary: string | null; at: string }>(sql`
+    select c.reference as reference, c.publication ->> '$.summary' as summary, max(c.published_at, l.linked_at) as at
+    from ${complaintItems} l join ${complaints} c on c.id = l.complaint_id
+    where l.item_id = ${itemId} and c.published_at is not null and c.consent_publish = 1
+      and max(c.published_at, l.linked_at) > ${after} and max(c.published_at, l.linked_at) <= ${upTo}
+    order by at desc, reference desc`);
+  return { total: rows.length, shown: rows.slice(0, limit).map((r) => ({ reference: r.reference, summary: r.summary ?? '' })) };
+}

@@ -39,6 +39,10 @@ import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { DEFAULT_LIMITS, hit, type Limit, type LimitedAction } from './ratelimit.ts';
 import { latestReboundSeq, reboundsSince } from './rebound.ts';
 import { COUNT_CAP } from './complaint-service.ts';
+import { linkedPublishedBetween } from './complaint-items.ts';
+
+/** Linked complaints named one by one in a digest; the rest are counted and on the page. */
+const LINKED_SHOWN = 10;
 
 export interface SubscriptionDeps {
   db: Database;
@@ -191,6 +195,7 @@ export async function confirmSubscription(db: Database, reference: Reference, to
       cursor: sql`(SELECT coalesce(max(${changeEvents.seq}), 0) FROM ${changeEvents})`,
       // Possible rebounds before the confirmation are counted on the page already.
       reboundCursor: sql`(SELECT coalesce(max(${complaintRebounds.seq}), 0) FROM ${complaintRebounds})`,
+      linkedCursor: iso,
       nextDigestAt: sql`CASE ${subscriptions.frequency} WHEN 'weekly' THEN ${addDaysIso(at, 7)} ELSE ${addDaysIso(at, 1)} END`,
     })
     .where(and(eq(subscriptions.tokenHash, tokenHash), gt(subscriptions.tokenExpiresAt, iso), isNull(subscriptions.confirmedAt)))
@@ -311,6 +316,9 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
   if (!due.length) return report;
   const [{ top } = { top: 0 }] = await db.select({ top: sql<number>`coalesce(max(${changeEvents.seq}), 0)` }).from(changeEvents);
   const reboundTop = await latestReboundSeq(db);
+  // A publication is stamped when its request began and committed a moment later: one stamped in
+  // the last minute may not be visible yet, so it waits for the next digest rather than be missed.
+  const linkedUpTo = new Date(at.getTime() - 60_000).toISOString();
   for (const s of due) {
     const changes =
       top > s.cursor
@@ -325,10 +333,12 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
     const [targetKind, targetId] = s.target.split(':') as [TargetKind, string];
     const since = targetKind === 'item' && reboundTop > s.reboundCursor ? await reboundsSince(db, targetId, s.reboundCursor, reboundTop) : { count: 0, cursor: Math.max(reboundTop, s.reboundCursor) };
     const rebounds = since.count;
-    const told = changes.length > 0 || rebounds > 0;
+    // Complaints linked to a followed item and published since (never before the confirmation).
+    const linked = targetKind === 'item' ? await linkedPublishedBetween(db, targetId, s.linkedCursor, linkedUpTo, LINKED_SHOWN) : { total: 0, shown: [] };
+    const told = changes.length > 0 || rebounds > 0 || linked.total > 0;
     const move = db
       .update(subscriptions)
-      .set({ cursor: top, reboundCursor: since.cursor, nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(told ? { lastDigestAt: iso } : {}) })
+      .set({ cursor: top, reboundCursor: since.cursor, linkedCursor: targetKind === 'item' ? linkedUpTo : s.linkedCursor, nextDigestAt: nextDue(s.nextDigestAt!, s.frequency, at), ...(told ? { lastDigestAt: iso } : {}) })
       .where(and(eq(subscriptions.id, s.id), eq(subscriptions.cursor, s.cursor), eq(subscriptions.reboundCursor, s.reboundCursor), eq(subscriptions.nextDigestAt, s.nextDigestAt!)))
       .returning({ id: subscriptions.id });
     if (!told) {
@@ -347,6 +357,7 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
       feedUrl: absolute(deps.mail, `${facts.path}feed.xml`),
       frequency: s.frequency as Frequency,
       changes: changes.map((c) => ({ kindLabel: CHANGE_KIND_LABELS[c.kind as ChangeKind] ?? c.kind, date: c.date, title: c.title, summary: c.summary, url: absolute(deps.mail!, c.href) })),
+      linked: linked.total > 0 ? { total: linked.total, shown: linked.shown.map((c) => ({ ...c, url: absolute(deps.mail!, `/complaints/${c.reference}/`) })) } : undefined,
       rebounds: rebounds > 0 ? { count: Math.min(rebounds, COUNT_CAP), capped: rebounds > COUNT_CAP, url: absolute(deps.mail, `${facts.path}#item-complaints`) } : undefined,
       unsubscribeUrl,
     });

@@ -77,12 +77,21 @@ export function digestMail(
     unsubscribeUrl: string;
     /** An item's possible rebounds (src/domain/rebound.ts) since the last digest: a count and where they are counted, never their contents. */
     rebounds?: { count: number; capped?: boolean | undefined; url: string } | undefined;
+    /** For an item: complaints linked to it whose handling results were published since the last digest (public reference and published summary). */
+    linked?: { total: number; shown: readonly { reference: string; summary: string; url: string }[] } | undefined;
   },
 ) {
   const shown = f.changes.slice(0, DIGEST_LIMIT);
   const more = f.changes.length - shown.length;
   const rebounds = f.rebounds && f.rebounds.count > 0 ? f.rebounds : undefined;
-  const news = [f.changes.length > 0 && `${f.changes.length} 条新动态`, rebounds && `销号后新增同类投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件`].filter(Boolean).join('，');
+  const linked = f.linked && f.linked.total > 0 ? f.linked : undefined;
+  const news = [
+    f.changes.length > 0 && `${f.changes.length} 条新动态`,
+    linked && `${linked.total} 件关联投诉公开了办理结果`,
+    rebounds && `销号后新增同类投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件`,
+  ]
+    .filter(Boolean)
+    .join('，');
   return {
     subject: `${f.name}：${news}（${FREQUENCY_LABELS[f.frequency]}摘要）`,
     text: [
@@ -91,8 +100,16 @@ export function digestMail(
       `您订阅的${f.kindLabel}“${f.name}”自上次摘要以来有${news}：`,
       ...shown.flatMap((c, i) => ['', `${i + 1}. 【${c.kindLabel}】${formatDateZh(c.date)}　${c.title}`, `   ${c.summary}`, `   ${c.url}`]),
       ...(more > 0 ? ['', `另有 ${more} 条，请在页面上查看。`] : []),
+      ...(linked
+        ? [
+            '',
+            `【关联投诉】与本项关联的投诉中，${linked.total} 件公开了办理结果：`,
+            ...linked.shown.flatMap((c) => [`   受理编号 ${c.reference}　${c.summary}`, `   ${c.url}`]),
+            ...(linked.total > linked.shown.length ? [`   另有 ${linked.total - linked.shown.length} 件，请在页面上查看。`] : []),
+          ]
+        : []),
       ...(rebounds
-        ? ['', `【${REBOUND_LABEL}】本项已被公开为完成，此后同一地区又收到同类污染投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件（只计数量，不含投诉内容；不予受理和重复举报不计）。`, `   ${rebounds.url}`]
+        ? ['', `【${REBOUND_LABEL}】本项已被公开为完成，此后同一地区又收到同类污染投诉 ${rebounds.capped ? '超过 ' : ''}${rebounds.count} 件（只计经审查受理的投诉，只计数量，不含投诉内容）。`, `   ${rebounds.url}`]
         : []),
       '',
       `页面：${f.pageUrl}`,

@@ -12,14 +12,17 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { changeEvents, outbox, subscriptionMail, subscriptions } from '../../db/schema.ts';
+import { changeEvents, complaints, outbox, subscriptionMail, subscriptions } from '../../db/schema.ts';
 import { queueDigests, syncChanges, type SubscriptionDeps } from '../../functions/subscription-service.ts';
 import { sendDue } from '../../functions/mail/sender.ts';
 import { smtpTransport } from '../../functions/mail/smtp.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { listChanges, type Change } from '../../src/site/changes.ts';
 import { controlsOf, frameOf } from '../support/markup.ts';
-import { postJson, testApi, testReference, type TestApi } from '../support/api.ts';
+import { postJson, testApi, testReference, validComplaint, type TestApi } from '../support/api.ts';
+import { staffDesk } from '../support/handling.ts';
+import { CONTENT_SOURCE, contentDocuments } from '../../src/search/content-docs.ts';
+import { replaceDocuments } from '../../src/search/index-store.ts';
 import { startSmtp, type TestSmtp, type ReceivedMail } from '../support/smtp.ts';
 
 const SITE = 'https://portal.example.org';
@@ -243,6 +246,38 @@ describe('digests', () => {
     expect((await queueDigests(deps, now())).queued).toBe(0);
     expect(await deliver()).toHaveLength(0);
     expect((await api.db.select().from(changeEvents).where(eq(changeEvents.id, fresh(2).id)))[0]!.removedAt).not.toBeNull();
+  });
+
+  it('tells an item’s followers of linked complaints whose results were published, by reference and published summary, once', async () => {
+    // Items are linked only if the site publishes them: the search index holds the content.
+    await replaceDocuments(api.db.$client, CONTENT_SOURCE, contentDocuments(getPortal()));
+    // A desk signed in afresh each time: the test's clock moves past a staff session's idle limit.
+    let desks = 0;
+    const published = async (summary: string) => {
+      const desk = await staffDesk(api.app, api.db, `digest-desk-${++desks}`);
+      const res = await postJson(api.app, '/api/complaints', validComplaint({ description: '投诉人原话：河边有人倾倒垃圾，气味难闻，持续一周。' }), { 'X-Test-Client': `198.51.100.${Math.floor(Math.random() * 200) + 2}` });
+      expect(res.status).toBe(201);
+      const { trackingCode } = (await res.json()) as { trackingCode: string };
+      const row = (await api.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, trackingCode) }))!;
+      await desk.post(`/staff/complaints/${row.id}/items`, { others: ITEM, do: 'link' });
+      await desk.handleAndPublish(trackingCode, { summary });
+      return row.reference!;
+    };
+    const before = await published('反映某企业排放黑烟（订阅之前）。');
+    clock += HOUR;
+    await confirmed('linked@example.net');
+    clock += HOUR;
+    const after = await published('反映某企业夜间排放黑烟。');
+    clock += DAY;
+    expect(await queueDigests(deps, now())).toEqual({ queued: 1, unchanged: 0 });
+    const [digest] = await deliver();
+    expect(digest!.mail.subject).toContain('1 件关联投诉公开了办理结果');
+    expect(digest!.text).toContain(`受理编号 ${after}　反映某企业夜间排放黑烟。`);
+    expect(digest!.text).toContain(`${SITE}/complaints/${after}/`);
+    expect(digest!.text).not.toContain(before);
+    expect(digest!.text).not.toContain('投诉人原话');
+    clock += DAY;
+    expect(await queueDigests(deps, now())).toEqual({ queued: 0, unchanged: 1 });
   });
 
   it('sends a weekly subscriber one digest a week, of the whole week', async () => {

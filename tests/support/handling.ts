@@ -38,6 +38,8 @@ export async function staffDesk(app: App, db: Database, username = 'open311-admi
   const staffPost = async (path: string, fields: Record<string, string>) => {
     const res = await post(path, { _csrf: csrf, ...fields }, { Cookie: cookie });
     if (res.status !== 303) throw new Error(`${path} ${JSON.stringify(fields)}: ${res.status} ${(await res.text()).match(/<h2>操作未完成<\/h2><p>([^<]*)/)?.[1] ?? ''}`);
+    // A spent session is also a 303, to the sign-in page: the step was not taken.
+    if (res.headers.get('Location')?.startsWith('/staff/login')) throw new Error(`${path}: the staff session has ended (the test's clock moved past its limit)`);
   };
   const desk: StaffDesk = {
     act: async (code, fields) => staffPost(`/staff/complaints/${await idOf(code)}/action`, fields),
