@@ -13,6 +13,7 @@ import { maySee, VERDICTS } from '../src/domain/complaint-handling.ts';
 import { isOpen } from '../src/domain/complaint-states.ts';
 import { search, type SearchDb } from '../src/search/index-store.ts';
 import { regionTreeOf, type Reference } from '../src/site/reference.ts';
+import { bigramSimilarity, bigramsOf } from '../src/text/similarity.ts';
 import { ForbiddenError, type ComplaintRow } from './complaint-service.ts';
 import type { Database } from './db.ts';
 import { auditEntry, type StaffUser } from './staff.ts';
@@ -66,13 +67,37 @@ export async function linkedItemsOf(db: Database, complaintIds: readonly string[
 
 /**
  * Items to offer when linking: those of the complaint's own region and the region above it (the
- * city of a county), in plan and number order. A province-wide item is not offered (it would
- * offer every item of the province); staff can still name any item by its id.
+ * city of a county). Items whose topics are about the complaint's kind of pollution (the topics'
+ * editorial `pollutionTypes`) come first, then the rest; within each, the items whose title and
+ * problem share most words with what the reporter wrote and named (src/text/similarity.ts). A
+ * province-wide item is not offered (it would offer every item of the province); staff can still
+ * name any item by its id.
  */
-export async function itemSuggestions(client: SearchDb, reference: Reference, row: Pick<ComplaintRow, 'region'>, limit = 30): Promise<LinkedItem[]> {
+export async function itemSuggestions(
+  client: SearchDb,
+  reference: Reference,
+  row: Pick<ComplaintRow, 'region' | 'pollutionTypes' | 'description' | 'suspectedPolluter'>,
+  limit = 30,
+): Promise<(LinkedItem & { topicMatch: boolean })[]> {
   const regions = regionTreeOf(reference).selfAndAncestorIds(row.region).slice(0, 2);
-  const found = await search(client, { filters: { kind: ['item'], region: regions }, pageSize: limit });
-  return found.results.map((h) => ({ id: h.id.slice('item:'.length), title: h.title, url: h.url, plan: h.plan?.title ?? null }));
+  const topics = (reference.topics ?? []).filter((t) => t.pollutionTypes.some((p) => row.pollutionTypes.includes(p))).map((t) => t.id);
+  // Candidates: the region's items of the matching topics, and its items of any topic; a few more
+  // than shown, so that similarity can choose among them.
+  const [matching, any] = await Promise.all([
+    topics.length ? search(client, { filters: { kind: ['item'], region: regions, topic: topics }, pageSize: limit }) : undefined,
+    search(client, { filters: { kind: ['item'], region: regions }, pageSize: Math.min(100, limit * 3) }),
+  ]);
+  const byTopic = new Set((matching?.results ?? []).map((h) => h.id));
+  const hits = [...(matching?.results ?? []), ...any.results.filter((h) => !byTopic.has(h.id))];
+  if (!hits.length) return [];
+  const texts = await client.execute({ sql: `select id, fields from search_documents where id in (${hits.map(() => '?').join(',')})`, args: hits.map((h) => h.id) });
+  const fieldText = new Map(texts.rows.map((r) => [String(r.id), (JSON.parse(String(r.fields)) as { text: string }[]).map((f) => f.text).join('\n')]));
+  const complaintWords = bigramsOf(`${row.description}\n${row.suspectedPolluter ?? ''}`);
+  return hits
+    .map((h, order) => ({ h, order, topicMatch: byTopic.has(h.id), score: bigramSimilarity(complaintWords, bigramsOf(`${h.title}\n${fieldText.get(h.id) ?? ''}`)) }))
+    .sort((a, b) => Number(b.topicMatch) - Number(a.topicMatch) || b.score - a.score || a.order - b.order)
+    .slice(0, limit)
+    .map(({ h, topicMatch }) => ({ id: h.id.slice('item:'.length), title: h.title, url: h.url, plan: h.plan?.title ?? null, topicMatch }));
 }
 
 export class UnknownItemError extends Error {}

@@ -40,11 +40,14 @@ export interface Reference {
   /** Items and plans, for subscriptions; absent in reference data built before them. */
   items?: NamedRef[];
   plans?: NamedRef[];
+  /** Topics and the complaint pollution types their items are about (content/topics.yaml), for suggesting items to link a complaint to. */
+  topics?: { id: string; pollutionTypes: string[] }[];
 }
 
-export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'items'> & Partial<Pick<Content, 'plans'>>, title: (item: Content['items'][number]) => string): Reference {
+export function referenceFrom(content: Pick<Content, 'regions' | 'units' | 'items'> & Partial<Pick<Content, 'plans' | 'topics'>>, title: (item: Content['items'][number]) => string): Reference {
   const planTitle = new Map((content.plans ?? []).map((p) => [p.id, p.title]));
   return {
+    topics: (content.topics ?? []).flatMap((t) => (t.pollutionTypes?.length ? [{ id: t.id, pollutionTypes: [...t.pollutionTypes] }] : [])),
     // Named as their feeds name them: the plan's title and the item's number in it.
     items: content.items.map((i) => ({ id: i.id, name: `${planTitle.get(i.plan) ?? i.plan} 第${[i.number, ...i.alsoNumbers].join('、')}项` })),
     plans: (content.plans ?? []).map((p) => ({ id: p.id, name: p.title })),

@@ -181,7 +181,7 @@ export interface StaffComplaintPage extends Frame {
   /** A form sent against an older version: where it went and what was typed. */
   stale?: { path: string; values: Record<string, string> };
   /** The rectification items it concerns: linked ones, ones to offer, staff's judgement so far, whether this reader may change it. */
-  items: { linked: LinkedItem[]; suggestions: LinkedItem[]; reviewed: string | null; canLink: boolean; error?: string | undefined };
+  items: { linked: LinkedItem[]; suggestions: (LinkedItem & { topicMatch: boolean })[]; reviewed: string | null; canLink: boolean; error?: string | undefined };
   /** The watched items it is a possible rebound of (src/domain/rebound.ts). */
   rebounds: LinkedItem[];
 }

@@ -59,6 +59,15 @@ describe('linking a complaint to items', () => {
     // A complaint in 凉州区 is offered the items of 武威市 (the region above it).
     expect(offered).toContain('wuwei-2020-10');
     expect(offered.every((id) => docs.some((d) => d.id === `item:${id}` && d.facets.region?.includes('gansu-wuwei')))).toBe(true);
+    // A 大气 complaint: the items of topics about air pollution (topics.yaml's pollutionTypes) come first, marked.
+    const airTopics = new Set(getPortal().content.topics.filter((t) => t.pollutionTypes?.includes('大气')).map((t) => t.id));
+    const aboutAir = (id: string) => (docs.find((d) => d.id === `item:${id}`)!.facets.topic ?? []).some((t) => airTopics.has(t));
+    const firstOther = offered.findIndex((id) => !aboutAir(id));
+    expect(firstOther).toBeGreaterThan(0);
+    expect(offered.slice(firstOther).some(aboutAir)).toBe(false);
+    const labels = controlsOf(detail).filter((c) => c.name?.startsWith('item-')).map((c) => c.label ?? '');
+    expect(labels.slice(0, firstOther).every((l) => l.endsWith('（主题相符）'))).toBe(true);
+    expect(labels.slice(firstOther).some((l) => l.endsWith('（主题相符）'))).toBe(false);
 
     const linked = await postForm(`/staff/complaints/${row.id}/items`, { _csrf: admin.csrf, 'item-wuwei-2020-10': '1', others: 'wuwei-2020-13', do: 'link' }, { Cookie: admin.cookie });
     expect(linked.status).toBe(303);
