@@ -1,7 +1,7 @@
 /**
  * The Worker's entry (wrangler.toml `main`): Astro's request handler, exactly as the Cloudflare
  * adapter's default entry exports it, plus the Cron Trigger (`[triggers] crons`) that sends the
- * outbox's due mail (subscription digests queued first) through Cloudflare Email Service
+ * outbox's due mail (subscription digests and staff's deadline reminders queued first) through Cloudflare Email Service
  * (functions/runtime/worker.ts sendDueMail).
  * Only the Worker build uses this file; Node runs functions/node.ts.
  */
@@ -21,6 +21,7 @@ export default {
           if ('skipped' in report) console.log(`发信：跳过（${report.skipped}）`);
           else {
             if (report.digests) console.log(`订阅摘要：已排队 ${report.digests} 封。`);
+            if (report.reminders) console.log(`办理期限提醒：已排队 ${report.reminders} 条。`);
             console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);
           }
         },
