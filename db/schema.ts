@@ -92,6 +92,8 @@ export const complaints = sqliteTable(
       // Every running clock by its deadline: the reminder job reads the complaints due within a few
       // days (and just past due) as one range, and the escalation view counts them by unit from it.
       index('complaints_due_idx').on(t.dueBy, t.reference, t.assignedUnit, t.state, t.id).where(sql`${t.dueBy} is not null`),
+      // Running clocks of complaints not yet passed on (triage): the escalation view's "no unit" row.
+      index('complaints_triage_due_idx').on(t.dueBy, t.reference, t.id).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is null`),
       index('complaints_duplicate_idx').on(t.duplicateOf).where(sql`${t.duplicateOf} is not null`),
       index('complaints_published_idx').on(t.createdAt, t.reference, t.region, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
       index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),

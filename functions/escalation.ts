@@ -65,37 +65,35 @@ export interface UnitEscalation {
 
 const num = (v: unknown) => Number(v ?? 0);
 
+/** The unit filter as stored: '' for items naming no unit. */
+const itemUnitOf = (unit: string) => (unit === NO_UNIT ? '' : unit);
+
 /**
  * Per unit: items overdue, items silent for SILENT_AFTER_DAYS, complaints overdue and due within
- * REMIND_BEFORE_DAYS. Each is read from a partial index (items not done; running clocks up to the
- * near limit), grouped by unit; units with nothing to show are left out. Most pressing first.
+ * REMIND_BEFORE_DAYS; `units` are the units to count (the reference's, and NO_UNIT). Each figure is
+ * a count over one range of a per-unit partial index (items not done by due date and by silence,
+ * running clocks by unit or of triage), so the work is the rows counted, without sorting or
+ * grouping them. Units with nothing to show are left out; the most pressing first.
  */
-export async function escalationByUnit(db: Database, scope: EscalationScope, now: Date): Promise<UnitEscalation[]> {
+export async function escalationByUnit(db: Database, units: readonly string[], now: Date): Promise<UnitEscalation[]> {
+  if (!units.length) return [];
   const t = times(now);
-  const itemUnit = scope.unit === undefined ? sql`` : sql` and unit = ${scope.unit === NO_UNIT ? '' : scope.unit}`;
-  const complaintUnit = scope.unit === undefined ? sql`` : scope.unit === NO_UNIT ? sql` and assigned_unit is null` : sql` and assigned_unit = ${scope.unit}`;
-  const [overdue, silent, complaints] = await Promise.all([
-    db.all<{ unit: string; n: number }>(sql`select unit, count(*) as n from item_watch indexed by item_watch_due_idx where done = 0 and due is not null and due < ${t.today}${itemUnit} group by unit`),
-    db.all<{ unit: string; n: number }>(sql`select unit, count(*) as n from item_watch indexed by item_watch_silent_idx where done = 0 and silent_since < ${t.silentBefore}${itemUnit} group by unit`),
-    db.all<{ unit: string | null; overdue: number; near: number }>(
-      sql`select assigned_unit as unit, sum(due_by < ${t.nowIso}) as overdue, sum(due_by >= ${t.nowIso}) as near from complaints indexed by complaints_due_idx where due_by is not null and due_by <= ${t.nearIso}${complaintUnit} group by assigned_unit`,
-    ),
-  ]);
-  const byUnit = new Map<string, UnitEscalation>();
-  const entry = (unit: string) => {
-    let e = byUnit.get(unit);
-    if (!e) byUnit.set(unit, (e = { unit, overdueItems: 0, silentItems: 0, overdueComplaints: 0, nearComplaints: 0 }));
-    return e;
-  };
-  for (const r of overdue) entry(r.unit || NO_UNIT).overdueItems = num(r.n);
-  for (const r of silent) entry(r.unit || NO_UNIT).silentItems = num(r.n);
-  for (const r of complaints) {
-    const e = entry(r.unit ?? NO_UNIT);
-    e.overdueComplaints = num(r.overdue);
-    e.nearComplaints = num(r.near);
-  }
+  const complaintsOf = (range: SQL) => sql`(select count(*) from complaints indexed by complaints_unit_due_idx where assigned_unit = u.value and due_by is not null and ${range})`;
+  const triageOf = (range: SQL) => sql`(select count(*) from complaints indexed by complaints_triage_due_idx where due_by is not null and assigned_unit is null and ${range})`;
+  const overdue = sql`due_by < ${t.nowIso}`;
+  const near = sql`due_by >= ${t.nowIso} and due_by <= ${t.nearIso}`;
+  const rows = await db.all<{ unit: string; overdueItems: number; silentItems: number; overdueComplaints: number; nearComplaints: number }>(sql`
+    select u.value as unit,
+      (select count(*) from item_watch indexed by item_watch_unit_due_idx where unit = (case when u.value = ${NO_UNIT} then '' else u.value end) and done = 0 and due is not null and due < ${t.today}) as overdueItems,
+      (select count(*) from item_watch indexed by item_watch_unit_silent_idx where unit = (case when u.value = ${NO_UNIT} then '' else u.value end) and done = 0 and silent_since < ${t.silentBefore}) as silentItems,
+      case when u.value = ${NO_UNIT} then ${triageOf(overdue)} else ${complaintsOf(overdue)} end as overdueComplaints,
+      case when u.value = ${NO_UNIT} then ${triageOf(near)} else ${complaintsOf(near)} end as nearComplaints
+    from json_each(${JSON.stringify(units)}) u`);
+  const entries = rows
+    .map((r) => ({ unit: r.unit, overdueItems: num(r.overdueItems), silentItems: num(r.silentItems), overdueComplaints: num(r.overdueComplaints), nearComplaints: num(r.nearComplaints) }))
+    .filter((e) => e.overdueItems || e.silentItems || e.overdueComplaints || e.nearComplaints);
   const weight = (e: UnitEscalation) => e.overdueItems + e.overdueComplaints;
-  return [...byUnit.values()].sort((a, b) => weight(b) - weight(a) || b.silentItems - a.silentItems || b.nearComplaints - a.nearComplaints || a.unit.localeCompare(b.unit));
+  return entries.sort((a, b) => weight(b) - weight(a) || b.silentItems - a.silentItems || b.nearComplaints - a.nearComplaints || a.unit.localeCompare(b.unit));
 }
 
 /** Where a page starts: after (or before) the row with this key (`sortKey~unit~id`). */
@@ -166,7 +164,7 @@ export function overdueItems(db: Database, scope: EscalationScope, now: Date, ke
       columns: ITEM_COLUMNS,
       from: scoped ? sql`item_watch indexed by item_watch_unit_due_idx` : sql`item_watch indexed by item_watch_due_idx`,
       where: scoped
-        ? sql`unit = ${scope.unit === NO_UNIT ? '' : scope.unit} and done = 0 and due is not null and due < ${today}`
+        ? sql`unit = ${itemUnitOf(scope.unit!)} and done = 0 and due is not null and due < ${today}`
         : sql`done = 0 and due is not null and due < ${today}`,
       order: ['due', 'unit', 'item_id'],
       keyOf: (r) => [r.due!, r.unit, r.itemId],
@@ -184,7 +182,7 @@ export function silentItems(db: Database, scope: EscalationScope, key: ListKey =
     {
       columns: ITEM_COLUMNS,
       from: scoped ? sql`item_watch indexed by item_watch_unit_silent_idx` : sql`item_watch indexed by item_watch_silent_idx`,
-      where: scoped ? sql`unit = ${scope.unit === NO_UNIT ? '' : scope.unit} and done = 0` : sql`done = 0`,
+      where: scoped ? sql`unit = ${itemUnitOf(scope.unit!)} and done = 0` : sql`done = 0`,
       order: ['silent_since', 'unit', 'item_id'],
       keyOf: (r) => [r.silentSince, r.unit, r.itemId],
     },
@@ -214,8 +212,8 @@ export function dueComplaints(db: Database, scope: EscalationScope, now: Date, k
     db,
     {
       columns: sql`id, reference, state, assigned_unit as unit, due_by as dueBy, created_at as createdAt, coalesce(assigned_unit, '') as unitKey`,
-      // A unit's complaints are one range of complaints_unit_due_idx; the others of complaints_due_idx.
-      from: scope.unit !== undefined && scope.unit !== NO_UNIT ? sql`complaints indexed by complaints_unit_due_idx` : sql`complaints indexed by complaints_due_idx`,
+      // A unit's complaints are one range of complaints_unit_due_idx, triage's of complaints_triage_due_idx, all of complaints_due_idx.
+      from: sql`complaints indexed by ${sql.raw(scope.unit === undefined ? 'complaints_due_idx' : scope.unit === NO_UNIT ? 'complaints_triage_due_idx' : 'complaints_unit_due_idx')}`,
       where: sql`due_by is not null and due_by <= ${nearIso}${unit}`,
       order: ['due_by', 'reference', 'id'],
       keyOf: (r) => [r.dueBy, r.reference, r.id],

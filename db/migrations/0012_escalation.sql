@@ -29,4 +29,5 @@ CREATE INDEX `item_watch_due_idx` ON `item_watch` (`due`,`unit`,`item_id`) WHERE
 CREATE INDEX `item_watch_unit_silent_idx` ON `item_watch` (`unit`,`silent_since`,`item_id`) WHERE "item_watch"."done" = 0;--> statement-breakpoint
 CREATE INDEX `item_watch_silent_idx` ON `item_watch` (`silent_since`,`unit`,`item_id`) WHERE "item_watch"."done" = 0;--> statement-breakpoint
 ALTER TABLE `staff_users` ADD `email_ciphertext` text;--> statement-breakpoint
-CREATE INDEX `complaints_due_idx` ON `complaints` (`due_by`,`reference`,`assigned_unit`,`state`,`id`) WHERE "complaints"."due_by" is not null;
+CREATE INDEX `complaints_due_idx` ON `complaints` (`due_by`,`reference`,`assigned_unit`,`state`,`id`) WHERE "complaints"."due_by" is not null;--> statement-breakpoint
+CREATE INDEX `complaints_triage_due_idx` ON `complaints` (`due_by`,`reference`,`id`) WHERE "complaints"."due_by" is not null and "complaints"."assigned_unit" is null;

@@ -37,7 +37,8 @@ export function escalationPage(deps: ComplaintDeps) {
     const at = now();
     const key = { after, before };
     const [units, rows] = await Promise.all([
-      escalationByUnit(db, scope, at),
+      // Every unit of the reference and "none", or the one shown.
+      escalationByUnit(db, scope.unit === undefined ? [...reference.units.map((u) => u.id), NO_UNIT] : [scope.unit], at),
       list === 'complaints' ? dueComplaints(db, scope, at, key) : list === 'silent' ? silentItems(db, scope, key) : overdueItems(db, scope, at, key),
     ]);
     const query = Object.fromEntries(Object.entries(c.req.query()).filter(([k, v]) => !PAGING_PARAMS.includes(k) && k !== 'page' && v && (k !== 'unit' || !fixed)) as [string, string][]);
