@@ -18,7 +18,7 @@ import { loadContent } from '../../src/content/load.ts';
 import { itemTitle } from '../../src/content/portal.ts';
 import { referenceFrom } from '../../src/site/reference.ts';
 import type { ItemWatchFact } from '../../src/site/item-watch.ts';
-import { figure, machine, writeReport, type Figure } from '../report.ts';
+import { figure, machine, timeRuns, writeReport, type Figure } from '../report.ts';
 import { syntheticDatabase } from '../complaints/prefill.ts';
 
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '1000000' }, items: { type: 'string', default: '50000' }, runs: { type: 'string', default: '20' } } });
@@ -26,19 +26,6 @@ const SIZE = Number(args.size);
 const ITEMS = Number(args.items);
 const RUNS = Number(args.runs);
 const TARGET_MS = 100;
-
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 2; i++) await run();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const q = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)]!;
-  return { p50: q(0.5), p95: q(0.95) };
-}
 
 /** Synthetic items' facts: a fixed pseudo-random mix of due dates (2018–2028), done flags and silence. */
 function syntheticFacts(n: number, realUnits: readonly string[]): ItemWatchFact[] {
@@ -101,7 +88,7 @@ async function main() {
   ];
   const figures: Figure[] = [];
   for (const [name, run] of cases) {
-    const r = await time(run);
+    const r = await timeRuns(run, RUNS, 2);
     console.log(`${name}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`);
     figures.push(figure(`${name} p95`, Math.round(r.p95 * 10) / 10, 'ms', { value: TARGET_MS, comparison: '<=' }));
   }
