@@ -16,7 +16,7 @@
  * terminal, else the first line. Never from the command line, which the shell
  * history and the process list keep. Every change is audited with the actor `cli`.
  * E-mail addresses are stored encrypted with CONTACT_ENCRYPTION_KEY (or .data/secrets.json), as
- * reporters' contact details are; `list` shows them masked.
+ * reporters' contact details are; `list` says only whether an account has one.
  */
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
@@ -25,7 +25,7 @@ import { staffUsers } from '../db/schema.ts';
 import { accountWait } from '../functions/login-throttle.ts';
 import { localSecrets, openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { createStaffUser, type StaffRole } from '../functions/staff.ts';
-import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, setStaffEmail, staffEmailOf, UnknownStaffUser, unlockStaffUser } from '../functions/staff-accounts.ts';
+import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, setStaffEmail, UnknownStaffUser, unlockStaffUser } from '../functions/staff-accounts.ts';
 import { maskEmail } from '../src/domain/complaint-mail.ts';
 import { loadContent } from '../src/content/load.ts';
 
@@ -121,11 +121,10 @@ try {
     const email = values.email ? await setStaffEmail(db, (await localSecrets()).contactKey, user.username, values.email) : null;
     console.log(`已创建账号 ${user.username}（${user.role}${user.unit ? `，${user.unit}` : ''}${email ? `，${maskEmail(email)}` : ''}）。`);
   } else if (command === 'list') {
-    const { contactKey } = await localSecrets();
+    // Whether an account has an address, not the address: listing needs no key.
     for (const u of await db.select().from(staffUsers)) {
       const wait = await accountWait(db, u.username);
-      const email = await staffEmailOf(contactKey, u);
-      console.log(`${u.username}\t${u.role}\t${u.unit ?? '—'}\t${u.disabled ? '已停用' : '启用'}\t${email ? maskEmail(email) : u.emailCiphertext ? '邮箱无法解密' : '无邮箱'}${wait ? `\t登录受限（还需等待 ${wait} 秒）` : ''}`);
+      console.log(`${u.username}\t${u.role}\t${u.unit ?? '—'}\t${u.disabled ? '已停用' : '启用'}\t${u.emailCiphertext ? '有邮箱' : '无邮箱'}${wait ? `\t登录受限（还需等待 ${wait} 秒）` : ''}`);
     }
   } else if (command === 'set-email') {
     if (!values.email) throw new Error(`请用 --email 指定邮箱。\n${USAGE}`);
