@@ -31,9 +31,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Which reminder a running clock with deadline `dueBy` calls for at `now`: `before` from
- * REMIND_BEFORE_DAYS ahead until the deadline, `passed` from the deadline for PASSED_WITHIN_DAYS,
- * none otherwise. The deadline's own instant counts as passed (as `clocks().overdue`, `now > dueBy`,
- * makes the very instant not yet overdue, the two meet there: at `now == dueBy` it is `before`).
+ * REMIND_BEFORE_DAYS ahead up to and including the deadline's instant, `passed` after it for
+ * PASSED_WITHIN_DAYS (as `clocks().overdue`, which is `now > dueBy`), none otherwise.
  */
 export function reminderDue(dueBy: string, now: Date): ReminderKind | undefined {
   const due = Date.parse(dueBy);
