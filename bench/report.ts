@@ -46,6 +46,21 @@ export function machine() {
   };
 }
 
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+/** Times `run` `runs` times after `warmup` untimed runs, one after the other: p50, p95 and the slowest, in ms. */
+export async function timeRuns(run: () => Promise<unknown>, runs: number, warmup: number): Promise<{ p50: number; p95: number; max: number }> {
+  for (let i = 0; i < warmup; i++) await run();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await run();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms.at(-1)! };
+}
+
 /** Writes `.scratch/bench/<benchmark>.json` and returns its path. */
 export function writeReport(benchmark: string, figures: readonly Figure[], dir = join('.scratch', 'bench')): string {
   mkdirSync(dir, { recursive: true });

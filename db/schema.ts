@@ -97,6 +97,11 @@ export const complaints = sqliteTable(
       index('complaints_unit_due_idx').on(t.assignedUnit, t.dueBy).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is not null`),
       // Possible rebounds only, newest first: the staff queue's 可能反弹 filter.
       index('complaints_rebound_idx').on(t.createdAt, t.reference, t.state, t.assignedUnit, t.region, t.dueBy).where(sql`${t.rebound} = 1`),
+      // Every running clock by its deadline: the reminder job reads the complaints due within a few
+      // days (and just past due) as one range, and the escalation view counts them by unit from it.
+      index('complaints_due_idx').on(t.dueBy, t.reference, t.assignedUnit, t.state, t.id).where(sql`${t.dueBy} is not null`),
+      // Running clocks of complaints not yet passed on (triage): the escalation view's "no unit" row.
+      index('complaints_triage_due_idx').on(t.dueBy, t.reference, t.id).where(sql`${t.dueBy} is not null and ${t.assignedUnit} is null`),
       index('complaints_duplicate_idx').on(t.duplicateOf).where(sql`${t.duplicateOf} is not null`),
       index('complaints_published_idx').on(t.createdAt, t.reference, t.region, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
       index('complaints_published_region_idx').on(t.region, t.createdAt, t.reference, t.assignedUnit, t.verdict, t.pollutionTypes, t.publishedAt, t.consentPublish).where(published),
@@ -252,6 +257,11 @@ export const staffUsers = sqliteTable('staff_users', {
   lockedUntil: text('locked_until'),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: text('created_at').notNull(),
+  /**
+   * Optional work e-mail address for deadline reminders (functions/reminders.ts), AES-GCM
+   * encrypted like a reporter's contact, bound to the account id. Set with `npm run staff -- set-email`.
+   */
+  emailCiphertext: text('email_ciphertext'),
 });
 
 /** Login sessions. Only a hash of the session token is stored. */
@@ -495,4 +505,72 @@ export const complaintRebounds = sqliteTable(
     complaintId: text('complaint_id').notNull().references(() => complaints.id),
   },
   (t) => [uniqueIndex('complaint_rebounds_item_idx').on(t.itemId, t.complaintId), index('complaint_rebounds_complaint_idx').on(t.complaintId)],
+);
+
+/**
+ * Deadline reminders queued for staff (functions/reminders.ts): one row per complaint, clock,
+ * deadline and kind (`before` the deadline, or `passed`), written in the same transaction as the
+ * reminder's outbox rows. The primary key is what makes a reminder go out once, however often
+ * and however many senders run: a second insert of the same key writes nothing and queues nothing.
+ * A new deadline (an extension) is a new key.
+ */
+export const complaintReminders = sqliteTable(
+  'complaint_reminders',
+  {
+    complaintId: text('complaint_id').notNull().references(() => complaints.id),
+    /** `decide` (15 days from submission) or `close` (60 days from acceptance, with any extension). */
+    clock: text('clock').notNull(),
+    /** `before` or `passed`. */
+    kind: text('kind').notNull(),
+    /** The deadline reminded of (the complaint's due_by then). */
+    dueAt: text('due_at').notNull(),
+    /** Who was mailed: the unit (null: triage staff, the complaint not yet passed on) and how many accounts. */
+    unit: text('unit'),
+    recipients: integer('recipients').notNull(),
+    queuedAt: text('queued_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.complaintId, t.clock, t.kind, t.dueAt] })],
+);
+
+/**
+ * Rectification items' facts for the staff escalation view (functions/escalation.ts), copied from
+ * the content by each index run (`npm run search:index`, `npm start`, `npm run deploy`) as the
+ * change list is: the Worker has no content, and a view of 50,000 items must be index ranges.
+ * One row per item and responsible unit ('' when the sources name none), so each unit's list is
+ * one range. Overdue at a date is `done = 0 and due < date`; silence is the time since
+ * `silent_since`.
+ */
+export const itemWatch = sqliteTable(
+  'item_watch',
+  {
+    itemId: text('item_id').notNull(),
+    /** Responsible unit id (content/units.yaml), '' when no source names one. */
+    unit: text('unit').notNull(),
+    /** The plan's title and the item's number, as feeds name it, and the item's short title. */
+    name: text('name').notNull(),
+    title: text('title').notNull(),
+    /** Due date on the current clock (after amendments, YYYY-MM-DD); null when the item has none (无期限, 时限另定, 时限未公开). */
+    due: text('due'),
+    /** Done by its disclosed status (基本完成, 已完成, 已销号): never overdue, never silent. */
+    done: integer('done', { mode: 'boolean' }).notNull(),
+    /** The disclosed status id (or `undisclosed`). */
+    status: text('status').notNull(),
+    /** Date of the last disclosed status entry as the source gives it (YYYY, YYYY-MM or YYYY-MM-DD); null when none was disclosed. */
+    statusDate: text('status_date'),
+    /** The last day that entry covers, or, with none disclosed, the plan's date: the sort key of silence (YYYY-MM-DD). */
+    silentSince: text('silent_since').notNull(),
+    syncedAt: text('synced_at').notNull(),
+  },
+  (t) => {
+    const open = sql`${t.done} = 0`;
+    return [
+      primaryKey({ columns: [t.itemId, t.unit] }),
+      // Overdue items, most overdue first: per unit, and for all units.
+      index('item_watch_unit_due_idx').on(t.unit, t.due, t.itemId).where(sql`${t.done} = 0 and ${t.due} is not null`),
+      index('item_watch_due_idx').on(t.due, t.unit, t.itemId).where(sql`${t.done} = 0 and ${t.due} is not null`),
+      // Items not done, silent longest first: per unit, and for all units.
+      index('item_watch_unit_silent_idx').on(t.unit, t.silentSince, t.itemId).where(open),
+      index('item_watch_silent_idx').on(t.silentSince, t.unit, t.itemId).where(open),
+    ];
+  },
 );

@@ -29,10 +29,10 @@ import { isReporterMailStep, reporterMail, type ReporterMailFacts, type Reporter
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { regionWithAncestors, type Reference } from '../src/site/reference.ts';
 import { decryptJson, encryptJson, saltedHash } from './crypto.ts';
-import type { Database } from './db.ts';
+import { toStatement, type Database } from './db.ts';
 import type { PhotoStore } from './photo-store.ts';
 import { reboundStatements } from './rebound.ts';
-import type { InArgs, InStatement } from '@libsql/client';
+import type { InStatement } from '@libsql/client';
 import { removeStatements, upsertStatements, type SearchDocument } from '../src/search/index-store.ts';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
@@ -534,12 +534,6 @@ export function unitCountChanges(before: TallyRow, after: TallyRow): { unit: str
   return [...changes].filter(([, c]) => c.assigned || c.concluded || c.onTime).map(([unit, change]) => ({ unit, change }));
 }
 
-/** A drizzle query as a libSQL statement, for writes that mix drizzle queries and the search index's statements. */
-function statementOf(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
-  const { sql: text, params } = query.toSQL();
-  return { sql: text, args: params as InArgs };
-}
-
 /**
  * Runs `statements` in one write transaction after moving the complaint from
  * the version it was read at to the next one (and `set`); if someone changed
@@ -548,7 +542,7 @@ function statementOf(query: { toSQL(): { sql: string; params: unknown[] } }): In
 async function writeAtVersion(db: Database, row: ComplaintRow, set: Partial<ComplaintRow>, statements: InStatement[]) {
   const tx = await db.$client.transaction('write');
   try {
-    const bump = statementOf(
+    const bump = toStatement(
       db.update(complaints).set({ ...set, version: row.version + 1 }).where(and(eq(complaints.id, row.id), eq(complaints.version, row.version))).returning({ id: complaints.id }),
     );
     if ((await tx.execute(bump)).rows.length === 0) throw new ConflictError('该投诉已被他人更新，请刷新后重试。');
@@ -573,10 +567,10 @@ export async function recordEnforcement(db: Database, staff: Staff, row: Complai
   if (!mayRecordEnforcement(row.state)) throw new HandlingError('受理之后才能记录查处情况。');
   const iso = at.toISOString();
   const withdraw = isPublished(row) && !sameFigures(row.enforcement, figures);
-  const statements = [statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }))];
+  const statements = [toStatement(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_enforcement', target: row.id, detail: JSON.stringify(figures) }))];
   if (withdraw) {
     statements.push(
-      statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_unpublish', target: row.id, detail: '查处情况已变更，撤回公开，待管理员重新公开' })),
+      toStatement(db.insert(auditLog).values({ at: iso, actor: staff.id, action: 'complaint_unpublish', target: row.id, detail: '查处情况已变更，撤回公开，待管理员重新公开' })),
       ...removeStatements(complaintDocumentId(row)),
     );
   }
@@ -607,7 +601,7 @@ export async function publish(db: Database, ref: Reference, staff: Staff, row: C
   }
   const iso = at.toISOString();
   const text = publication && { summary: publication.summary.trim(), investigation: publication.investigation.trim(), result: publication.result.trim() };
-  const audit = statementOf(db.insert(auditLog).values({ at: iso, actor: staff.id, action: text ? 'complaint_publish' : 'complaint_unpublish', target: row.id }));
+  const audit = toStatement(db.insert(auditLog).values({ at: iso, actor: staff.id, action: text ? 'complaint_publish' : 'complaint_unpublish', target: row.id }));
   // The search index changes in the same transaction: a complaint is findable exactly while it is published.
   const index = text ? upsertStatements(complaintSearchDocument(ref, { ...row, publication: text, publishedAt: iso })) : removeStatements(complaintDocumentId(row));
   // Withdrawing keeps the text, so that an admin can publish it again after a review.

@@ -45,6 +45,12 @@ import * as schema from '../db/schema.ts';
 
 export type Database = LibSQLDatabase<typeof schema> & { $client: Client };
 
+/** A drizzle query as a libSQL statement, for transactions and batches that mix drizzle queries with other statements. */
+export function toStatement(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
+  const { sql, params } = query.toSQL();
+  return { sql, args: params as InArgs };
+}
+
 /** How long a write waits for a locked database before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
 

@@ -282,5 +282,5 @@ export async function createStaffUser(
   const row = { id, username: input.username, displayName: input.displayName, role: input.role, unit: input.unit ?? null, passwordHash: await hashPassword(input.password), createdAt: at.toISOString() };
   await db.insert(staffUsers).values(row);
   await audit(db, at, 'cli', 'create_staff_user', id, `${input.username}（${input.role}）`);
-  return publicUser({ ...row, failedLogins: 0, lockedUntil: null, disabled: false });
+  return publicUser({ ...row, failedLogins: 0, lockedUntil: null, disabled: false, emailCiphertext: null });
 }

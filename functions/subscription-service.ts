@@ -34,7 +34,7 @@ import {
   type TargetKind,
 } from '../src/domain/subscription-mail.ts';
 import { decryptJson, encryptJson, keyedHash, randomToken, sameSecret, sha256Hex } from './crypto.ts';
-import type { Database } from './db.ts';
+import { toStatement, type Database } from './db.ts';
 import { outboxValues, type MailSettings } from './mail/outbox.ts';
 import { DEFAULT_LIMITS, hit, type Limit, type LimitedAction } from './ratelimit.ts';
 import { latestReboundSeq, reboundsSince } from './rebound.ts';
@@ -118,11 +118,6 @@ export async function unsubscribeToken(secret: string, id: string): Promise<stri
 }
 export const unsubscribePath = (token: string) => `/follow/unsubscribe/?token=${encodeURIComponent(token)}`;
 export const confirmPath = (token: string) => `/follow/confirm/?token=${encodeURIComponent(token)}`;
-
-function statementOf(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
-  const { sql: text, params } = query.toSQL();
-  return { sql: text, args: params as InStatement extends { args?: infer A } ? A : never };
-}
 
 /** A UNIQUE constraint refused the write: a concurrent request for the same address and page won. */
 function isUniqueViolation(error: unknown): boolean {
@@ -258,20 +253,20 @@ export async function syncChanges(db: Database, changes: readonly Change[], at: 
     const row = byId.get(c.id);
     if (!row) {
       added++;
-      statements.push(statementOf(db.insert(changeEvents).values({ id: c.id, ...fields, firstSeenAt: iso })));
+      statements.push(toStatement(db.insert(changeEvents).values({ id: c.id, ...fields, firstSeenAt: iso })));
       for (const t of targets) statements.push({ sql: 'INSERT INTO change_targets (target, change_seq) SELECT ?, seq FROM change_events WHERE id = ?', args: [t, c.id] });
       continue;
     }
     if (row.removedAt || (Object.keys(fields) as (keyof typeof fields)[]).some((k) => row[k] !== fields[k])) {
-      statements.push(statementOf(db.update(changeEvents).set({ ...fields, removedAt: null }).where(eq(changeEvents.seq, row.seq))));
+      statements.push(toStatement(db.update(changeEvents).set({ ...fields, removedAt: null }).where(eq(changeEvents.seq, row.seq))));
     }
     if ((targetsBySeq.get(row.seq) ?? []).sort().join('\n') !== targets.join('\n')) {
-      statements.push(statementOf(db.delete(changeTargets).where(eq(changeTargets.changeSeq, row.seq))));
-      for (const t of targets) statements.push(statementOf(db.insert(changeTargets).values({ target: t, changeSeq: row.seq })));
+      statements.push(toStatement(db.delete(changeTargets).where(eq(changeTargets.changeSeq, row.seq))));
+      for (const t of targets) statements.push(toStatement(db.insert(changeTargets).values({ target: t, changeSeq: row.seq })));
     }
   }
   const gone = stored.filter((r) => !r.removedAt && !listed.has(r.id));
-  for (const r of gone) statements.push(statementOf(db.update(changeEvents).set({ removedAt: iso }).where(eq(changeEvents.seq, r.seq))));
+  for (const r of gone) statements.push(toStatement(db.update(changeEvents).set({ removedAt: iso }).where(eq(changeEvents.seq, r.seq))));
   if (statements.length) await db.$client.batch(statements, 'write');
   return { added, removed: gone.length };
 }
@@ -365,10 +360,10 @@ export async function queueDigests(deps: SubscriptionDeps, at: Date, limit = 200
     const mail = await outboxValues(deps.contactKey, { kind: 'subscription:digest', to, subject: text.subject, text: text.text, headers: unsubscribeHeaders(unsubscribeUrl) }, at);
     const tx = await db.$client.transaction('write');
     try {
-      if ((await tx.execute(statementOf(move))).rows.length === 0) continue; // another run took it
+      if ((await tx.execute(toStatement(move))).rows.length === 0) continue; // another run took it
       await tx.batch([
-        statementOf(db.insert(outbox).values(mail)),
-        statementOf(db.insert(subscriptionMail).values({ outboxId: mail.id!, subscriptionId: s.id, kind: 'digest', changeIds: changes.map((c) => c.id), createdAt: iso })),
+        toStatement(db.insert(outbox).values(mail)),
+        toStatement(db.insert(subscriptionMail).values({ outboxId: mail.id!, subscriptionId: s.id, kind: 'digest', changeIds: changes.map((c) => c.id), createdAt: iso })),
       ]);
       await tx.commit();
       report.queued++;

@@ -1,7 +1,8 @@
 /**
  * Sends the mail that is due now, by hand (the Node server also does it every 30 seconds):
  *
- *   npm run notify                   queues due subscription digests, then sends due outbox rows
+ *   npm run notify                   queues due subscription digests and staff's deadline reminders,
+ *                                    then sends due outbox rows
  *                                    through SMTP_URL as MAIL_FROM
  *   npm run notify -- --retry-failed first puts mail that was given up back in the queue
  *
@@ -14,7 +15,7 @@ import { localSecrets, openLocalDatabase, protectLocalData } from '../functions/
 import { mailerFromEnv } from '../functions/mail/node.ts';
 import { listOutbox } from '../functions/mail/outbox.ts';
 import { retryFailed, sendDue } from '../functions/mail/sender.ts';
-import { digestJob } from '../functions/mail/digests.ts';
+import { queueJob } from '../functions/mail/digests.ts';
 import { siteUrl } from '../functions/runtime/node.ts';
 import { loadContent } from '../src/content/load.ts';
 import { itemTitle } from '../src/content/portal.ts';
@@ -35,10 +36,11 @@ try {
     const { counts } = await listOutbox(db, contactKey, 'all', 0);
     console.log(`未设置 SMTP_URL（及 MAIL_FROM），不发送邮件。队列中待发送 ${counts.pending} 封，发送失败 ${counts.failed} 封，已发送 ${counts.sent} 封。`);
   } else {
-    // Digests are made here too, so that cron can run this while the server is stopped.
+    // Digests and reminders are made here too, so that cron can run this while the server is stopped.
     const reference = referenceFrom(loadContent().content, itemTitle);
-    const digests = await digestJob({ db, contactKey, clientSalt, reference, mail: { siteUrl: siteUrl() ?? servedUrl(process.env) } })(new Date());
-    console.log(`订阅摘要：已排队 ${digests.queued} 封，${digests.unchanged} 个订阅没有新动态。`);
+    const queued = await queueJob({ db, contactKey, clientSalt, reference, mail: { siteUrl: siteUrl() ?? servedUrl(process.env) } })(new Date());
+    console.log(`订阅摘要：已排队 ${queued.digests} 封，${queued.unchanged} 个订阅没有新动态。`);
+    console.log(`办理期限提醒：已排队 ${queued.reminders} 条。`);
     let total = { sent: 0, retrying: 0, gaveUp: 0 };
     // Batches until nothing due is left (a failed row is due again only later, so this ends).
     for (;;) {

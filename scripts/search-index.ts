@@ -5,7 +5,8 @@
  * the content is replaced in one transaction, so searches never see half an
  * index. Published complaints (another source) are indexed again from the
  * complaints table (migration 0004 removed those keyed by tracking code; 0011
- * drops the whole index of the earlier layout, which this writes again).
+ * drops the whole index of the earlier layout, which this writes again). It also copies the feeds'
+ * changes (subscription digests) and the items' facts for the staff escalation view (item_watch).
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
@@ -19,6 +20,8 @@ import { listChanges } from '../src/site/changes.ts';
 import { syncChanges } from '../functions/subscription-service.ts';
 import { syncReboundWatch } from '../functions/rebound.ts';
 import { contentWatches } from '../src/site/watches.ts';
+import { syncItemWatch } from '../functions/escalation.ts';
+import { itemWatchFacts } from '../src/site/item-watch.ts';
 
 // The database and its backups hold every complaint: files this command makes are for its user only.
 process.umask(0o077);
@@ -40,6 +43,8 @@ try {
   // The rebound watch's item facts; complaints matching items whose facts changed are flagged now.
   const watches = contentWatches(portal);
   const watch = await syncReboundWatch(db, watches);
+  // The items' deadlines, statuses and last status dates, for the staff escalation view (the Worker reads them there).
+  const watched = await syncItemWatch(db, itemWatchFacts(portal), new Date());
 
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
@@ -50,6 +55,7 @@ try {
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);
   console.log(`订阅用的动态列表：新增 ${changes.added} 条，移除 ${changes.removed} 条。`);
   console.log(`反弹监测：${watches.length} 项整改任务在监测中，本次更新 ${watch.changed} 项，新标记 ${watch.flagged} 件、撤销 ${watch.cleared} 件“可能反弹”。`);
+  console.log(`督办视图用的整改任务信息：${watched} 条（按任务和责任单位）。`);
 } finally {
   db.$client.close();
 }

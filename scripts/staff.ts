@@ -1,8 +1,10 @@
 /**
  * Staff accounts from the command line (the way the first admin is made).
  *
- *   npm run staff -- create --username NAME --name 显示名 --role admin|handler|viewer [--unit UNIT_ID]
+ *   npm run staff -- create --username NAME --name 显示名 --role admin|handler|viewer [--unit UNIT_ID] [--email ADDRESS]
  *   npm run staff -- list
+ *   npm run staff -- set-email --username NAME --email ADDRESS   (where deadline reminders go)
+ *   npm run staff -- clear-email --username NAME
  *   npm run staff -- disable --username NAME          (also ends the account's sessions)
  *   npm run staff -- enable --username NAME
  *   npm run staff -- unlock --username NAME           (clears the account's login throttle)
@@ -13,23 +15,28 @@
  * variable or, when absent, from standard input: typed without echo (twice) at a
  * terminal, else the first line. Never from the command line, which the shell
  * history and the process list keep. Every change is audited with the actor `cli`.
+ * E-mail addresses are stored encrypted with CONTACT_ENCRYPTION_KEY (or .data/secrets.json), as
+ * reporters' contact details are; `list` says only whether an account has one.
  */
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { createInterface } from 'node:readline/promises';
 import { staffUsers } from '../db/schema.ts';
 import { accountWait } from '../functions/login-throttle.ts';
-import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
+import { localSecrets, openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { createStaffUser, type StaffRole } from '../functions/staff.ts';
-import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, UnknownStaffUser, unlockStaffUser } from '../functions/staff-accounts.ts';
+import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, setStaffEmail, UnknownStaffUser, unlockStaffUser } from '../functions/staff-accounts.ts';
+import { maskEmail } from '../src/domain/complaint-mail.ts';
 import { loadContent } from '../src/content/load.ts';
 
 // The database and its backups hold every complaint: files this command makes are for its user only.
 process.umask(0o077);
 
 const USAGE = `用法：npm run staff -- <命令> [选项]
-  create --username NAME --name 显示名 --role admin|handler|viewer [--unit UNIT_ID]
+  create --username NAME --name 显示名 --role admin|handler|viewer [--unit UNIT_ID] [--email 邮箱]
   list
+  set-email --username NAME --email 邮箱   设置接收办理期限提醒的工作邮箱（加密保存）
+  clear-email --username NAME      删除账号的邮箱（不再收到提醒）
   disable --username NAME          停用账号，并结束其全部会话
   enable --username NAME           重新启用账号
   unlock --username NAME           清除账号的登录限制（连续失败后的等待）
@@ -81,9 +88,9 @@ async function readPassword(): Promise<string> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-let values: { username?: string | undefined; name?: string | undefined; role?: string | undefined; unit?: string | undefined };
+let values: { username?: string | undefined; name?: string | undefined; role?: string | undefined; unit?: string | undefined; email?: string | undefined };
 try {
-  ({ values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' } } }));
+  ({ values } = parseArgs({ args: rest, options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, unit: { type: 'string' }, email: { type: 'string' } } }));
 } catch (error) {
   const { code, message } = error as Error & { code?: string };
   const arg = message.match(/'([^']+)'/)?.[1] ?? '';
@@ -111,12 +118,21 @@ try {
     if (!values.username || !['admin', 'handler', 'viewer'].includes(role)) throw new Error(USAGE);
     if (values.unit && !loadContent().content.units.some((u) => u.id === values.unit)) throw new Error(`未知单位：${values.unit}（见 content/units.yaml）`);
     const user = await createStaffUser(db, { username: values.username, displayName: values.name ?? values.username, role, unit: values.unit, password: await readPassword() });
-    console.log(`已创建账号 ${user.username}（${user.role}${user.unit ? `，${user.unit}` : ''}）。`);
+    const email = values.email ? await setStaffEmail(db, (await localSecrets()).contactKey, user.username, values.email) : null;
+    console.log(`已创建账号 ${user.username}（${user.role}${user.unit ? `，${user.unit}` : ''}${email ? `，${maskEmail(email)}` : ''}）。`);
   } else if (command === 'list') {
+    // Whether an account has an address, not the address: listing needs no key.
     for (const u of await db.select().from(staffUsers)) {
       const wait = await accountWait(db, u.username);
-      console.log(`${u.username}\t${u.role}\t${u.unit ?? '—'}\t${u.disabled ? '已停用' : '启用'}${wait ? `\t登录受限（还需等待 ${wait} 秒）` : ''}`);
+      console.log(`${u.username}\t${u.role}\t${u.unit ?? '—'}\t${u.disabled ? '已停用' : '启用'}\t${u.emailCiphertext ? '有邮箱' : '无邮箱'}${wait ? `\t登录受限（还需等待 ${wait} 秒）` : ''}`);
     }
+  } else if (command === 'set-email') {
+    if (!values.email) throw new Error(`请用 --email 指定邮箱。\n${USAGE}`);
+    const email = await setStaffEmail(db, (await localSecrets()).contactKey, username(), values.email);
+    console.log(`已设置账号 ${username()} 的邮箱 ${maskEmail(email!)}：办理期限提醒将发送到该邮箱。`);
+  } else if (command === 'clear-email') {
+    await setStaffEmail(db, (await localSecrets()).contactKey, username(), null);
+    console.log(`已删除账号 ${username()} 的邮箱。`);
   } else if (command === 'disable') {
     const { sessionsEnded } = await setStaffDisabled(db, username(), true);
     console.log(`已停用账号 ${username()}，结束会话 ${sessionsEnded} 个。`);

@@ -3,7 +3,7 @@
  * adapter's default entry exports it, except for the JSON API and Open311, which go straight to the
  * portal's Hono app (they need nothing of Astro; its pipeline would cost every call CPU time, which
  * Workers meter); plus the Cron Trigger (`[triggers] crons`) that sends the outbox's due mail
- * (subscription digests queued first) through Cloudflare Email Service
+ * (subscription digests and staff's deadline reminders queued first) through Cloudflare Email Service
  * (functions/runtime/worker.ts sendDueMail).
  * Only the Worker build uses this file; Node runs functions/node.ts.
  */
@@ -32,6 +32,7 @@ export default {
           if ('skipped' in report) console.log(`发信：跳过（${report.skipped}）`);
           else {
             if (report.digests) console.log(`订阅摘要：已排队 ${report.digests} 封。`);
+            if (report.reminders) console.log(`办理期限提醒：已排队 ${report.reminders} 条。`);
             console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);
           }
         },

@@ -23,7 +23,7 @@ import { listPublished, queue, unitRates, type PageKey, type Staff } from '../..
 import { openLocalDatabase } from '../../functions/local.ts';
 import { clockColumns, clocks, onTimeByUnit } from '../../src/domain/complaint-handling.ts';
 import { isConcluded, type ComplaintState } from '../../src/domain/complaint-states.ts';
-import { figure, machine, writeReport, type Figure } from '../report.ts';
+import { figure, machine, timeRuns, writeReport, type Figure } from '../report.ts';
 import { linkSyntheticItems, syntheticDatabase } from './prefill.ts';
 import { createClient } from '@libsql/client';
 
@@ -40,19 +40,7 @@ const SIZE = Number(args.size);
 const RUNS = Number(args.runs);
 const TARGET_MS = 100;
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-
-async function time(run: () => Promise<unknown>, runs = RUNS, warmup = Number(args.warmup)): Promise<{ p50: number; p95: number; max: number }> {
-  for (let i = 0; i < warmup; i++) await run();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms.at(-1)! };
-}
+const time = (run: () => Promise<unknown>, runs = RUNS, warmup = Number(args.warmup)) => timeRuns(run, runs, warmup);
 
 async function main() {
   const now = new Date();

@@ -3,6 +3,7 @@
  * Without SMTP_URL nothing is sent: mail stays in the outbox, where admins see it (/staff/outbox/).
  */
 import type { Database } from '../db.ts';
+import type { QueuedMail } from './digests.ts';
 import { sendDue, type MailTransport } from './sender.ts';
 import { smtpTransport } from './smtp.ts';
 
@@ -35,20 +36,21 @@ export function sendInterval(env: Record<string, string | undefined> = process.e
 }
 
 /**
- * Runs the sender (after queueing due digests, when given) every `intervalMs` (and once at once) until stopped. The timer is unref'd: it
+ * Runs the sender (after queueing due digests and deadline reminders, when given) every `intervalMs` (and once at once) until stopped. The timer is unref'd: it
  * never keeps the process alive. One run at a time; a run's failure (the database busy, say) is
  * logged by kind only and the next run tries again.
  */
-export function startSender(db: Database, key: CryptoKey, mailer: NodeMailer, intervalMs: number, digests?: (now: Date) => Promise<{ queued: number }>): () => void {
+export function startSender(db: Database, key: CryptoKey, mailer: NodeMailer, intervalMs: number, queue?: (now: Date) => Promise<QueuedMail>): () => void {
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      // Due subscription digests go into the outbox first, so that this run sends them.
-      if (digests) {
-        const queued = await digests(new Date());
-        if (queued.queued) console.log(`订阅摘要：已排队 ${queued.queued} 封。`);
+      // Due subscription digests and deadline reminders go into the outbox first, so that this run sends them.
+      if (queue) {
+        const queued = await queue(new Date());
+        if (queued.digests) console.log(`订阅摘要：已排队 ${queued.digests} 封。`);
+        if (queued.reminders) console.log(`办理期限提醒：已排队 ${queued.reminders} 条。`);
       }
       const report = await sendDue(db, key, mailer.transport, { from: mailer.from });
       if (report.sent || report.retrying || report.gaveUp) console.log(`发信：已发送 ${report.sent} 封，待重试 ${report.retrying} 封，放弃 ${report.gaveUp} 封。`);

@@ -46,6 +46,7 @@ import {
 } from '../staff.ts';
 import { dispositionForms } from './objections.ts';
 import { outboxPage } from './outbox.ts';
+import { escalationPage } from './escalation.ts';
 import { errorReportDesk } from './corrections.ts';
 import { itemRecords, itemSuggestions, linkedItemIds, setLinkedItems, UnknownItemError, type LinkedItem } from '../complaint-items.ts';
 import { reboundItemsOf } from '../rebound.ts';
@@ -276,6 +277,7 @@ export function staffPages(deps: StaffPageDeps) {
 
   app.route('/objections/', dispositionForms(deps));
   app.route('/outbox/', outboxPage(deps));
+  app.route('/escalation/', escalationPage(deps));
   app.route('/error-reports/', errorReportDesk(deps));
 
   return app;

@@ -16,7 +16,7 @@ import type { ComplaintDeps } from '../complaints.ts';
 import { DEFAULT_LIMITS } from '../ratelimit.ts';
 import { localPhotoStore, localSecrets, openLocalDatabase, protectLocalData } from '../local.ts';
 import { mailerFromEnv, sendInterval, startSender } from '../mail/node.ts';
-import { digestJob } from '../mail/digests.ts';
+import { queueJob } from '../mail/digests.ts';
 import { servedUrl } from '../../src/site/site-url.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
@@ -117,8 +117,8 @@ async function create(): Promise<PortalRuntime> {
     },
   });
   // The sender runs in this process, on a timer that never keeps it alive (functions/mail/node.ts).
-  // Subscription digests are queued only where mail leaves: without SMTP they would go stale in the outbox.
-  if (mailer) startSender(db, secrets.contactKey, mailer, interval, digestJob({ db, ...secrets, reference, mail, limits }));
+  // Subscription digests and deadline reminders are queued only where mail leaves: without SMTP they would go stale in the outbox.
+  if (mailer) startSender(db, secrets.contactKey, mailer, interval, queueJob({ db, ...secrets, reference, mail, limits }));
   return { app, db, searchLabels };
 }
 

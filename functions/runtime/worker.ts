@@ -11,6 +11,7 @@ import { openDatabase } from '../db.ts';
 import { emailBindingTransport, type SendEmailBinding } from '../mail/cloudflare.ts';
 import { sendDue, type SendReport } from '../mail/sender.ts';
 import { queueDigests } from '../subscription-service.ts';
+import { queueReminders } from '../reminders.ts';
 import { r2PhotoStore } from '../photo-store.ts';
 import type { FacetLabels } from '../../src/search/index-store.ts';
 import type { Reference } from '../../src/site/reference.ts';
@@ -102,16 +103,19 @@ export function portalRuntime(): Promise<WorkerRuntime> {
 }
 
 /**
- * The Cron Trigger's work (src/worker.ts `scheduled`): queues due subscription digests and sends the outbox rows that are due
+ * The Cron Trigger's work (src/worker.ts `scheduled`): queues due subscription digests and staff's deadline reminders, and sends the outbox rows that are due
  * through the send_email binding. Says why when it cannot (no database, no binding or From).
  */
-export async function sendDueMail(now = new Date()): Promise<(SendReport & { digests: number }) | { skipped: string }> {
+export async function sendDueMail(now = new Date()): Promise<(SendReport & { digests: number; reminders: number }) | { skipped: string }> {
   const env = bindings as unknown as Env;
   const { db, contactKey, reference } = await portalRuntime();
   if (!db || !contactKey) return { skipped: '未配置数据库' };
   if (!env.EMAIL || !env.MAIL_FROM) return { skipped: '未配置 send_email 绑定（EMAIL）或 MAIL_FROM：邮件留在发信队列中' };
   // Due subscription digests first (from the changes the last index run copied: the Worker has no
   // content of its own), so that this run sends them. Links need SITE_URL.
-  const digests = env.SITE_URL ? (await queueDigests({ db, contactKey, clientSalt: env.CLIENT_HASH_SALT!, reference, mail: { siteUrl: env.SITE_URL } }, now)).queued : 0;
-  return { ...(await sendDue(db, contactKey, emailBindingTransport(env.EMAIL), { from: env.MAIL_FROM, now })), digests };
+  const mail = env.SITE_URL ? { siteUrl: env.SITE_URL } : undefined;
+  const digests = (await queueDigests({ db, contactKey, clientSalt: env.CLIENT_HASH_SALT!, reference, mail }, now)).queued;
+  // Deadline reminders for staff (their links too need SITE_URL).
+  const reminders = (await queueReminders({ db, contactKey, reference, mail }, now)).queued;
+  return { ...(await sendDue(db, contactKey, emailBindingTransport(env.EMAIL), { from: env.MAIL_FROM, now })), digests, reminders };
 }

@@ -108,11 +108,16 @@ export interface Clocks {
   overdue: boolean;
 }
 
+/** The clock that runs in a state: the decision before acceptance, the closure after it, none once closed. */
+export function runningClock(state: string): 'decide' | 'close' | null {
+  return !isOpen(state) ? null : isAccepted(state) ? 'close' : 'decide';
+}
+
 /** The statutory clocks of a complaint, as of `now`: only an open complaint has one running. */
 export function clocks(facts: HandlingFacts, now: string): Clocks {
   const decideBy = addDays(facts.submittedAt, ACCEPT_WITHIN_DAYS);
   const closeBy = facts.acceptedAt ? addDays(facts.acceptedAt, CLOSE_WITHIN_DAYS + (facts.extendedDays ?? 0)) : undefined;
-  const running = !isOpen(facts.state) ? null : isAccepted(facts.state) ? 'close' : 'decide';
+  const running = runningClock(facts.state);
   const dueBy = running === 'close' ? closeBy : running === 'decide' ? decideBy : undefined;
   return { decideBy, closeBy, running, dueBy, overdue: dueBy !== undefined && now > dueBy };
 }

@@ -13,6 +13,7 @@ import type { Operation } from '../domain/complaint-handling.ts';
 import type { ErrorReportState } from '../domain/error-reports.ts';
 import type { ErrorReportRow } from '../../functions/error-reports.ts';
 import type { ItemComplaintCounts, LinkedItem } from '../../functions/complaint-items.ts';
+import type { DueComplaint, EscalationList, UnitEscalation, WatchedItem } from '../../functions/escalation.ts';
 import type { NoticeRef, Reference } from '../site/reference.ts';
 
 /** Field values as typed (a repeated field is a list); shown again on an error. */
@@ -207,6 +208,31 @@ export interface StaffOutboxPage extends Frame {
   maxAttempts: number;
 }
 
+/** 逾期或久未更新 (functions/routes/escalation.ts): counts by unit, and one list, one page of it. */
+export interface StaffEscalationPage extends Frame {
+  view: 'staff-escalation';
+  staff: StaffFrame;
+  reference: Reference;
+  /** The unit shown (an id, `-` for none named or not passed on), or undefined for every unit. */
+  unit: string | undefined;
+  /** The reader is scoped to their unit (a handler): no choice of unit. */
+  fixed: boolean;
+  list: EscalationList;
+  /** The time the page was made (ISO): overdue and "days" are as of it. */
+  at: string;
+  /** Per unit, the most pressing first, at most UNIT_ROWS_SHOWN of `unitsTotal`. */
+  units: UnitEscalation[];
+  unitsTotal: number;
+  rules: { silentAfterDays: number; remindBeforeDays: number };
+  /** The page of the list shown: items for `overdue` and `silent`, complaints for `complaints`. */
+  items: WatchedItem[];
+  complaints: DueComplaint[];
+  /** Rows of the list, counted up to COUNT_CAP; `capped` when there are more. */
+  total: number;
+  capped: boolean;
+  pager: PagerLinks;
+}
+
 export interface CorrectionsLogPage extends Frame {
   view: 'corrections-log';
   entries: { reference: string; page: string; state: ErrorReportState; resolution: string | null; resolutionSource: string | null; createdAt: string; resolvedAt: string | null }[];
@@ -267,6 +293,7 @@ export type PortalPage =
   | StaffComplaintPage
   | StaffObjectionsPage
   | StaffOutboxPage
+  | StaffEscalationPage
   | CorrectionsLogPage
   | ErrorReportFormPage
   | StaffErrorReportsPage;

@@ -158,7 +158,8 @@ describe('complaints in Chromium', () => {
     await page.getByRole('link', { name: reference }).click();
     await page.waitForURL(/\/staff\/complaints\/[^/]+\/$/);
     const detail = new URL(page.url()).pathname;
-    for (const path of ['/staff/', detail, '/staff/objections/', '/staff/outbox/', `/staff/?state=submitted&code=${reference}`]) {
+    const escalation = ['/staff/escalation/', '/staff/escalation/?list=silent', '/staff/escalation/?list=complaints', '/staff/escalation/?unit=wuwei-2017-plan-units&list=silent'];
+    for (const path of ['/staff/', detail, '/staff/objections/', '/staff/outbox/', `/staff/?state=submitted&code=${reference}`, ...escalation]) {
       await page.goto(site.server.url + path);
       expect(await page.locator('h1').count(), path).toBe(1);
       expect(await axeViolations(page), path).toEqual([]);

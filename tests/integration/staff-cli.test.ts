@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, staffSessions, staffUsers } from '../../db/schema.ts';
-import { verifyPassword } from '../../functions/crypto.ts';
+import { importContactKey, newKeyBase64, verifyPassword } from '../../functions/crypto.ts';
 import { openLocalDatabase } from '../../functions/local.ts';
 import { accountWait, ACCOUNT_RULE } from '../../functions/login-throttle.ts';
 import { createStaffUser, LOGIN_REFUSED } from '../../functions/staff.ts';
-import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, UnknownStaffUser, unlockStaffUser } from '../../functions/staff-accounts.ts';
+import { resetStaffPassword, revokeStaffSessions, setStaffDisabled, staffEmailOf, UnknownStaffUser, unlockStaffUser } from '../../functions/staff-accounts.ts';
 import { postJson, testApi, type TestApi } from '../support/api.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -121,7 +121,7 @@ describe('npm run staff', () => {
     expect(run(['reset-password', '--username', 'admin'], { input: 'short\n' })).toMatchObject({ code: 1, err: expect.stringContaining('至少 12') });
     expect(run(['reset-password', '--username', 'admin'], { input: `${NEW_PASSWORD}\n` })).toMatchObject({ code: 0, out: '已重设账号 admin 的密码，结束会话 0 个。\n' });
     expect(run(['disable', '--username', 'admin'])).toMatchObject({ code: 0, out: '已停用账号 admin，结束会话 0 个。\n' });
-    expect(run(['list']).out).toBe('admin\tadmin\t—\t已停用\n');
+    expect(run(['list']).out).toBe('admin\tadmin\t—\t已停用\t无邮箱\n');
     expect(run(['enable', '--username', 'admin'])).toMatchObject({ code: 0, out: '已启用账号 admin。\n' });
     expect(run(['unlock', '--username', 'admin'])).toMatchObject({ code: 0, out: '账号 admin 没有登录限制，无需清除。\n' });
     expect(run(['revoke-sessions', '--username', 'admin'])).toMatchObject({ code: 0, out: '已结束账号 admin 的会话 0 个。\n' });
@@ -137,6 +137,41 @@ describe('npm run staff', () => {
       expect(audit.map((a) => [a.actor, a.action])).toEqual(
         ['create_staff_user', 'reset_staff_password', 'disable_staff_user', 'enable_staff_user', 'unlock_staff_user', 'revoke_staff_sessions'].map((action) => ['cli', action]),
       );
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('sets and clears the address deadline reminders go to, encrypted with the contact key, audited masked', { timeout: 120_000 }, async () => {
+    const url = `file:${join(api.dir, 'cli-email.db')}`;
+    const key = newKeyBase64();
+    const { STAFF_PASSWORD: _, ...env } = process.env;
+    const run = (args: string[]) => {
+      const r = spawnSync('node_modules/.bin/tsx', ['scripts/staff.ts', ...args], {
+        env: { ...env, DATABASE_URL: url, CONTACT_ENCRYPTION_KEY: key, CLIENT_HASH_SALT: 'cli-salt', STAFF_PASSWORD: PASSWORD },
+        encoding: 'utf8',
+      });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    expect(run(['create', '--username', 'zjj1', '--role', 'handler', '--unit', 'wuwei-housing', '--email', 'Zjj1@Example.gov.cn'])).toMatchObject({ code: 0, out: '已创建账号 zjj1（handler，wuwei-housing，z***@example.gov.cn）。\n' });
+    expect(run(['list']).out).toBe('zjj1\thandler\twuwei-housing\t启用\t有邮箱\n');
+    expect(run(['set-email', '--username', 'zjj1', '--email', 'not-an-address'])).toMatchObject({ code: 1, err: expect.stringContaining('电子邮箱') });
+    expect(run(['set-email', '--username', 'zjj1'])).toMatchObject({ code: 1, err: expect.stringContaining('--email') });
+    expect(run(['set-email', '--username', 'zjj1', '--email', 'office@example.gov.cn'])).toMatchObject({ code: 0, out: expect.stringContaining('o***@example.gov.cn') });
+    const db = await openLocalDatabase(url);
+    try {
+      const [user] = await db.select().from(staffUsers);
+      expect(user!.emailCiphertext).not.toContain('office');
+      expect(await staffEmailOf(await importContactKey(key), user!)).toBe('office@example.gov.cn');
+      expect(run(['clear-email', '--username', 'zjj1'])).toMatchObject({ code: 0, out: '已删除账号 zjj1 的邮箱。\n' });
+      const [cleared] = await db.select().from(staffUsers);
+      expect(cleared!.emailCiphertext).toBeNull();
+      const audit = await db.select().from(auditLog);
+      expect(audit.filter((a) => a.action.endsWith('staff_email')).map((a) => [a.action, a.detail])).toEqual([
+        ['set_staff_email', 'zjj1：z***@example.gov.cn'],
+        ['set_staff_email', 'zjj1：o***@example.gov.cn'],
+        ['clear_staff_email', 'zjj1'],
+      ]);
     } finally {
       db.$client.close();
     }

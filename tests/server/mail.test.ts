@@ -128,4 +128,43 @@ describe('npm run notify', () => {
     expect(again.stdout).toContain('订阅摘要：已排队 0 封');
     expect(smtp.received).toHaveLength(3);
   });
+
+  it('mails a deadline reminder to the address `npm run staff` set: from the server\'s own timer, once (a later `npm run notify` queues nothing more)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portal-remind-'));
+    dirs.push(dataDir);
+    const first = await startServer({}, { dataDir });
+    const receipt = await submit(first, 'reporter@example.net');
+    await first.stop();
+    // As if 13 days had passed: the 15-day decision deadline is a day away.
+    const db = createClient({ url: `file:${join(dataDir, 'portal.db')}` });
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    await db.execute({ sql: 'UPDATE complaints SET due_by = ? WHERE reference = ?', args: [due, receipt.reference] });
+    const { rows } = await db.execute({ sql: 'SELECT id FROM complaints WHERE reference = ?', args: [receipt.reference] });
+    db.close();
+    const { DATABASE_URL: _url, CONTACT_ENCRYPTION_KEY: _key, CLIENT_HASH_SALT: _salt, ...shell } = process.env;
+    const cli = { ...shell, DATA_DIR: dataDir, STAFF_PASSWORD: 'correct horse battery staple' };
+    await run(process.execPath, ['--import', 'tsx', 'scripts/staff.ts', 'create', '--username', 'triage', '--role', 'admin', '--email', 'Triage@Example.org'], { env: cli });
+    const listed = await run(process.execPath, ['--import', 'tsx', 'scripts/staff.ts', 'list'], { env: cli });
+    expect(listed.stdout).toContain('triage\tadmin\t—\t启用\t有邮箱');
+    expect(listed.stdout).not.toContain('example.org');
+
+    const smtp = await startSmtp();
+    smtps.push(smtp);
+    const server = await startServer({ SMTP_URL: smtp.url, MAIL_FROM: FROM, MAIL_SEND_INTERVAL_SECONDS: '1', SITE_URL: SITE }, { dataDir, keepData: true });
+    try {
+      // The reporter's receipt (queued before) and the reminder.
+      await smtp.waitFor(2, 15_000);
+    } finally {
+      await server.stop();
+    }
+    const reminders = smtp.received.filter((m) => m.envelopeTo[0] === 'triage@example.org');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.mail.subject).toBe(`【督察整改公开平台】投诉 ${receipt.reference} 的受理期限即将届满`);
+    expect(reminders[0]!.text).toContain(`${SITE}/staff/complaints/${String(rows[0]!.id)}/`);
+    expect(reminders[0]!.text).not.toContain('reporter@example.net');
+
+    const again = await run(process.execPath, ['--import', 'tsx', 'scripts/notify.ts'], { env: { ...shell, DATA_DIR: dataDir, SMTP_URL: smtp.url, MAIL_FROM: FROM, SITE_URL: SITE } });
+    expect(again.stdout).toContain('办理期限提醒：已排队 0 条');
+    expect(smtp.received).toHaveLength(2);
+  });
 });

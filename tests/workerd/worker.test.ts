@@ -11,9 +11,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox, subscriptionMail, subscriptions } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { complaints, outbox, subscriptionMail, subscriptions } from '../../db/schema.ts';
 import { syncChanges } from '../../functions/subscription-service.ts';
-import { newKeyBase64 } from '../../functions/crypto.ts';
+import { importContactKey, newKeyBase64 } from '../../functions/crypto.ts';
+import { syncItemWatch } from '../../functions/escalation.ts';
+import { setStaffEmail } from '../../functions/staff-accounts.ts';
+import { createStaffUser } from '../../functions/staff.ts';
+import { getPortal } from '../../src/content/portal.ts';
+import { itemWatchFacts } from '../../src/site/item-watch.ts';
 import { openLocalDatabase, type Database } from '../../functions/local.ts';
 import { validComplaint } from '../support/api.ts';
 import { startHrana, type HranaServer } from '../support/hrana.ts';
@@ -192,6 +198,7 @@ describe('the Worker on a database, sending mail through send_email', () => {
   let hrana: HranaServer;
   let db: Database;
   let dir: string;
+  const contactKey = newKeyBase64();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portal-workerd-'));
@@ -200,7 +207,7 @@ describe('the Worker on a database, sending mail through send_email', () => {
     hrana = await startHrana(url);
     worker = await startWorker({
       DATABASE_URL: hrana.url,
-      CONTACT_ENCRYPTION_KEY: newKeyBase64(),
+      CONTACT_ENCRYPTION_KEY: contactKey,
       CLIENT_HASH_SALT: 'workerd-test-salt',
       SITE_URL: SITE,
       MAIL_FROM: '督察整改公开平台 <noreply@portal.example.org>',
@@ -286,5 +293,39 @@ describe('the Worker on a database, sending mail through send_email', () => {
     expect(digest).toContain(`${SITE}/items/wuwei-2020-07/`);
     expect(digest).toMatch(new RegExp(`${SITE}/follow/unsubscribe/\\?token=`));
     expect((await db.select().from(subscriptionMail)).map((m) => m.kind).sort()).toEqual(['confirm', 'digest']);
+  });
+
+  it('mails staff a deadline reminder from the Cron Trigger, and shows the escalation view from the facts the index run copied', async () => {
+    await createStaffUser(db, { username: 'triage', displayName: '分流', role: 'admin', password: 'correct horse battery staple' });
+    await setStaffEmail(db, await importContactKey(contactKey), 'triage', 'triage@example.org');
+    // The first test's complaint, as if 14 days had passed: its decision is due within a day.
+    const [row] = await db.select().from(complaints);
+    await db.update(complaints).set({ dueBy: new Date(Date.now() + 86_400_000).toISOString() }).where(eq(complaints.id, row!.id));
+    // What `npm run deploy`'s index run copies into Turso for the view.
+    await syncItemWatch(db, itemWatchFacts(getPortal()), new Date());
+    const from = worker.output().length;
+    await fireCron(worker, '办理期限提醒：已排队 1 条。');
+    for (const deadline = Date.now() + 15_000; !/To: triage@example\.org[\s\S]*Text: \S+\.txt/.test(worker.output().slice(from)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    const out = worker.output().slice(from);
+    expect(out).toContain(`Subject: 【督察整改公开平台】投诉 ${row!.reference} 的受理期限即将届满`);
+    const text = readFileSync(/To: triage@example\.org[\s\S]*?Text: (\S+\.txt)/.exec(out)![1]!, 'utf8');
+    expect(text).toContain(`${SITE}/staff/complaints/${row!.id}/`);
+    expect(text).not.toContain('reporter@example.net');
+    // Once: the next run queues nothing more.
+    const again = worker.output().length;
+    await fireCron(worker, '发信：已发送 0 封');
+    expect(worker.output().slice(again)).not.toContain('办理期限提醒');
+
+    const login = await fetch(`${worker.base}/api/staff/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'triage', password: 'correct horse battery staple' }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('Set-Cookie')!.split(';')[0]!;
+    const view = await fetch(`${worker.base}/staff/escalation/?list=complaints`, { headers: { Cookie: cookie } });
+    expect(view.status).toBe(200);
+    const page = await view.text();
+    expect(page).toContain('<h1>逾期或久未更新</h1>');
+    expect(page).toContain(row!.reference);
+    const items = await (await fetch(`${worker.base}/staff/escalation/`, { headers: { Cookie: cookie } })).text();
+    const overdue = itemWatchFacts(getPortal()).find((f) => !f.done && f.due && f.due < new Date().toISOString().slice(0, 10))!;
+    expect(items).toContain(`/items/${overdue.itemId}/`);
   });
 });
