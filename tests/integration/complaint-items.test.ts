@@ -122,7 +122,10 @@ describe('the public side', () => {
     expect(record).toContain('data-linked-items');
     expect(record).toContain('href="/items/wuwei-2020-10/"');
 
-    const list = await (await api.app.request('/complaints/?item=wuwei-2020-10')).text();
+    const listed = await api.app.request('/complaints/?item=wuwei-2020-10');
+    // Public and the same for everyone (every item page's live section fetches it): cacheable for a minute.
+    expect(listed.headers.get('Cache-Control')).toBe('public, max-age=60');
+    const list = await listed.text();
     expect(list).toContain('data-item-filter');
     const rows = tablesOf(list).find((t) => t.caption.startsWith('投诉举报办理情况'))!.rows;
     expect(rows.map((r) => [r[0], r.at(-1)])).toEqual([[row.reference, 'wuwei-2020-10']]);
