@@ -219,6 +219,8 @@ export function openApiDocument(regions: readonly string[]) {
               properties: {
                 pollutionTypes: { type: 'array', items: { type: 'string' } },
                 region: { type: 'string' },
+                disputable: { type: 'boolean', description: '现在能否对办理结果提出异议（在查询页面提出）' },
+                mailing: { type: 'boolean', description: '每一步办理进展是否发送邮件到提交时填写的邮箱；可在查询页面停止（POST /complaints/track/{code}/mail-stop），停止后尚未发出的邮件一并撤回' },
                 timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, state, stateLabel: { type: 'string' }, publicNote: { type: ['string', 'null'] } } } },
               },
             },
