@@ -76,6 +76,8 @@ const TARGETS = {
   performance: 95,
   accessibility: 100,
   itemHtmlGzip: 30 * 1024,
+  /** The live-section script, gzip (about 0.4 KB): the content itself needs no JavaScript. */
+  itemJsGzip: 1024,
 };
 
 function parseArgs(argv: string[]): { runs: number; saveDir: string | undefined; pages: PageType[] } {
@@ -354,7 +356,8 @@ async function main() {
   const item = results.find((r) => r.page.type === 'item');
   if (item) {
     checks.push([`item page HTML ≤ ${kb(TARGETS.itemHtmlGzip)} gzip`, item.weight.html <= TARGETS.itemHtmlGzip, kb(item.weight.html)]);
-    checks.push(['item page needs no JS', item.weight.js === 0, kb(item.weight.js)]);
+    // The content needs none; the one script fills the live complaints section (src/scripts/live-sections.ts), which without it is a link.
+    checks.push([`item page JS ≤ ${kb(TARGETS.itemJsGzip)} (the live section only)`, item.weight.js <= TARGETS.itemJsGzip, kb(item.weight.js)]);
   }
   for (const { page, weight } of results) checks.push([`${page.type}: no failed requests`, weight.failed.length === 0, weight.failed.join(', ') || 'none']);
   for (const { page, lhr } of results) {
