@@ -2,7 +2,8 @@
  * Cryptography through WebCrypto, so the same code runs in Node and in Workers: AES-GCM for
  * reporters' contact details at rest, salted SHA-256 for client identities in rate limits.
  *
- * Hashes (SHA-256, HMAC) of short texts are taken several times per request. WebCrypto's are
+ * Hashes (SHA-256, HMAC) of short texts are taken several times per request, and a named
+ * complaint's contact is encrypted (AES-GCM). WebCrypto's are
  * asynchronous jobs, which in Node cost a thread-pool round trip each (about a tenth of an intake
  * request's CPU): where Node's own `crypto` is at hand (`process.getBuiltinModule`, Node ≥ 22.3)
  * they are computed synchronously with it instead. Same algorithms, same hex: a test compares both.
@@ -35,15 +36,35 @@ export function newKeyBase64(): string {
 
 const encoder = new TextEncoder();
 
+type NodeCrypto = typeof import('node:crypto');
+/** Node's `crypto` when running in Node; undefined on Workers (where `process` may be a polyfill without it). */
+const nodeCrypto = ((): NodeCrypto | undefined => {
+  try {
+    const found = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+    return typeof found?.createHash === 'function' && typeof found.createHmac === 'function' && typeof found.createCipheriv === 'function' && typeof found.KeyObject?.from === 'function' ? found : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 /**
  * Encrypts a JSON value. `context` (the complaint id) is bound as additional
  * data, so a ciphertext copied onto another row does not decrypt.
  * Format: v1.<iv base64>.<ciphertext base64>
  */
-export async function encryptJson(key: CryptoKey, value: unknown, context: string): Promise<string> {
+export async function encryptJson(key: CryptoKey, value: unknown, context: string, webCryptoOnly = false): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = encoder.encode(JSON.stringify(value));
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(context) }, key, data);
+  const additionalData = encoder.encode(context);
+  // In Node, synchronously with its own crypto (the same AES-256-GCM; WebCrypto's output is the
+  // ciphertext followed by the 16-byte tag, and so is this): intake encrypts on every named complaint.
+  if (nodeCrypto && !webCryptoOnly) {
+    const cipher = nodeCrypto.createCipheriv('aes-256-gcm', nodeCrypto.KeyObject.from(key), iv, { authTagLength: 16 });
+    cipher.setAAD(additionalData);
+    const ct = new Uint8Array(Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]));
+    return `v1.${toBase64(iv)}.${toBase64(ct)}`;
+  }
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, data);
   return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
 }
 
@@ -54,16 +75,6 @@ export async function decryptJson<T>(key: CryptoKey, text: string, context: stri
   return JSON.parse(new TextDecoder().decode(plain)) as T;
 }
 
-type NodeCrypto = typeof import('node:crypto');
-/** Node's `crypto` when running in Node; undefined on Workers (where `process` may be a polyfill without it). */
-const nodeCrypto = ((): NodeCrypto | undefined => {
-  try {
-    const found = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
-    return typeof found?.createHash === 'function' && typeof found.createHmac === 'function' ? found : undefined;
-  } catch {
-    return undefined;
-  }
-})();
 
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 

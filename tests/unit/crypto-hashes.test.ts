@@ -24,3 +24,18 @@ describe('hashes', () => {
     expect(await keyedHash('secret', 'unsubscribe', 'id')).toBe(await hmacHexOf('secret', 'unsubscribe\u0000id', true));
   });
 });
+
+describe('contact encryption', () => {
+  it('is the same AES-256-GCM in both paths: each decrypts what the other encrypted, and a wrong context or key fails', async () => {
+    const { decryptJson, encryptJson, importContactKey, newKeyBase64 } = await import('../../functions/crypto.ts');
+    const key = await importContactKey(newKeyBase64());
+    const value = { name: '张三', phone: '13912345678', email: 'zhang@example.net' };
+    for (const webCryptoOnly of [false, true]) {
+      const sealed = await encryptJson(key, value, 'complaint-1', webCryptoOnly);
+      expect(sealed).toMatch(/^v1\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/);
+      expect(await decryptJson(key, sealed, 'complaint-1')).toEqual(value);
+      await expect(decryptJson(key, sealed, 'complaint-2')).rejects.toThrow();
+      await expect(decryptJson(await importContactKey(newKeyBase64()), sealed, 'complaint-1')).rejects.toThrow();
+    }
+  });
+});
