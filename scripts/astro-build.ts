@@ -44,15 +44,19 @@ function cachedOutputs(manifestFile: string): string[] {
 
 /**
  * Runs `build` (an astro build into `outDir`) on the kept folder, then removes what it did not write
- * or keep. Returns how many files were removed, or null when the build failed.
+ * or keep. Returns how many files were removed, or null when the build failed. A build that did not
+ * finish (its marker is still there) may have written pages its cache manifest does not describe:
+ * the next one is then told to `force` (render every page, as into an empty folder).
  */
-export async function keptBuild(outDir: string, target: 'node' | 'cloudflare', build: () => Promise<boolean>): Promise<number | null> {
+export async function keptBuild(outDir: string, target: 'node' | 'cloudflare', build: (force: boolean) => Promise<boolean>): Promise<number | null> {
   mkdirSync(outDir, { recursive: true });
   // The marker's time, on the file system's clock: what this build writes is not older.
   const marker = join(outDir, MARKER);
+  const interrupted = existsSync(marker);
+  if (interrupted) console.log('上次构建未完成：本次重新生成全部页面（--force）。');
   closeSync(openSync(marker, 'w'));
   const started = statSync(marker).mtimeMs;
-  if (!(await build())) return null;
+  if (!(await build(interrupted))) return null;
   const keep = new Set(cachedOutputs(join(astroCacheDir(target), 'incremental-build.json')).map((f) => join(outDir, f)));
   keep.add(marker);
   const removed = pruneOlder(outDir, started, keep);
@@ -66,8 +70,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const target = process.env.ASTRO_ADAPTER === 'cloudflare' ? 'cloudflare' : 'node';
   const outDir = resolve(at >= 0 ? args[at + 1]! : target === 'cloudflare' ? 'dist-worker' : 'dist');
   let status = 0;
-  const removed = await keptBuild(outDir, target, async () => {
-    status = spawnSync(join('node_modules', '.bin', 'astro'), ['build', ...args], { stdio: 'inherit' }).status ?? 1;
+  const removed = await keptBuild(outDir, target, async (force) => {
+    status = spawnSync(join('node_modules', '.bin', 'astro'), ['build', ...args, ...(force && !args.includes('--force') ? ['--force'] : [])], { stdio: 'inherit' }).status ?? 1;
     return status === 0;
   });
   if (removed === null) process.exit(status);

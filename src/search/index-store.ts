@@ -391,7 +391,7 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
 }
 
 /** The stored display columns of a document (what `rowOf` writes besides tokens and keys), as one string to compare. */
-const storedForm = (r: Readonly<Record<'kind' | 'title' | 'url' | 'date' | 'fields' | 'facets', unknown>>) =>
+const storedForm = (r: Readonly<Record<string, unknown>>) =>
   JSON.stringify([r.kind, r.title, r.url, r.date ?? null, r.fields, r.facets]);
 
 /** What `updateDocuments` did. */

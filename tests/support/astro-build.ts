@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { build } from 'astro';
 import { keptBuild } from '../../scripts/astro-build.ts';
 
-const [outDir, touch] = process.argv.slice(2);
+const [outDir = 'dist', touch] = process.argv.slice(2);
 const plugins = touch
   ? [{
       name: 'test-change-module',
@@ -22,8 +22,8 @@ const plugins = touch
       },
     }]
   : [];
-const removed = await keptBuild(resolve(outDir!), 'node', async () => {
-  await build({ outDir, vite: { plugins } });
+const removed = await keptBuild(resolve(outDir), 'node', async (force) => {
+  await build({ outDir, force, vite: { plugins } });
   return true;
 });
 console.log(`removed ${removed} files`);
