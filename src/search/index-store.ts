@@ -310,7 +310,7 @@ export async function removeDocument(tx: SearchDb, id: string): Promise<void> {
   await tx.batch(removeStatements(id));
 }
 
-/** A statement with its arguments written into the SQL as literals (strings quoted, `'` doubled). */
+/** A statement with its arguments written into the SQL as literals (strings quoted, `'` doubled; null as NULL). */
 function inlined(stmt: InStatement): string {
   if (typeof stmt === 'string') return stmt;
   const args = [...((stmt.args as unknown[] | undefined) ?? [])];
@@ -318,7 +318,8 @@ function inlined(stmt: InStatement): string {
     const v = args.shift();
     if (typeof v === 'number') return String(v);
     if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
-    throw new Error('只能内联字符串和数字参数');
+    if (v === null) return 'NULL';
+    throw new Error('只能内联字符串、数字和空值参数');
   });
 }
 
@@ -448,18 +449,31 @@ export async function updateDocuments(db: SearchDb, source: string, docs: readon
   const remove = [...stored.keys()].filter((id) => !seen.has(id));
   report.removed = remove.length;
   if (!write.length && !remove.length) return report;
-  const stmts = [...[...remove, ...write.map((d) => d.id)].flatMap(removeStatements), ...insertStatements([...write].sort(byKindThenId))];
-  if (isLocalFile(db)) {
-    // As replaceDocuments: a script, so the driver keeps no bound arguments.
-    const tx = await db.transaction('write');
-    try {
-      await tx.executeMultiple(stmts.map(inlined).join(';\n'));
-      await tx.commit();
-    } finally {
-      tx.close();
-    }
-  } else await db.batch(stmts, 'write');
+  await writeStatements(db, [...[...remove, ...write.map((d) => d.id)].flatMap(removeStatements), ...insertStatements([...write].sort(byKindThenId))]);
   return report;
+}
+
+/** Statements per script when `writeStatements` writes a local file. */
+const SCRIPT_STATEMENTS = 2000;
+
+/**
+ * Runs statements as one write transaction: on a local file as scripts (`isLocalFile`: the driver
+ * keeps nothing of a script, where it keeps every bound argument of a batch until the process ends),
+ * elsewhere as one batch.
+ */
+export async function writeStatements(db: SearchDb, stmts: readonly InStatement[]): Promise<void> {
+  if (!stmts.length) return;
+  if (!isLocalFile(db)) {
+    await db.batch([...stmts], 'write');
+    return;
+  }
+  const tx = await db.transaction('write');
+  try {
+    for (let i = 0; i < stmts.length; i += SCRIPT_STATEMENTS) await tx.executeMultiple(stmts.slice(i, i + SCRIPT_STATEMENTS).map(inlined).join(';\n'));
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
 }
 
 /**
