@@ -76,7 +76,7 @@ export const CONTENT_DIR = process.env.CONTENT_DIR || 'content';
 // minute on one core), and the content check, `astro build` and the search index each load the whole
 // folder: a file whose bytes are unchanged since it was last parsed cleanly is taken from
 // .cache/content/ (validated records, v8-serialised) instead. A file is recognised by its size and
-// modification time, or, when those differ, by the SHA-1 of its bytes; the cache is dropped when the
+// modification time, or, when those differ or were too close to the parse to tell, by the SHA-1 of its bytes; the cache is dropped when the
 // schemas or this loader change (their source is part of the cache's name). Files with problems are
 // never cached, so their messages are always fresh. CONTENT_CACHE=off turns it off; CONTENT_CACHE_DIR
 // puts it elsewhere.
@@ -84,9 +84,14 @@ export const CONTENT_DIR = process.env.CONTENT_DIR || 'content';
 interface CachedFile {
   size: number;
   mtimeMs: number;
+  /** When the entry was made: a file changed again within RACY_MS of that could keep its size and time. */
+  checkedMs: number;
   sha1: string;
   records: unknown[];
 }
+
+/** Modification times this close to when a file was parsed are not trusted (coarse file-system clocks): its bytes are compared. */
+const RACY_MS = 2000;
 
 /** The code that decides what a file's records are: a change to it makes every cached parse stale. */
 const LOADER_SOURCES = ['src/model/schemas.ts', 'src/content/load.ts', 'src/model/zod-locale.ts'];
@@ -121,25 +126,28 @@ class ParseCache {
     return new ParseCache(file, entries);
   }
 
-  /** The records of `path` if its bytes are those parsed before; `text` is read only when its size or time differ. */
-  get(path: string, read: () => Buffer): { records: unknown[] } | { bytes: Buffer; sha1: string } {
+  /** The records of `file` if its bytes are those parsed before; they are read only when its size or time differ (or are too recent to tell). */
+  get(file: string, read: () => Buffer): { records: unknown[] } | { bytes: Buffer; sha1: string } {
+    // By absolute path: the same folder named relatively from elsewhere is the same cache.
+    const path = resolve(file);
     this.seen.add(path);
     const st = statSync(path);
     const hit = this.entries.get(path);
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return { records: hit.records };
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.checkedMs - hit.mtimeMs > RACY_MS) return { records: hit.records };
     const bytes = read();
     const sha1 = createHash('sha1').update(bytes).digest('hex');
     if (hit && hit.sha1 === sha1) {
-      this.entries.set(path, { ...hit, size: st.size, mtimeMs: st.mtimeMs });
+      this.entries.set(path, { ...hit, size: st.size, mtimeMs: st.mtimeMs, checkedMs: Date.now() });
       this.changed = true;
       return { records: hit.records };
     }
     return { bytes, sha1 };
   }
 
-  set(path: string, sha1: string, records: unknown[]): void {
+  set(file: string, sha1: string, records: unknown[]): void {
+    const path = resolve(file);
     const st = statSync(path);
-    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, sha1, records });
+    this.entries.set(path, { size: st.size, mtimeMs: st.mtimeMs, checkedMs: Date.now(), sha1, records });
     this.changed = true;
   }
 
