@@ -48,7 +48,8 @@ beforeAll(() => {
   const kept = join(root, 'kept-snapshots');
   earlierSha = keepEarlierSnapshot(content, kept).sha256;
   execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept },
+    // Astro's incremental-build cache in the fixture's temporary folder, removed with it.
+    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache') },
     stdio: 'pipe',
   });
 }, 240_000);
