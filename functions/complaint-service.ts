@@ -619,10 +619,15 @@ export const publishedUrl = (reference: string) => `/complaints/${reference}/`;
  * or migration 0004, which removed the documents keyed by tracking code). Returns how many.
  */
 export async function reindexPublished(db: Database, ref: Reference): Promise<number> {
-  const rows = await db.select().from(complaints).where(and(isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)));
-  const docs = rows.filter(isPublished).map((r) => complaintSearchDocument(ref, r as ComplaintRow & { publication: Publication; publishedAt: string }));
+  const docs = await publishedDocuments(db, ref);
   for (let i = 0; i < docs.length; i += 200) await db.$client.batch(docs.slice(i, i + 200).flatMap(upsertStatements), 'write');
   return docs.length;
+}
+
+/** The search documents of every published complaint (published with the reporter's consent). */
+export async function publishedDocuments(db: Database, ref: Reference): Promise<SearchDocument[]> {
+  const rows = await db.select().from(complaints).where(and(isNotNull(complaints.publishedAt), eq(complaints.consentPublish, true)));
+  return rows.filter(isPublished).map((r) => complaintSearchDocument(ref, r as ComplaintRow & { publication: Publication; publishedAt: string }));
 }
 
 /** A published complaint as a search document: only what the public list shows. */

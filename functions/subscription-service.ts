@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { changeEvents, changeTargets, complaintRebounds, outbox, subscriptionMail, subscriptions } from '../db/schema.ts';
 import { CHANGE_KIND_LABELS, type Change, type ChangeKind } from '../src/site/changes.ts';
 import type { Reference } from '../src/site/reference.ts';
+import { writeStatements } from '../src/search/index-store.ts';
 import {
   confirmationMail,
   digestMail,
@@ -267,7 +268,9 @@ export async function syncChanges(db: Database, changes: readonly Change[], at: 
   }
   const gone = stored.filter((r) => !r.removedAt && !listed.has(r.id));
   for (const r of gone) statements.push(toStatement(db.update(changeEvents).set({ removedAt: iso }).where(eq(changeEvents.seq, r.seq))));
-  if (statements.length) await db.$client.batch(statements, 'write');
+  // One transaction; on a local file as scripts (a country's first sync is ≈ 500,000 statements, whose bound
+  // arguments the driver would keep until the process ends).
+  await writeStatements(db.$client, statements);
   return { added, removed: gone.length };
 }
 

@@ -6,14 +6,19 @@
  * index. Published complaints (another source) are indexed again from the
  * complaints table (migration 0004 removed those keyed by tracking code; 0011
  * drops the whole index of the earlier layout, which this writes again). It also copies the feeds'
- * changes (subscription digests) and the items' facts for the staff escalation view (item_watch).
+ * changes (subscription digests), the rebound watch's item facts (rebound_watch) and the items'
+ * facts for the staff escalation view (item_watch).
+ *
+ *   npm run search:index                 # rebuild: every document written again, then optimize
+ *   npm run search:index -- --changed    # by difference (`npm run publish:site`): only documents whose
+ *                                        # stored form changed are written, deleted ones removed,
+ *                                        # in one transaction; no optimize (FTS5 merges small segments)
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
-import { ensureSearchSchema, KIND_LABELS, optimizeIndex, replaceDocuments, type SearchKind } from '../src/search/index-store.ts';
+import { ensureSearchSchema, KIND_LABELS, optimizeIndex, replaceDocuments, updateDocuments, type SearchKind } from '../src/search/index-store.ts';
 import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
-import { reindexPublished } from '../functions/complaint-service.ts';
-import { loadContent } from '../src/content/load.ts';
+import { publishedDocuments, reindexPublished } from '../functions/complaint-service.ts';
 import { itemTitle } from '../src/content/portal.ts';
 import { referenceFrom } from '../src/site/reference.ts';
 import { listChanges } from '../src/site/changes.ts';
@@ -26,6 +31,7 @@ import { itemWatchFacts } from '../src/site/item-watch.ts';
 // The database and its backups hold every complaint: files this command makes are for its user only.
 process.umask(0o077);
 
+const changedOnly = process.argv.includes('--changed');
 const started = performance.now();
 const db = await openLocalDatabase();
 protectLocalData();
@@ -34,10 +40,20 @@ try {
   await ensureSearchSchema(db.$client);
   const portal = getPortal();
   const docs = contentDocuments(portal);
-  await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
-  const complaintsIndexed = await reindexPublished(db, referenceFrom(loadContent().content, itemTitle));
-  // One FTS5 segment instead of one per write: every query reads each segment.
-  await optimizeIndex(db.$client);
+  const reference = referenceFrom(portal.content, itemTitle);
+  let complaintsIndexed: number;
+  if (changedOnly) {
+    const content = await updateDocuments(db.$client, CONTENT_SOURCE, docs);
+    const complaintDocs = await publishedDocuments(db, reference);
+    const complaints = await updateDocuments(db.$client, 'complaint', complaintDocs);
+    complaintsIndexed = complaintDocs.length;
+    console.log(`按差异更新检索索引：内容记录新增 ${content.added}、改动 ${content.changed}、删除 ${content.removed}、未变 ${content.unchanged}；投诉办理结果新增 ${complaints.added}、改动 ${complaints.changed}、删除 ${complaints.removed}、未变 ${complaints.unchanged}。`);
+  } else {
+    await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
+    complaintsIndexed = await reindexPublished(db, reference);
+    // One FTS5 segment instead of one per write: every query reads each segment.
+    await optimizeIndex(db.$client);
+  }
   // The feeds' changes, for subscription digests (the Worker makes them from these).
   const changes = await syncChanges(db, listChanges(portal), new Date());
   // The rebound watch's item facts; complaints matching items whose facts changed are flagged now.
@@ -49,7 +65,7 @@ try {
   const byKind = new Map<SearchKind, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   const { rows } = await db.$client.execute('SELECT count(*) AS n FROM search_documents');
-  console.log(`已重建内容检索索引（截至 ${portal.asOf}）：${docs.length} 条记录，用时 ${Math.round(performance.now() - started)} 毫秒。`);
+  console.log(`${changedOnly ? '已按差异更新' : '已重建'}内容检索索引（截至 ${portal.asOf}）：${docs.length} 条记录，用时 ${Math.round(performance.now() - started)} 毫秒。`);
   for (const [kind, n] of byKind) console.log(`  ${KIND_LABELS[kind]}（${kind}）：${n}`);
   console.log(`  已公开的投诉办理结果：${complaintsIndexed}`);
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);

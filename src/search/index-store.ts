@@ -310,7 +310,7 @@ export async function removeDocument(tx: SearchDb, id: string): Promise<void> {
   await tx.batch(removeStatements(id));
 }
 
-/** A statement with its arguments written into the SQL as literals (strings quoted, `'` doubled). */
+/** A statement with its arguments written into the SQL as literals (strings quoted, `'` doubled; null as NULL). */
 function inlined(stmt: InStatement): string {
   if (typeof stmt === 'string') return stmt;
   const args = [...((stmt.args as unknown[] | undefined) ?? [])];
@@ -318,7 +318,8 @@ function inlined(stmt: InStatement): string {
     const v = args.shift();
     if (typeof v === 'number') return String(v);
     if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
-    throw new Error('只能内联字符串和数字参数');
+    if (v === null) return 'NULL';
+    throw new Error('只能内联字符串、数字和空值参数');
   });
 }
 
@@ -388,6 +389,91 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
   }
   await db.batch(stmts, 'write');
   return written;
+}
+
+/** The stored display columns of a document (what `rowOf` writes besides tokens and keys), as one string to compare. */
+const storedForm = (r: Readonly<Record<string, unknown>>) =>
+  JSON.stringify([r.kind, r.title, r.url, r.date ?? null, r.fields, r.facets]);
+
+/** What `updateDocuments` did. */
+export interface IndexUpdate {
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+}
+
+/** Stored documents read per query while comparing (keyset on doc_key): memory stays bounded at a million documents. */
+const COMPARE_PAGE = 5000;
+
+/**
+ * Brings one source's documents in line with `docs` by difference: a document
+ * whose stored form (kind, title, address, date, texts, facets — everything
+ * its tokens derive from) is the same is left alone; a changed one is deleted
+ * and written again under a new key (keys are never reused, see
+ * `SEARCH_SCHEMA_SQL`); a stored one no longer in `docs` is deleted. All in one
+ * transaction, as `replaceDocuments`: searches see the old set or the new one.
+ * A changed document's new key puts it after the others of its kind in key
+ * order (listings without a query); a full `replaceDocuments` restores id order.
+ */
+export async function updateDocuments(db: SearchDb, source: string, docs: readonly SearchDocument[]): Promise<IndexUpdate> {
+  const foreign = docs.find((d) => d.source !== source);
+  if (foreign) throw new Error(`记录 ${foreign.id} 属于来源 ${foreign.source}，不能写入来源 ${source}`);
+  const stored = new Map<string, string>();
+  for (let after = -1; ; ) {
+    const { rows } = await db.execute({
+      sql: 'SELECT doc_key, id, kind, title, url, date, fields, facets FROM search_documents WHERE source = ? AND doc_key > ? ORDER BY doc_key LIMIT ?',
+      args: [source, after, COMPARE_PAGE],
+    });
+    for (const r of rows) stored.set(String(r.id), storedForm(r));
+    if (rows.length < COMPARE_PAGE) break;
+    after = Number(rows.at(-1)!.doc_key);
+  }
+  const report: IndexUpdate = { added: 0, changed: 0, removed: 0, unchanged: 0 };
+  const write: SearchDocument[] = [];
+  const seen = new Set<string>();
+  for (const doc of docs) {
+    seen.add(doc.id);
+    const before = stored.get(doc.id);
+    const form = storedForm({
+      kind: doc.kind, title: doc.title, url: doc.url, date: doc.date,
+      fields: JSON.stringify(doc.fields.map(({ key, label, column, text }) => ({ key, label, column, text }))),
+      facets: JSON.stringify(doc.facets),
+    });
+    if (before === form) report.unchanged += 1;
+    else {
+      report[before === undefined ? 'added' : 'changed'] += 1;
+      write.push(doc);
+    }
+  }
+  const remove = [...stored.keys()].filter((id) => !seen.has(id));
+  report.removed = remove.length;
+  if (!write.length && !remove.length) return report;
+  await writeStatements(db, [...[...remove, ...write.map((d) => d.id)].flatMap(removeStatements), ...insertStatements([...write].sort(byKindThenId))]);
+  return report;
+}
+
+/** Statements per script when `writeStatements` writes a local file. */
+const SCRIPT_STATEMENTS = 2000;
+
+/**
+ * Runs statements as one write transaction: on a local file as scripts (`isLocalFile`: the driver
+ * keeps nothing of a script, where it keeps every bound argument of a batch until the process ends),
+ * elsewhere as one batch.
+ */
+export async function writeStatements(db: SearchDb, stmts: readonly InStatement[]): Promise<void> {
+  if (!stmts.length) return;
+  if (!isLocalFile(db)) {
+    await db.batch([...stmts], 'write');
+    return;
+  }
+  const tx = await db.transaction('write');
+  try {
+    for (let i = 0; i < stmts.length; i += SCRIPT_STATEMENTS) await tx.executeMultiple(stmts.slice(i, i + SCRIPT_STATEMENTS).map(inlined).join(';\n'));
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
 }
 
 /**

@@ -76,11 +76,15 @@ export function siteFeed(portal: Portal): string {
   return feed(portal, changesOf(portal), { id: absoluteUrl('/'), title: '督察整改公开平台：整改动态', subtitle: SUBTITLE, page: '/' });
 }
 
+/** What a page's feed is made from (besides the as-of date): its name and its entries. */
+export function feedInputs(portal: Portal, scope: FeedScope, id: string): { name: string; changes: Change[] } {
+  return { name: FEED_KINDS[scope].name(portal, id) ?? id, changes: scopedChanges(portal, scope, id) };
+}
+
 export function entityFeed(portal: Portal, scope: FeedScope, id: string): string {
-  const kind = FEED_KINDS[scope];
-  const name = kind.name(portal, id) ?? id;
-  const page = kind.page(id);
-  return feed(portal, scopedChanges(portal, scope, id), { id: absoluteUrl(page), title: `${name}：整改动态 - 督察整改公开平台`, subtitle: SUBTITLE, page });
+  const { name, changes } = feedInputs(portal, scope, id);
+  const page = FEED_KINDS[scope].page(id);
+  return feed(portal, changes, { id: absoluteUrl(page), title: `${name}：整改动态 - 督察整改公开平台`, subtitle: SUBTITLE, page });
 }
 
 export const atomResponse = (body: string) => new Response(body, { headers: { 'Content-Type': 'application/atom+xml; charset=utf-8' } });

@@ -19,6 +19,7 @@ export const urls = {
   reportingRound: (id: string) => `/reporting/${id}/`,
   summaries: () => '/progress/',
   sources: () => '/sources/',
+  source: (id: string) => `/sources/${id}/`,
   methodology: () => '/methodology/',
   data: () => '/data/',
   dataFile: (file: string) => `/data/${file}`,

@@ -70,7 +70,8 @@ beforeAll(() => {
   const corrections = join(root, 'corrections.json');
   writeFileSync(corrections, JSON.stringify({ generatedAt: '2021-01-14T08:00:00.000Z', corrections: CORRECTIONS }));
   execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, CORRECTIONS_FILE: corrections },
+    // Astro's incremental-build cache in the fixture's temporary folder, removed with it.
+    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache'), CORRECTIONS_FILE: corrections },
     stdio: 'pipe',
   });
 }, 240_000);

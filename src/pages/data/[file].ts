@@ -1,12 +1,15 @@
 /** Static open-data files: /data/<table>.csv and /data/<table>.json for every table. */
 import type { APIRoute } from 'astro';
 import { getPortal } from '../../content/portal.ts';
+import { listKey } from '../../site/page-keys.ts';
 import { csvBytes, TABLES, tableJsonBytes } from '../../site/opendata.ts';
 
 export function getStaticPaths() {
+  const portal = getPortal();
+  const cacheKey = listKey(portal, [portal.items]);
   return TABLES.flatMap((t) => [
-    { params: { file: `${t.name}.csv` }, props: { table: t.name, format: 'csv' } },
-    { params: { file: `${t.name}.json` }, props: { table: t.name, format: 'json' } },
+    { params: { file: `${t.name}.csv` }, props: { table: t.name, format: 'csv' }, cacheKey },
+    { params: { file: `${t.name}.json` }, props: { table: t.name, format: 'json' }, cacheKey },
   ]);
 }
 

@@ -1,12 +1,16 @@
 /** /plans/<id>/items.csv and items.json: the rows of the items this page lists. */
 import type { APIRoute } from 'astro';
 import { getPortal } from '../../../content/portal.ts';
+import { listKey } from '../../../site/page-keys.ts';
 import { ITEM_FILES, itemFileResponse, itemRowsFile, type ItemFile } from '../../../site/downloads.ts';
 import { urls } from '../../../site/urls.ts';
 
 export function getStaticPaths() {
   const portal = getPortal();
-  return portal.content.plans.flatMap((p) => ITEM_FILES.map((file) => ({ params: { id: p.id, file }, props: { name: p.title } })));
+  return portal.content.plans.flatMap((p) => {
+    const cacheKey = listKey(portal, [portal.itemsBy.plan.get(p.id) ?? []]);
+    return ITEM_FILES.map((file) => ({ params: { id: p.id, file }, props: { name: p.title }, cacheKey }));
+  });
 }
 
 export const GET: APIRoute = ({ params, props }) => {

@@ -6,7 +6,7 @@ import { readArchive } from '../../../content/archive.ts';
 export function getStaticPaths() {
   return getPortal().content.sources.flatMap((s) => {
     const a = s.archivedCopy ? readArchive(s.archivedCopy) : undefined;
-    return a ? [{ params: { file: a.file }, props: { file: a.file } }] : [];
+    return a ? [{ params: { file: a.file }, props: { file: a.file }, cacheKey: a.sha256 }] : [];
   });
 }
 
