@@ -47,6 +47,9 @@ const nodeCrypto = ((): NodeCrypto | undefined => {
   }
 })();
 
+/** Whether Node's AES-GCM may be used (see encryptJson). */
+let nodeAes = true;
+
 /**
  * Encrypts a JSON value. `context` (the complaint id) is bound as additional
  * data, so a ciphertext copied onto another row does not decrypt.
@@ -58,11 +61,17 @@ export async function encryptJson(key: CryptoKey, value: unknown, context: strin
   const additionalData = encoder.encode(context);
   // In Node, synchronously with its own crypto (the same AES-256-GCM; WebCrypto's output is the
   // ciphertext followed by the 16-byte tag, and so is this): intake encrypts on every named complaint.
-  if (nodeCrypto && !webCryptoOnly) {
-    const cipher = nodeCrypto.createCipheriv('aes-256-gcm', nodeCrypto.KeyObject.from(key), iv, { authTagLength: 16 });
-    cipher.setAAD(additionalData);
-    const ct = new Uint8Array(Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]));
-    return `v1.${toBase64(iv)}.${toBase64(ct)}`;
+  // Workers with Node compatibility have a node:crypto whose KeyObject.from does not take a
+  // WebCrypto key: the first failure there turns this path off for the isolate.
+  if (nodeCrypto && nodeAes && !webCryptoOnly) {
+    try {
+      const cipher = nodeCrypto.createCipheriv('aes-256-gcm', nodeCrypto.KeyObject.from(key), iv, { authTagLength: 16 });
+      cipher.setAAD(additionalData);
+      const ct = new Uint8Array(Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]));
+      return `v1.${toBase64(iv)}.${toBase64(ct)}`;
+    } catch {
+      nodeAes = false;
+    }
   }
   const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, data);
   return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
