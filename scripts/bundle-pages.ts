@@ -16,6 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE_MANIFEST, BUNDLED_SECTIONS, bundlePath, type Bundle, type BundledSection } from '../src/site/page-bundles.ts';
+import { countFiles } from './count-files.ts';
 
 export interface BundleReport {
   filesBefore: number;
@@ -25,11 +26,6 @@ export interface BundleReport {
   bundles: number;
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(join(dir, e.name)) : 1;
-  return n;
-}
 
 /** Files of a record folder, by their path inside it (`index.html`, `item.json`, …); null if it has subfolders. */
 function recordFiles(dir: string): string[] | null {

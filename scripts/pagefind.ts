@@ -10,20 +10,13 @@
  *   tsx scripts/pagefind.ts dist/client
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { countHtml } from './count-files.ts';
 
 export const PAGEFIND_MAX_PAGES = Number(process.env.PAGEFIND_MAX_PAGES ?? 3000);
 const MAX_FRAGMENTS = 2000;
 
-function countHtml(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countHtml(join(dir, e.name));
-    else if (e.name.endsWith('.html')) n++;
-  }
-  return n;
-}
 
 const site = process.argv[2] ?? 'dist/client';
 const pages = countHtml(site);

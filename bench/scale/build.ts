@@ -41,6 +41,7 @@ import { join, relative, resolve } from 'node:path';
 import { SCALE_AS_OF } from './generate.ts';
 import { writeFloorProject } from './floor.ts';
 import { figure, writeReport, type Figure } from '../report.ts';
+import { countHtml } from '../../scripts/count-files.ts';
 
 const sizes = (() => {
   const given = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -337,14 +338,6 @@ function largestHtml(dir: string, at = ''): { path: string; kb: number } {
   return best;
 }
 
-function countHtml(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countHtml(join(dir, e.name));
-    else if (e.name.endsWith('.html')) n++;
-  }
-  return n;
-}
 
 // ---------------------------------------------------------------------------
 // Report

@@ -231,12 +231,12 @@ describe('comparing any two snapshots of the fixture site', () => {
     expect(text(later.html)).toMatch(/达到序时进度（2020年9月） → 已完成（2021年1月10日）/);
   });
 
-  it('shows the comparison, the open-data form and the summary charts axe-clean and fitting a 390 px phone', async () => {
+  it('shows the comparison, the open-data form, the summary charts and the corrected pages axe-clean and fitting a 390 px phone', async () => {
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
       const tab = await context.newPage();
-      for (const path of ['/changes/?from=2020-08-01&to=2021-01-01', '/changes/?from=2021-01-01&to=2021-01-01', '/data/', '/inspections/central-1-gansu/', '/progress/', '/reporting/gansu-2020-clean-heating-verification/']) {
+      for (const path of ['/changes/?from=2020-08-01&to=2021-01-01', '/changes/?from=2021-01-01&to=2021-01-01', '/data/', '/inspections/central-1-gansu/', '/progress/', '/reporting/gansu-2020-clean-heating-verification/', '/items/wuwei-2020-10/', '/cases/jilin-backdated-deadline/']) {
         await tab.goto(server.url + path);
         expect(await axeViolations(tab), path).toEqual([]);
         expect(await phoneProblems(tab), path).toEqual([]);

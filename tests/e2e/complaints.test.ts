@@ -150,6 +150,28 @@ describe('complaints in Chromium', () => {
     expect(await citizen.content()).toContain('已责令整改');
   });
 
+  it('a reporter stops the progress mails from the tracking page (a plain form); the page stays axe-clean at 390 px', async () => {
+    const res = await fetch(`${site.server.url}/api/complaints`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ pollutionTypes: ['水'], region: 'gansu-wuwei-liangzhou', address: '凉州区某村', observedAt: '2026-11-01', description: '村口水渠有人倾倒废油，水面漂着油花。', anonymous: false, name: '王五', email: 'wangwu@example.net', notifyByEmail: true, consentPublish: false }),
+    });
+    expect(res.status).toBe(201);
+    const { trackingCode } = (await res.json()) as { trackingCode: string };
+    const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${site.server.url}/complaints/track/${trackingCode}/`);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await phoneProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: '停止发送办理进展邮件' }).click();
+    await page.waitForURL(/\?mail=stopped$/);
+    expect(await page.locator('[data-mail-stopped]').count()).toBe(1);
+    expect(await page.getByRole('button', { name: '停止发送办理进展邮件' }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await phoneProblems(page)).toEqual([]);
+    await context.close();
+  });
+
   it('staff pages: axe-core clean, and they fit a 390 px phone', async () => {
     const { reference } = await fileComplaint('河道旁的养殖场向河里直排污水，水面发黑。');
     const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', bypassCSP: true });

@@ -8,7 +8,7 @@
  *   the server is up, each attempt recorded; after the last attempt it is given up and admins see it;
  * - the outbox row exists exactly when its step was committed.
  */
-import { controlsOf, tablesOf } from '../support/markup.ts';
+import { controlsOf, markupProblems, shownAsText, tablesOf } from '../support/markup.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, complaintEvents, complaints, errorReports, outbox } from '../../db/schema.ts';
@@ -165,6 +165,42 @@ describe('a reporter who asked for mail', () => {
     expect(after).not.toContain('data-mail-stop>');
     // A wrong code stops nothing.
     expect((await api.app.request('/complaints/track/ABCDEFGHJKMNP/mail-stop', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('cannot be stopped by anyone without the code: guesses, the public reference number, markup in the path, forged forwarding headers past the limit', async () => {
+    const limited = await testApi({ mail: { siteUrl: SITE }, limits: { ...MANY, lookup: { max: 3, windowSeconds: 600 } } });
+    try {
+      const res = await postJson(limited.app, '/api/complaints', validComplaint(named({ email: 'victim@example.net' })));
+      const { reference, trackingCode } = (await res.json()) as { reference: string; trackingCode: string };
+      const stop = (code: string, headers: Record<string, string> = {}) => limited.app.request(`/complaints/track/${encodeURIComponent(code)}/mail-stop`, { method: 'POST', headers });
+      expect((await stop(reference)).status).toBe(404);
+      const markup = await stop('<script>alert(1)</script>');
+      expect(markup.status).toBe(404);
+      // Shown back only as text (the lookup form's value), never as markup.
+      const html = await markup.text();
+      expect(markupProblems(html)).toEqual([]);
+      expect(shownAsText(html, '<script>alert(1)</script>')).toBe(true);
+      expect((await stop('ABCDEFGHJKMNP')).status).toBe(404);
+      // The budget is spent; another X-Forwarded-For (no trusted proxy) is the same client.
+      const over = await stop(trackingCode, { 'X-Forwarded-For': '203.0.113.9' });
+      expect(over.status).toBe(429);
+      expect(over.headers.get('Retry-After')).toBeTruthy();
+      const row = (await limited.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, trackingCode) }))!;
+      expect(row.notifyByEmail).toBe(true);
+      // A body too large for a button's post is refused before anything happens.
+      const other = await testApi({ mail: { siteUrl: SITE }, limits: MANY });
+      try {
+        const r2 = await postJson(other.app, '/api/complaints', validComplaint(named({ email: 'victim2@example.net' })));
+        const code2 = ((await r2.json()) as { trackingCode: string }).trackingCode;
+        const big = await other.app.request(`/complaints/track/${code2}/mail-stop`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'x='.padEnd(5000, 'x') });
+        expect(big.status).toBe(413);
+        expect((await other.db.query.complaints.findFirst({ where: eq(complaints.trackingCode, code2) }))!.notifyByEmail).toBe(true);
+      } finally {
+        other.close();
+      }
+    } finally {
+      limited.close();
+    }
   });
 
   it('the form offers the choice', async () => {

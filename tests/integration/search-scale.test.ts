@@ -6,11 +6,10 @@
  * elsewhere) giving the same index, and an index of the earlier layout rebuilt by
  * `ensureSearchSchema`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testSearchIndex, type TestSearchIndex } from '../support/search-index.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { CONTENT_SOURCE, contentDocuments } from '../../src/search/content-docs.ts';
 import {
@@ -31,16 +30,12 @@ const docs = contentDocuments(getPortal());
 const ids = (r: SearchResponse) => r.results.map((h) => h.id);
 const sum = (r: SearchResponse, dim: keyof SearchResponse['facets']) => r.facets[dim].reduce((n, f) => n + f.count, 0);
 
+let index: TestSearchIndex;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'portal-search-scale-'));
-  client = createClient({ url: `file:${join(dir, 'search.db')}` });
-  await ensureSearchSchema(client);
-  await replaceDocuments(client, CONTENT_SOURCE, docs);
+  index = await testSearchIndex('portal-search-scale-', docs);
+  ({ client, dir } = index);
 });
-afterAll(() => {
-  client.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => index.close());
 
 describe('counts above the limit', () => {
   it('are exact below it, and say so', async () => {

@@ -4,10 +4,7 @@
  * reading the content files; each seed query also checks that every result
  * really contains the query (no false hits).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchRoutes } from '../../functions/search.ts';
@@ -15,7 +12,6 @@ import { getPortal } from '../../src/content/portal.ts';
 import { CONTENT_SOURCE, contentDocuments, facetLabels, regionKeys } from '../../src/search/content-docs.ts';
 import {
   SEARCH_KINDS,
-  ensureSearchSchema,
   removeDocument,
   replaceDocuments,
   search,
@@ -26,23 +22,19 @@ import {
 } from '../../src/search/index-store.ts';
 import { foldText } from '../../src/search/text.ts';
 import { testApi } from '../support/api.ts';
+import { testSearchIndex, type TestSearchIndex } from '../support/search-index.ts';
 
-let dir: string;
 let client: Client;
 const portal = getPortal();
 const docs = contentDocuments(portal);
 const docById = new Map(docs.map((d) => [d.id, d]));
 
+let index: TestSearchIndex;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'portal-search-'));
-  client = createClient({ url: `file:${join(dir, 'search.db')}` });
-  await ensureSearchSchema(client);
-  await replaceDocuments(client, CONTENT_SOURCE, docs);
+  index = await testSearchIndex('portal-search-', docs);
+  ({ client } = index);
 });
-afterAll(() => {
-  client.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => index.close());
 
 const run = (q: string, filters: SearchFilters = {}, page = 1, pageSize = 100) => search(client, { q, filters, page, pageSize });
 const ids = (r: SearchResponse) => r.results.map((h) => h.id);

@@ -5,10 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'corrections-key-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// CORRECTIONS_FILE is set per case (vitest's env stub); undone after each, even one that fails.
+afterEach(() => vi.unstubAllEnvs());
 
 async function keysWith(corrections: unknown[]) {
   const file = join(dir, `c-${Math.random()}.json`);
@@ -30,6 +32,5 @@ describe('withCorrections', () => {
     expect(one.other).toBe('k');
     const two = await keysWith([C, { ...C, reference: 'E2026-000002', resolution: '已更正责任单位。' }]);
     expect(two.item).not.toBe(one.item);
-    vi.unstubAllEnvs();
   });
 });
