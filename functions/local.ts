@@ -39,7 +39,10 @@ export function loadSecrets(dir = DATA_DIR): Secrets {
 }
 
 /** Opens the database and brings its schema up to date. Re-running the migrations is a no-op. */
-export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`): Promise<Database> {
+/** The database: DATABASE_URL, or the embedded file in the data folder. */
+export const DATABASE_URL = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`;
+
+export async function openLocalDatabase(url = DATABASE_URL): Promise<Database> {
   if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)) || '.', { recursive: true, mode: 0o700 });
   const db = openDatabase(url, process.env.DATABASE_AUTH_TOKEN);
   if (url.startsWith('file:')) {
@@ -58,7 +61,7 @@ export async function openLocalDatabase(url = process.env.DATABASE_URL ?? `file:
  * a copy or a restore). The entry points also set umask 077, so files made later (by SQLite too:
  * the WAL and SHM take the database file's mode) start out that way. Folders 0700, files 0600.
  */
-export function protectLocalData(dir = DATA_DIR, url = process.env.DATABASE_URL ?? `file:${join(DATA_DIR, 'portal.db')}`): void {
+export function protectLocalData(dir = DATA_DIR, url = DATABASE_URL): void {
   const chmod = (path: string, mode: number) => {
     try {
       chmodSync(path, mode);

@@ -8,12 +8,13 @@
  * migrated (a first deploy builds before it migrates) has no corrections. Then the file lists none.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { openDatabase } from '../functions/db.ts';
+import { DATABASE_URL } from '../functions/local.ts';
 import { publicCorrections } from '../functions/error-reports.ts';
 import { correctionsFile, type PageCorrection } from '../src/site/corrections.ts';
 
-const url = process.env.DATABASE_URL ?? `file:${join(process.env.DATA_DIR ?? '.data', 'portal.db')}`;
+const url = DATABASE_URL;
 const out = correctionsFile();
 
 async function read(): Promise<PageCorrection[]> {
