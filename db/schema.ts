@@ -404,6 +404,8 @@ export const changeEvents = sqliteTable('change_events', {
   firstSeenAt: text('first_seen_at').notNull(),
   /** Set when the change left the content (a corrected record); such a change is never mailed. */
   removedAt: text('removed_at'),
+  /** Digest (src/text/digest.ts) of the fields above and the change's targets as last copied: the index run rewrites a change only when it differs. */
+  digest: text('digest'),
 });
 
 /** Which targets (item:x, plan:x, unit:x, region:x) a change concerns: its feeds. */
@@ -559,7 +561,10 @@ export const itemWatch = sqliteTable(
     statusDate: text('status_date'),
     /** The last day that entry covers, or, with none disclosed, the plan's date: the sort key of silence (YYYY-MM-DD). */
     silentSince: text('silent_since').notNull(),
+    /** When the item's rows were last written (an item whose facts did not change keeps its rows and time). */
     syncedAt: text('synced_at').notNull(),
+    /** Digest (src/text/digest.ts) of all the item's facts, on each of its rows: the index run rewrites an item's rows only when it differs. */
+    digest: text('digest'),
   },
   (t) => {
     const open = sql`${t.done} = 0`;

@@ -16,7 +16,7 @@
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
-import { ensureSearchSchema, KIND_LABELS, optimizeIndex, replaceDocuments, updateDocuments, type SearchKind } from '../src/search/index-store.ts';
+import { ensureSearchSchema, KIND_LABELS, optimizeIndex, replaceDocuments, updateDocuments, type SearchDocument, type SearchKind } from '../src/search/index-store.ts';
 import { openLocalDatabase, protectLocalData } from '../functions/local.ts';
 import { publishedDocuments, reindexPublished } from '../functions/complaint-service.ts';
 import { itemTitle } from '../src/content/portal.ts';
@@ -39,17 +39,24 @@ try {
   // The migration creates the tables too; this keeps the command working on a database migrated before it existed.
   await ensureSearchSchema(db.$client);
   const portal = getPortal();
-  const docs = contentDocuments(portal);
+  let docs: SearchDocument[] | undefined = contentDocuments(portal);
+  const docCount = docs.length;
+  const byKind = new Map<SearchKind, number>();
+  for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   const reference = referenceFrom(portal.content, itemTitle);
   let complaintsIndexed: number;
   if (changedOnly) {
+    // Documents whose digest is the stored one are not tokenised or written (see updateDocuments).
     const content = await updateDocuments(db.$client, CONTENT_SOURCE, docs);
+    docs = undefined;
     const complaintDocs = await publishedDocuments(db, reference);
     const complaints = await updateDocuments(db.$client, 'complaint', complaintDocs);
     complaintsIndexed = complaintDocs.length;
     console.log(`按差异更新检索索引：内容记录新增 ${content.added}、改动 ${content.changed}、删除 ${content.removed}、未变 ${content.unchanged}；投诉办理结果新增 ${complaints.added}、改动 ${complaints.changed}、删除 ${complaints.removed}、未变 ${complaints.unchanged}。`);
   } else {
     await replaceDocuments(db.$client, CONTENT_SOURCE, docs);
+    // Not kept beside the feeds' change list and the watches below.
+    docs = undefined;
     complaintsIndexed = await reindexPublished(db, reference);
     // One FTS5 segment instead of one per write: every query reads each segment.
     await optimizeIndex(db.$client);
@@ -62,10 +69,8 @@ try {
   // The items' deadlines, statuses and last status dates, for the staff escalation view (the Worker reads them there).
   const watched = await syncItemWatch(db, itemWatchFacts(portal), new Date());
 
-  const byKind = new Map<SearchKind, number>();
-  for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   const { rows } = await db.$client.execute('SELECT count(*) AS n FROM search_documents');
-  console.log(`${changedOnly ? '已按差异更新' : '已重建'}内容检索索引（截至 ${portal.asOf}）：${docs.length} 条记录，用时 ${Math.round(performance.now() - started)} 毫秒。`);
+  console.log(`${changedOnly ? '已按差异更新' : '已重建'}内容检索索引（截至 ${portal.asOf}）：${docCount} 条记录，用时 ${Math.round(performance.now() - started)} 毫秒。`);
   for (const [kind, n] of byKind) console.log(`  ${KIND_LABELS[kind]}（${kind}）：${n}`);
   console.log(`  已公开的投诉办理结果：${complaintsIndexed}`);
   console.log(`索引中共有 ${String(rows[0]!.n)} 条记录（含其他来源，如已公开的投诉）。`);

@@ -20,6 +20,7 @@
  * when it is published and leaves when it is unpublished (`removeDocument`).
  */
 import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/client';
+import { digestOf } from '../text/digest.ts';
 import { foldWithMap } from './text.ts';
 import { indexColumn, matchSpans, parseQuery, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
@@ -162,6 +163,22 @@ export const SEARCH_SCHEMA_SQL: readonly string[] = [
 ];
 
 /**
+ * Each document's digest (`documentDigest`), by key, written by the bulk writers
+ * (`replaceDocuments`, `updateDocuments`) for `updateDocuments` to compare with. A document
+ * written otherwise (`upsertDocument`: a complaint published by staff) has none and is compared
+ * by its stored text instead. Keys are never reused, so a digest can only describe its own
+ * document; rows of deleted documents are dropped by the next bulk write. Whatever drops the
+ * index (and with it `search_meta`'s sequence) must drop this table too. Kept apart from
+ * `SEARCH_SCHEMA_SQL` (migration 0011): migration 0015 creates it.
+ */
+export const SEARCH_DIGEST_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS search_digests (
+  doc_key INTEGER PRIMARY KEY,
+  digest TEXT NOT NULL
+)`,
+];
+
+/**
  * Drops the index (derived data: `npm run search:index` writes it again).
  * Migration 0011 runs these before `SEARCH_SCHEMA_SQL`; `ensureSearchSchema`
  * does the same on a database that still has the index of before.
@@ -182,7 +199,8 @@ export const SEARCH_DROP_SQL: readonly string[] = [
 export async function ensureSearchSchema(db: SearchDb): Promise<void> {
   const { rows } = await db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_fts'");
   const old = rows.length > 0 && !/\bfacets\b/.test(String(rows[0]!.sql));
-  await db.batch([...(old ? SEARCH_DROP_SQL : []), ...SEARCH_SCHEMA_SQL].map((sql) => ({ sql, args: [] })), 'write');
+  const drop = old ? [...SEARCH_DROP_SQL, 'DROP TABLE IF EXISTS search_digests'] : [];
+  await db.batch([...drop, ...SEARCH_SCHEMA_SQL, ...SEARCH_DIGEST_SQL].map((sql) => ({ sql, args: [] })), 'write');
 }
 
 /** BM25 weights of the FTS5 columns: title, problem, body, chars; facet tokens never score. */
@@ -194,6 +212,29 @@ export const KIND_SHIFT = 40;
 const kindOrder = (kind: SearchKind) => SEARCH_KINDS.indexOf(kind);
 const yearOf = (date: string | undefined) => (date && /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : null);
 
+/**
+ * Version of what a document's stored rows derive from besides its own text (tokenisation,
+ * facet encoding): part of every document's digest, so that raising it makes `updateDocuments`
+ * write every document again. Raise it whenever `tokenize.ts`, `text.ts` or `rowOf` change what is stored.
+ */
+export const INDEX_FORMAT = 1;
+
+/** The stored display columns of a document (what `rowOf` writes besides tokens and keys), as one string to compare. */
+const storedForm = (r: Readonly<Record<string, unknown>>) =>
+  JSON.stringify([r.kind, r.title, r.url, r.date ?? null, r.fields, r.facets]);
+const fieldsJson = (doc: SearchDocument) => JSON.stringify(doc.fields.map(({ key, label, column, text }) => ({ key, label, column, text })));
+const formOf = (doc: SearchDocument) => storedForm({ kind: doc.kind, title: doc.title, url: doc.url, date: doc.date, fields: fieldsJson(doc), facets: JSON.stringify(doc.facets) });
+const digestOfForm = (form: string) => digestOf(`${INDEX_FORMAT}\n${form}`);
+
+/**
+ * A document's digest: of everything its stored rows derive from (its stored form, and
+ * `INDEX_FORMAT`). Kept in `search_digests` beside the document's key, so that
+ * `updateDocuments` compares 28 characters per document instead of reading its texts back.
+ */
+export function documentDigest(doc: SearchDocument): string {
+  return digestOfForm(formOf(doc));
+}
+
 /** The row written for one document: display columns, tokenized columns and facet pairs. */
 function rowOf(doc: SearchDocument) {
   if (!SEARCH_KINDS.includes(doc.kind)) throw new Error(`未知的检索记录类型：${doc.kind}`);
@@ -204,6 +245,8 @@ function rowOf(doc: SearchDocument) {
   const facets: [string, string][] = [['kind', doc.kind]];
   if (year !== null) facets.push(['year', String(year)]);
   for (const dim of FACET_FIELDS) for (const v of new Set(doc.facets[dim] ?? [])) facets.push([dim, v]);
+  const fields = fieldsJson(doc);
+  const facetsJson = JSON.stringify(doc.facets);
   return {
     id: doc.id,
     source: doc.source,
@@ -213,8 +256,9 @@ function rowOf(doc: SearchDocument) {
     url: doc.url,
     date: doc.date ?? null,
     year,
-    fields: JSON.stringify(doc.fields.map(({ key, label, column, text }) => ({ key, label, column, text }))),
-    facets: JSON.stringify(doc.facets),
+    fields,
+    facets: facetsJson,
+    digest: digestOfForm(storedForm({ kind: doc.kind, title: doc.title, url: doc.url, date: doc.date, fields, facets: facetsJson })),
     fts: { title: title.grams, problem: problem.grams, body: body.grams, chars: [title.chars, problem.chars, body.chars].filter(Boolean).join(' ') },
     pairs: facets,
   };
@@ -244,7 +288,7 @@ const fidToken = (fid: number) => `f${fid}`;
 const PAIR_FIDS = `json_each(r.value -> 'pairs') p JOIN search_facet_values v ON v.dim = p.value ->> 0 AND v.value = p.value ->> 1`;
 
 /** The statements that write one encoded chunk (facet ids, documents with their keys, facets, tokens), each binding the chunk's JSON. */
-function chunkStatements({ json, count }: { json: string; count: number }): InStatement[] {
+function chunkStatements({ json, count }: { json: string; count: number }, digests = false): InStatement[] {
   return [
     {
       sql: `INSERT OR IGNORE INTO search_facet_values (dim, value)
@@ -273,14 +317,27 @@ SELECT d.doc_key, r.value ->> '$.fts.title', r.value ->> '$.fts.problem', r.valu
 FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
       args: [json],
     },
+    // Only the bulk writers keep digests (`SEARCH_DIGEST_SQL`): a single upsert runs where the table may not exist yet.
+    ...(digests
+      ? [
+          {
+            sql: `INSERT OR REPLACE INTO search_digests (doc_key, digest)
+SELECT d.doc_key, r.value ->> 'digest' FROM json_each(?) r JOIN search_documents d ON d.id = r.value ->> 'id'`,
+            args: [json],
+          },
+        ]
+      : []),
   ];
 }
 
-function insertStatements(docs: readonly SearchDocument[]): InStatement[] {
+function insertStatements(docs: readonly SearchDocument[], digests = false): InStatement[] {
   const stmts: InStatement[] = [];
-  for (let i = 0; i < docs.length; i += CHUNK) stmts.push(...chunkStatements(encodeChunk(docs.slice(i, i + CHUNK))));
+  for (let i = 0; i < docs.length; i += CHUNK) stmts.push(...chunkStatements(encodeChunk(docs.slice(i, i + CHUNK)), digests));
   return stmts;
 }
+
+/** Drops the digests of documents no longer in the index (deleted, or written again under a new key). */
+const ORPHAN_DIGESTS_SQL = 'DELETE FROM search_digests WHERE doc_key NOT IN (SELECT doc_key FROM search_documents)';
 
 /** Statements that delete one document (by id) from all three tables; nothing happens if it is absent. */
 export function removeStatements(id: string): InStatement[] {
@@ -363,9 +420,11 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
   } else chunks = docs as Chunks;
   const ofSource = 'SELECT doc_key FROM search_documents WHERE source = ?';
   const deletes: InStatement[] = [
+    { sql: `DELETE FROM search_digests WHERE doc_key IN (${ofSource})`, args: [source] },
     { sql: `DELETE FROM search_fts WHERE rowid IN (${ofSource})`, args: [source] },
     { sql: `DELETE FROM search_doc_facets WHERE doc_key IN (${ofSource})`, args: [source] },
     { sql: 'DELETE FROM search_documents WHERE source = ?', args: [source] },
+    { sql: ORPHAN_DIGESTS_SQL, args: [] },
   ];
   let written = 0;
   if (isLocalFile(db)) {
@@ -373,7 +432,7 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
     try {
       await tx.executeMultiple(deletes.map(inlined).join(';\n'));
       for await (const chunk of chunks) {
-        await tx.executeMultiple(chunkStatements(chunk).map(inlined).join(';\n'));
+        await tx.executeMultiple(chunkStatements(chunk, true).map(inlined).join(';\n'));
         written += chunk.count;
       }
       await tx.commit();
@@ -384,16 +443,12 @@ export async function replaceDocuments(db: SearchDb, source: string, docs: reado
   }
   const stmts = [...deletes];
   for await (const chunk of chunks) {
-    stmts.push(...chunkStatements(chunk));
+    stmts.push(...chunkStatements(chunk, true));
     written += chunk.count;
   }
   await db.batch(stmts, 'write');
   return written;
 }
-
-/** The stored display columns of a document (what `rowOf` writes besides tokens and keys), as one string to compare. */
-const storedForm = (r: Readonly<Record<string, unknown>>) =>
-  JSON.stringify([r.kind, r.title, r.url, r.date ?? null, r.fields, r.facets]);
 
 /** What `updateDocuments` did. */
 export interface IndexUpdate {
@@ -403,53 +458,86 @@ export interface IndexUpdate {
   unchanged: number;
 }
 
-/** Stored documents read per query while comparing (keyset on doc_key): memory stays bounded at a million documents. */
-const COMPARE_PAGE = 5000;
+/** Stored keys and digests read per query while comparing (keyset on doc_key): memory stays bounded at a million documents. */
+const COMPARE_PAGE = 20000;
 
 /**
  * Brings one source's documents in line with `docs` by difference: a document
- * whose stored form (kind, title, address, date, texts, facets — everything
- * its tokens derive from) is the same is left alone; a changed one is deleted
+ * whose digest (`documentDigest`: of its kind, title, address, date, texts,
+ * facets — everything its tokens derive from — and `INDEX_FORMAT`) is the
+ * stored one is left alone, without being tokenised; a changed one is deleted
  * and written again under a new key (keys are never reused, see
- * `SEARCH_SCHEMA_SQL`); a stored one no longer in `docs` is deleted. All in one
- * transaction, as `replaceDocuments`: searches see the old set or the new one.
- * A changed document's new key puts it after the others of its kind in key
- * order (listings without a query); a full `replaceDocuments` restores id order.
+ * `SEARCH_SCHEMA_SQL`); a stored one no longer in `docs` is deleted. A stored
+ * document without a digest (written by `upsertDocument`) is compared by its
+ * stored text, and gets its digest when equal. All in one transaction, as
+ * `replaceDocuments`: searches see the old set or the new one. A changed
+ * document's new key puts it after the others of its kind in key order
+ * (listings without a query); a full `replaceDocuments` restores id order.
  */
 export async function updateDocuments(db: SearchDb, source: string, docs: readonly SearchDocument[]): Promise<IndexUpdate> {
   const foreign = docs.find((d) => d.source !== source);
   if (foreign) throw new Error(`记录 ${foreign.id} 属于来源 ${foreign.source}，不能写入来源 ${source}`);
+  // id → digest ('' where the document has none).
   const stored = new Map<string, string>();
   for (let after = -1; ; ) {
     const { rows } = await db.execute({
-      sql: 'SELECT doc_key, id, kind, title, url, date, fields, facets FROM search_documents WHERE source = ? AND doc_key > ? ORDER BY doc_key LIMIT ?',
+      sql: `SELECT d.doc_key, d.id, coalesce(g.digest, '') AS digest FROM search_documents d LEFT JOIN search_digests g ON g.doc_key = d.doc_key
+WHERE d.source = ? AND d.doc_key > ? ORDER BY d.doc_key LIMIT ?`,
       args: [source, after, COMPARE_PAGE],
     });
-    for (const r of rows) stored.set(String(r.id), storedForm(r));
+    for (const r of rows) stored.set(String(r.id), String(r.digest));
     if (rows.length < COMPARE_PAGE) break;
     after = Number(rows.at(-1)!.doc_key);
   }
   const report: IndexUpdate = { added: 0, changed: 0, removed: 0, unchanged: 0 };
   const write: SearchDocument[] = [];
+  const undigested: SearchDocument[] = [];
   const seen = new Set<string>();
   for (const doc of docs) {
     seen.add(doc.id);
     const before = stored.get(doc.id);
-    const form = storedForm({
-      kind: doc.kind, title: doc.title, url: doc.url, date: doc.date,
-      fields: JSON.stringify(doc.fields.map(({ key, label, column, text }) => ({ key, label, column, text }))),
-      facets: JSON.stringify(doc.facets),
-    });
-    if (before === form) report.unchanged += 1;
+    if (before === '') undigested.push(doc);
+    else if (before === documentDigest(doc)) report.unchanged += 1;
     else {
       report[before === undefined ? 'added' : 'changed'] += 1;
       write.push(doc);
     }
   }
+  // Documents without a digest: their stored text decides; equal ones only get their digest.
+  const adopt: { id: string; digest: string }[] = [];
+  for (let i = 0; i < undigested.length; i += CHUNK) {
+    const part = undigested.slice(i, i + CHUNK);
+    const { rows } = await db.execute({
+      sql: 'SELECT id, kind, title, url, date, fields, facets FROM search_documents WHERE id IN (SELECT value FROM json_each(?))',
+      args: [JSON.stringify(part.map((d) => d.id))],
+    });
+    const forms = new Map(rows.map((r) => [String(r.id), storedForm(r)]));
+    for (const doc of part) {
+      const form = formOf(doc);
+      if (forms.get(doc.id) === form) {
+        report.unchanged += 1;
+        adopt.push({ id: doc.id, digest: digestOfForm(form) });
+      } else {
+        report.changed += 1;
+        write.push(doc);
+      }
+    }
+  }
   const remove = [...stored.keys()].filter((id) => !seen.has(id));
   report.removed = remove.length;
-  if (!write.length && !remove.length) return report;
-  await writeStatements(db, [...[...remove, ...write.map((d) => d.id)].flatMap(removeStatements), ...insertStatements([...write].sort(byKindThenId))]);
+  if (!write.length && !remove.length && !adopt.length) return report;
+  await writeStatements(db, [
+    ...[...remove, ...write.map((d) => d.id)].flatMap(removeStatements),
+    ...insertStatements([...write].sort(byKindThenId), true),
+    ...(adopt.length
+      ? [{
+          sql: `INSERT OR REPLACE INTO search_digests (doc_key, digest)
+SELECT d.doc_key, a.value ->> 'digest' FROM json_each(?) a JOIN search_documents d ON d.id = a.value ->> 'id'`,
+          args: [JSON.stringify(adopt)],
+        }]
+      : []),
+    ORPHAN_DIGESTS_SQL,
+  ]);
   return report;
 }
 
@@ -459,20 +547,31 @@ const SCRIPT_STATEMENTS = 2000;
 /**
  * Runs statements as one write transaction: on a local file as scripts (`isLocalFile`: the driver
  * keeps nothing of a script, where it keeps every bound argument of a batch until the process ends),
- * elsewhere as one batch.
+ * `SCRIPT_STATEMENTS` at a time, taken from `stmts` as they are written (a generator never holds
+ * them all); elsewhere as one batch. Nothing is written when there is nothing to write.
  */
-export async function writeStatements(db: SearchDb, stmts: readonly InStatement[]): Promise<void> {
-  if (!stmts.length) return;
+export async function writeStatements(db: SearchDb, stmts: Iterable<InStatement>): Promise<void> {
   if (!isLocalFile(db)) {
-    await db.batch([...stmts], 'write');
+    const all = [...stmts];
+    if (all.length) await db.batch(all, 'write');
     return;
   }
-  const tx = await db.transaction('write');
+  let tx: ScriptTx | undefined;
   try {
-    for (let i = 0; i < stmts.length; i += SCRIPT_STATEMENTS) await tx.executeMultiple(stmts.slice(i, i + SCRIPT_STATEMENTS).map(inlined).join(';\n'));
-    await tx.commit();
+    let script: string[] = [];
+    const flush = async () => {
+      tx ??= await db.transaction('write');
+      await tx.executeMultiple(script.join(';\n'));
+      script = [];
+    };
+    for (const stmt of stmts) {
+      script.push(inlined(stmt));
+      if (script.length >= SCRIPT_STATEMENTS) await flush();
+    }
+    if (script.length) await flush();
+    await tx?.commit();
   } finally {
-    tx.close();
+    tx?.close();
   }
 }
 
