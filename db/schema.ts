@@ -415,7 +415,8 @@ export const changeTargets = sqliteTable(
     target: text('target').notNull(),
     changeSeq: integer('change_seq').notNull().references(() => changeEvents.seq, { onDelete: 'cascade' }),
   },
-  (t) => [primaryKey({ columns: [t.target, t.changeSeq] })],
+  // By change too: the index run rewrites one change's targets, and deleting a change checks them (foreign key).
+  (t) => [primaryKey({ columns: [t.target, t.changeSeq] }), index('change_targets_seq_idx').on(t.changeSeq)],
 );
 
 /**
