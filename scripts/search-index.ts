@@ -11,8 +11,9 @@
  *
  *   npm run search:index                 # rebuild: every document written again, then optimize
  *   npm run search:index -- --changed    # by difference (`npm run publish:site`): only documents whose
- *                                        # stored form changed are written, deleted ones removed,
- *                                        # in one transaction; no optimize (FTS5 merges small segments)
+ *                                        # digest changed are tokenised and written, deleted ones removed,
+ *                                        # in one transaction; no optimize (FTS5 merges small segments);
+ *                                        # the feeds' changes and item facts also by digest
  */
 import { getPortal } from '../src/content/portal.ts';
 import { contentDocuments, CONTENT_SOURCE } from '../src/search/content-docs.ts';
