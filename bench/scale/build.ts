@@ -55,6 +55,7 @@ const TARGET = { items: 50_000, seconds: 300, mb: 2048, files: 100_000, freePlan
 const MAX_FRAGMENTS = 2000;
 /** The heap cap `npm run build` gives astro build (package.json). */
 const ASTRO_NODE_OPTIONS = '--max-old-space-size=1280';
+const SEARCH_NODE_OPTIONS = '--max-old-space-size=1536';
 const ROOT = resolve('.scratch/scale');
 const BIN = resolve('node_modules/.bin');
 
@@ -222,9 +223,11 @@ async function runSize(n: number): Promise<SizeResult> {
   const step = async (name: string, cmd: string, args: string[], output: () => string) => {
     const file = join(logs, `${name.replace(/\W+/g, '-')}.log`);
     process.stdout.write(`  ${name} …`);
-    // astro build runs with the heap cap of `npm run build` (without it V8 lets garbage grow past 2 GB).
+    // astro build and the search index run with the heap caps of `npm run build` and `npm run search:index`
+    // (without them V8 lets garbage grow past 2 GB).
     const astro = cmd === 'astro' || args[0] === 'scripts/astro-build.ts';
-    const stepEnv = astro && !process.env.NODE_OPTIONS ? { ...env, NODE_OPTIONS: ASTRO_NODE_OPTIONS } : env;
+    const cap = astro ? ASTRO_NODE_OPTIONS : args[0] === 'scripts/search-index.ts' ? SEARCH_NODE_OPTIONS : undefined;
+    const stepEnv = cap && !process.env.NODE_OPTIONS ? { ...env, NODE_OPTIONS: cap } : env;
     const r = await timed(name, join(BIN, cmd), args, stepEnv, file);
     const s: StepResult = {
       step: name, ok: r.ok, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakMb: r.peakMb, load: loadavg()[0]!,
