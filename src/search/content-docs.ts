@@ -33,7 +33,7 @@ const present = (fields: (SearchField | false | undefined)[]): SearchField[] =>
 
 /** The date of the document a record rests on, for records without a date of their own. */
 function sourceDate(portal: Portal, doc: string): string | undefined {
-  const s = portal.content.sources.find((x) => x.id === doc);
+  const s = portal.source(doc);
   return s?.issued ?? s?.published;
 }
 
