@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SEARCH_DROP_SQL, SEARCH_SCHEMA_SQL } from '../../src/search/index-store.ts';
+import { SEARCH_DIGEST_SQL, SEARCH_DROP_SQL, SEARCH_SCHEMA_SQL } from '../../src/search/index-store.ts';
 
 const normalise = (sql: string) => sql.replace(/\s+/g, ' ').replace(/;\s*$/, '').trim();
 
@@ -19,5 +19,15 @@ describe('migration 0011_search_scale.sql', () => {
       .map((sql) => normalise(sql.replace(/^--.*$/gm, '')))
       .filter(Boolean);
     expect(statements).toEqual([...SEARCH_DROP_SQL, ...SEARCH_SCHEMA_SQL].map(normalise));
+  });
+});
+
+describe('migration 0015_index_digests.sql', () => {
+  it('creates the search digests table exactly as SEARCH_DIGEST_SQL does', () => {
+    const statements = readFileSync('db/migrations/0015_index_digests.sql', 'utf8')
+      .split('--> statement-breakpoint')
+      .map((sql) => normalise(sql.replace(/^--.*$/gm, '')))
+      .filter((sql) => sql.includes('search_digests'));
+    expect(statements).toEqual(SEARCH_DIGEST_SQL.map(normalise));
   });
 });
