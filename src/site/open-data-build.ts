@@ -63,12 +63,14 @@ let code: string | undefined;
 export function codeDigest(root = process.cwd()): string {
   if (code) return code;
   const h = createHash('sha256').update(String(OPEN_DATA_VERSION));
+  // Paths relative to the project: the same code in another checkout gives the same digest.
   const walk = (path: string) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) walk(join(path, name));
-    else if (/\.(ts|mjs|js|json)$/.test(path)) h.update(`${path}\0`).update(readFileSync(path)).update('\0');
+    const at = join(root, path);
+    if (!existsSync(at)) return;
+    if (statSync(at).isDirectory()) for (const name of readdirSync(at).sort()) walk(join(path, name));
+    else if (/\.(ts|mjs|js|json)$/.test(path)) h.update(`${path}\0`).update(readFileSync(at)).update('\0');
   };
-  for (const c of CODE) walk(join(root, c));
+  for (const c of CODE) walk(c);
   return (code = h.digest('hex'));
 }
 
