@@ -245,6 +245,18 @@ export function prepareOpenData(portal: Portal, options: PrepareOptions = {}): P
     }
     rows[table.name] = count;
     partKeys[table.name] = parts.map((p) => p.key);
+    if (table.name === 'parts') {
+      // The snapshot facets of each plan's items (for the history), from its items and parts parts:
+      // kept beside them, so the day's facets are gathered without parsing the whole files.
+      const items = partKeys.items!;
+      items.forEach((itemsKey, k) => {
+        const name = `${itemsKey}.facets`;
+        used.add(name);
+        if (existsSync(partPath(name))) return;
+        const list = (key: string) => Buffer.from(`{"rows":[${readFileSync(partPath(`${key}.json`), 'utf8').slice(1)}]}`);
+        writeText(partPath(name), JSON.stringify(toRows(facetsOf(list(itemsKey), list(parts[k]!.key)))));
+      });
+    }
     const keys = parts.map((p) => ({ key: p.key }));
     plans.push({ name: `${table.name}.csv`, pieces: [{ text: csvHeader(columns) }, { parts: keys.map((k) => ({ key: `${k.key}.csv` })), list: false }] });
     plans.push({
@@ -289,8 +301,9 @@ export function prepareOpenData(portal: Portal, options: PrepareOptions = {}): P
     state.files[plan.name] = { key: fileKey, ...joinFile(path, plan.pieces, partPath) };
     joined += 1;
   }
-  // Parts no longer used go (a plan removed, a record changed).
-  for (const name of readdirSync(partsDir)) if (!used.has(name) && !name.includes('.tmp-')) rmSync(partPath(name), { force: true });
+  // Parts no longer used go (a plan removed, a record changed), and what an interrupted run left.
+  for (const name of readdirSync(partsDir)) if (!used.has(name)) rmSync(partPath(name), { force: true });
+  for (const name of readdirSync(join(dir, 'files'))) if (name.includes('.tmp-')) rmSync(join(dir, 'files', name), { force: true });
   writeText(join(dir, STATE), JSON.stringify(state));
   log(`开放数据：${written} 个部分重新生成，${reused} 个沿用；${joined} 个文件重新拼接，${plans.length - joined} 个未变。`);
 
@@ -371,11 +384,9 @@ function publishSnapshots(
   const todayKey = facetsKey(files);
   const todayFile = join(facetsDir, `${todayKey}.json`);
   if (!existsSync(todayFile)) {
-    // Both tables have one part per plan's run of items, in the same order.
-    const [items, parts] = [partKeys.items!, partKeys.parts!];
+    // Each plan's facets, kept beside its parts (the items and parts tables have one part per plan's run of items, in the same order).
     const all: FacetRow[] = [];
-    const list = (key: string) => Buffer.from(`{"rows":[${readFileSync(join(dir, 'parts', `${key}.json`), 'utf8').slice(1)}]}`);
-    items.forEach((key, k) => all.push(...toRows(facetsOf(list(key), list(parts[k]!)))));
+    for (const key of partKeys.items!) all.push(...JSON.parse(readFileSync(join(dir, 'parts', `${key}.facets`), 'utf8')) as FacetRow[]);
     writeText(todayFile, JSON.stringify(all));
   }
   const facetsFor = (s: SnapshotHead, fromKept: boolean): Map<string, ItemFacets> => {
@@ -457,11 +468,13 @@ function removeOthers(dir: string, keep: ReadonlySet<string>): number {
 export function writeOpenData(siteDir: string, cacheDir = openDataCacheDir()): { placed: number; removed: number } {
   const published = readJson<PublishedOpenData>(join(cacheDir, PUBLISHED));
   if (!published) throw new Error(`没有准备好的开放数据（${join(cacheDir, PUBLISHED)}）：先运行 tsx scripts/open-data.ts`);
+  // The files must be those published.json describes (a prepare step stopped between the two would leave them apart).
+  const state = readJson<State>(join(cacheDir, STATE));
   const data = join(siteDir, 'data');
   let placed = 0;
   for (const name of OPEN_DATA_FILES) {
     const src = join(cacheDir, 'files', name);
-    if (statSync(src).size !== published.files[name]?.bytes) throw new Error(`${src} 与准备时不同：先运行 tsx scripts/open-data.ts`);
+    if (statSync(src).size !== published.files[name]?.bytes || state?.files[name]?.sha256 !== published.files[name]?.sha256) throw new Error(`${src} 与准备时不同：先运行 tsx scripts/open-data.ts`);
     place(src, join(data, name));
     placed += 1;
   }

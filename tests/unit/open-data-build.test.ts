@@ -149,6 +149,16 @@ describe('the site folder', () => {
     cpSync(join(cache, 'files', 'items.csv'), join(site, 'data', 'snapshots', '2020-01-01', 'items.csv'));
     const { removed } = writeOpenData(site, cache);
     expect(removed).toBe(1);
+    // What an interrupted prepare left: a temporary file goes with the next run; files that
+    // published.json does not describe are not put into a site.
+    writeFileSync(join(cache, 'files', 'items.csv.tmp-999999'), 'half');
+    const content = loadContent('content').content;
+    prepare(buildPortal(changeOneItem(content, content.items[0]!.id), '2026-06-30'), cache, join(work, 'kept-2026-06-30'));
+    expect(existsSync(join(cache, 'files', 'items.csv.tmp-999999'))).toBe(false);
+    const published = readFileSync(join(cache, 'published.json'));
+    writeFileSync(join(cache, 'published.json'), published.toString('utf8').replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${'0'.repeat(64)}"`));
+    expect(() => writeOpenData(site, cache)).toThrow(/先运行/);
+    writeFileSync(join(cache, 'published.json'), published);
     expect(existsSync(join(site, 'data', 'snapshots', '2020-01-01'))).toBe(false);
     const all = readdirSync(site, { recursive: true, encoding: 'utf8' });
     expect(all.filter((f) => f.includes('.tmp-'))).toEqual([]);
