@@ -69,11 +69,11 @@ beforeAll(() => {
   // Corrections as scripts/corrections.ts copies them from the database before a build.
   const corrections = join(root, 'corrections.json');
   writeFileSync(corrections, JSON.stringify({ generatedAt: '2021-01-14T08:00:00.000Z', corrections: CORRECTIONS }));
-  execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
-    // Astro's incremental-build cache in the fixture's temporary folder, removed with it.
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache'), CORRECTIONS_FILE: corrections },
-    stdio: 'pipe',
-  });
+  // Astro's incremental-build cache in the fixture's temporary folder, removed with it.
+  const env = { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache'), CORRECTIONS_FILE: corrections };
+  execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], { env, stdio: 'pipe' });
+  // The record pages' data files, as `npm run build` writes them after astro build.
+  execFileSync('node_modules/.bin/tsx', ['scripts/record-files.ts', out], { env, stdio: 'pipe' });
 }, 240_000);
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });

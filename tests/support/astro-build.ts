@@ -1,6 +1,6 @@
 /**
  * A build as `npm run build` makes it (scripts/astro-build.ts: into a kept output folder, then what
- * the build no longer makes removed), with one module's code changed on its way into the bundle, for
+ * the build no longer makes removed; then scripts/record-files.ts), with one module's code changed on its way into the bundle, for
  * tests/build/incremental.test.ts: a code or layout change made without editing the checkout (other
  * processes read it). Astro's incremental build hashes the code of each page's module graph, so every
  * page importing the module must be rendered again.
@@ -10,6 +10,8 @@
 import { resolve } from 'node:path';
 import { build } from 'astro';
 import { keptBuild } from '../../scripts/astro-build.ts';
+import { writeRecordFiles } from '../../scripts/record-files.ts';
+import { recordManifestFile } from '../../scripts/record-manifest.ts';
 
 const [outDir = 'dist', touch] = process.argv.slice(2);
 const plugins = touch
@@ -27,3 +29,8 @@ const removed = await keptBuild(resolve(outDir), 'node', async (force) => {
   return true;
 });
 console.log(`removed ${removed} files`);
+// Then the record pages' data files, as `npm run build` writes them, in the log's form (`(written)` / `(kept)`).
+const records = writeRecordFiles(outDir, recordManifestFile('node'));
+for (const path of records.written) console.log(`  ├─ ${path} (written)`);
+for (const path of records.kept) console.log(`  ├─ ${path} (kept)`);
+console.log(`record files: ${records.written.length} written, ${records.kept.length} kept, ${records.removed} removed`);
