@@ -4,10 +4,12 @@
  * left them, and afterwards every file the build did not write and does not keep is removed — pages
  * no longer made (a deleted item), assets of earlier code, bundles of record pages (the build has
  * just put every record's files back; scripts/bundle-pages.ts makes the bundles again), a static
- * index, old server chunks. What stays: files written by this build, the pages Astro kept
- * (those in its cache manifest, `incremental-build.json`), and the open-data files and snapshots
- * under `client/data/` that scripts/open-data.ts writes after it (and keeps up to date itself). The output is then what an empty folder
- * would have given (tests/build/incremental.test.ts compares them).
+ * index, old server chunks. What stays: files written by this build, the pages Astro kept (those in
+ * its cache manifest, `incremental-build.json`), the record data files scripts/record-files.ts
+ * wrote after the last build (it runs next, and removes those of records that are gone itself), and
+ * the open-data files and snapshots under `client/data/` that scripts/open-data.ts writes after it
+ * (and keeps up to date itself). The output is then what an empty folder would have given
+ * (tests/build/incremental.test.ts compares them).
  *
  *   tsx scripts/astro-build.ts [astro build options, e.g. --outDir DIR]
  *
@@ -18,6 +20,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, relative, resolve } from 'node:path';
 import { isOpenDataPath } from '../src/site/open-data-build.ts';
 import { astroCacheDir } from './astro-cache-dir.mjs';
+import { recordManifestFile, recordOutputs } from './record-manifest.ts';
 
 const MARKER = '.build-started';
 
@@ -61,6 +64,7 @@ export async function keptBuild(outDir: string, target: 'node' | 'cloudflare', b
   const started = statSync(marker).mtimeMs;
   if (!(await build(interrupted))) return null;
   const keep = new Set(cachedOutputs(join(astroCacheDir(target), 'incremental-build.json')).map((f) => join(outDir, f)));
+  for (const file of recordOutputs(recordManifestFile(target), outDir)) keep.add(file);
   keep.add(marker);
   // The open-data files and snapshots are not Astro's: their own step (scripts/open-data.ts) writes them after this one.
   const client = join(outDir, 'client');

@@ -255,9 +255,11 @@ async function runSize(n: number): Promise<SizeResult> {
     return `${sizeText(html)}（${pages} 个页面）`;
   });
   if (built) await step('open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('open data: write'));
+  // The record pages' data files, written after astro build as `npm run build` writes them.
+  const recorded = built && (await step('record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'));
   // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
   // As `npm run build` does: no static index above PAGEFIND_MAX_PAGES pages (scripts/pagefind.ts says so in its log).
-  const indexed = built && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
+  const indexed = recorded && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
   if (built) {
     const client = join(dist, 'client');
     result.largestPage = largestHtml(client);
@@ -286,8 +288,8 @@ async function runSize(n: number): Promise<SizeResult> {
       const pages = reusedPages(join(logs, 'publish-astro-build.log'));
       return `复用 ${pages.reused} 个页面，重新生成 ${pages.rendered} 个`;
     });
-    if (rebuilt) {
-      await step('publish: open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('publish: open data: write'));
+    if (rebuilt) await step('publish: open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('publish: open data: write'));
+    if (rebuilt && (await step('publish: record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'publish-record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'))) {
       await step('publish: pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => '—');
       await step('publish: bundle ≤100000', 'tsx', ['scripts/bundle-pages.ts', dist, '--max-files', String(TARGET.files)], () => sizeText(du(join(dist, 'client'))));
     }
@@ -366,12 +368,12 @@ function machine(): string {
   return `机器：${model}，${availableParallelism()} 核${quota}，内存 ${(totalmem() / 1024 ** 3).toFixed(1)} GB，Node ${process.version}（${process.platform}-${process.arch}）`;
 }
 
-const PIPELINE = ['check-content', 'open data', 'astro build', 'open data: write', 'pagefind', 'bundle ≤100000', 'search index'];
+const PIPELINE = ['check-content', 'open data', 'astro build', 'open data: write', 'record files', 'pagefind', 'bundle ≤100000', 'search index'];
 /** The steps of `npm run publish:site` after one item changed (the search index by difference). */
 const PUBLISH = PIPELINE.map((st) => `publish: ${st}`);
 /** Names in the JSON report. */
 const KEYS: Record<string, string> = {
-  generate: 'generate', 'check-content': 'content_check', 'open data': 'open_data', 'astro build': 'astro', 'open data: write': 'open_data_write', pagefind: 'pagefind',
+  generate: 'generate', 'check-content': 'content_check', 'open data': 'open_data', 'astro build': 'astro', 'open data: write': 'open_data_write', 'record files': 'record_files', pagefind: 'pagefind',
   'bundle ≤100000': 'bundle_paid', 'bundle ≤20000': 'bundle_free', 'search index': 'search_index',
   'floor: astro build': 'floor_astro', 'floor: pagefind': 'floor_pagefind',
 };

@@ -58,8 +58,9 @@ function build(name: keyof typeof builds, dist: string, cache: string, touch?: s
 }
 
 /** Paths Astro reused from the previous build (`├─ /path (cached)` or `(restored)`). */
-const reused = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:cached|restored)\)/g)].map((m) => m[1]!.replace(/^\//, '')));
-const rendered = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \(\+/g)].map((m) => m[1]!.replace(/^\//, '')));
+const reused = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:cached|restored|kept)\)/g)].map((m) => m[1]!.replace(/^\//, '')));
+/** Rendered by Astro (`(+12ms)`) or written by scripts/record-files.ts (`(written)`: the record pages' data files). */
+const rendered = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:\+|written\))/g)].map((m) => m[1]!.replace(/^\//, '')));
 const page = (b: Built, path: string) => b.files.get(join(path, 'index.html')) ?? '';
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
