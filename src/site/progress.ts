@@ -3,32 +3,24 @@
  * date something about them changed (plan issued, status disclosed, plan
  * amended, a due date passed), each date judged with what was in force then.
  */
-import { assessItemAt, type Portal, type PortalItem } from '../content/portal.ts';
-import type { ItemAssessment } from '../domain/assess.ts';
-import { addDays, startOfPeriod } from '../domain/dates.ts';
-import { chartDates, progressAt, timelineEvents, type TimelinePoint } from '../domain/timeline.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
+import { joinEvents, progressFrom, type TimelinePoint } from '../domain/timeline.ts';
+import { countsOf, planRuns, runCountsAt, runProgress, type RunProgress } from './plan-progress.ts';
 
 /**
- * An item's assessment at each of the sorted dates, computed again only where it can change: a
- * status becoming known (its period's first day), an amendment, the day after a due date. Between
- * those it is the same, so a chart of a country's items costs a few assessments per item rather
- * than one per item and date (which dominated a 50,000-item build).
+ * The items in runs of consecutive items of one plan: a run that is the whole plan (the dashboard's,
+ * the country's and a province's lists are made of them) is taken from the runs kept between builds
+ * (src/site/plan-progress.ts), any other is computed.
  */
-export function assessmentsAt(p: PortalItem, dates: readonly string[], asOf: string): ItemAssessment[] {
-  const starts = p.item.statusHistory.map((h) => startOfPeriod(h.date));
-  const amended = p.plan.amendments.map((a) => a.date);
-  const out: ItemAssessment[] = [];
-  let current: ItemAssessment | undefined;
-  let until = '';
-  for (const d of dates) {
-    const at = d < asOf ? d : asOf;
-    if (!current || at >= until) {
-      current = assessItemAt(p, at, asOf);
-      // "Due date passed" is due < at, i.e. from the day after.
-      const dues = [current.due.original, current.due.current].filter((x): x is string => x !== undefined).map((x) => addDays(x, 1));
-      until = [...starts, ...amended, ...dues].filter((x) => x > at).reduce((a, b) => (b < a ? b : a), '9999-12-31');
-    }
-    out.push(current);
+function runsOf(portal: Portal, items: readonly PortalItem[]): RunProgress[] {
+  const out: RunProgress[] = [];
+  for (let k = 0; k < items.length; ) {
+    let end = k + 1;
+    while (end < items.length && items[end]!.plan === items[k]!.plan) end += 1;
+    const run = items.slice(k, end);
+    const whole = portal.itemsBy.plan.get(items[k]!.plan.id);
+    out.push(whole && whole.length === run.length && whole.every((i, j) => i === run[j]) ? planRuns(portal).get(items[k]!.plan.id)! : runProgress(run, portal.asOf));
+    k = end;
   }
   return out;
 }
@@ -42,21 +34,19 @@ export function progressOf(portal: Portal, items: readonly PortalItem[]): Timeli
     if (plan.issued && /^\d{4}-\d{2}-\d{2}$/.test(plan.issued)) extra.push({ date: plan.issued, label: '方案印发' });
     for (const a of plan.amendments) if (a.changes.some((c) => ids.has(c.item))) extra.push({ date: a.date, label: '方案修改' });
   }
-  // The item facts with both the original and every amended deadline, so each due date's passing is an event.
-  const facts = items.map((i) => ({
-    statusHistory: i.item.statusHistory,
-    parts: i.item.parts.map((pt, k) => ({ originalDeadline: pt.deadline, currentDeadline: i.parts[k]!.deadline })),
-  }));
-  const events = timelineEvents(facts, portal.asOf, extra);
+  const runs = runsOf(portal, items);
+  // Each due date's passing (on both clocks) and each disclosure is an event; then the plans' own.
+  const events = joinEvents(runs.map((r) => r.events), portal.asOf, extra);
   // Nothing is shown before the earliest known start (the first plan issued or the first status), when known.
   const starts = [...events.entries()].filter(([, labels]) => labels.includes('方案印发') || labels.includes('公开状态')).map(([d]) => d).sort();
   if (starts[0]) for (const d of [...events.keys()]) if (d < starts[0]) events.delete(d);
-  const { dates } = chartDates(events, portal.asOf);
-  const column = new Map(dates.map((d, k) => [d, k]));
-  const table = items.map((i) => assessmentsAt(i, dates, portal.asOf));
-  return progressAt(events, portal.asOf, (date) => {
-    const k = column.get(date);
-    return k === undefined ? items.map((i) => assessItemAt(i, date, portal.asOf)) : table.map((row) => row[k]!);
+  return progressFrom(events, portal.asOf, (date) => {
+    const sum = [0, 0, 0, 0, 0, 0];
+    for (const r of runs) {
+      const v = runCountsAt(r, date, portal.asOf);
+      for (let j = 0; j < sum.length; j++) sum[j]! += v[j]!;
+    }
+    return countsOf(sum);
   });
 }
 
