@@ -5,25 +5,15 @@
  * runs and sums their counts at the chart's dates — the same figures as assessing every item at every
  * date (tests/unit/plan-progress.test.ts), at a few assessments per item.
  *
- * A whole plan's run is kept on disk between builds (beside the parse cache, `.cache/content/` or
- * CONTENT_CACHE_DIR), keyed by the plan's and its items' digests (src/site/page-keys.ts: the parse
- * cache's file digests), the as-of date, VERSION and the source of the code that assesses them: on a
- * one-item change only that item's plan is assessed again, and the dashboard and the country's and
- * provinces' pages sum about a thousand runs instead of assessing 50,000 items at 60 dates.
+ * A whole plan's run is kept on disk between builds (src/site/plan-cache.ts): on a one-item change
+ * only that item's plan is assessed again, and the dashboard and the country's and provinces' pages
+ * sum about a thousand runs instead of assessing 50,000 items at 60 dates.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { assessItemAt, type Portal, type PortalItem } from '../content/portal.ts';
-import { CONTENT_DIR } from '../content/load.ts';
 import type { ItemAssessment } from '../domain/assess.ts';
 import { addDays, startOfPeriod } from '../domain/dates.ts';
 import { timelineEvents, type ProgressCounts } from '../domain/timeline.ts';
-import { digestOf } from './page-keys.ts';
-
-/** Raised when what a kept run holds changes shape. */
-const VERSION = 1;
+import { keptPerPlan } from './plan-cache.ts';
 
 /** Earlier than any date a chart shows: the first step of every run. */
 const FIRST = '0000-01-01';
@@ -111,78 +101,13 @@ export const countsOf = (v: readonly number[]): ProgressCounts => ({
   overdueUnreported: v[5]!,
 });
 
-/** The source of what a run is computed from: a change to it makes every kept run stale. */
-function codeDigest(root: string): string | undefined {
-  const files = ['src/site/plan-progress.ts', 'src/content/portal.ts', 'src/domain/timeline.ts', 'src/domain/assess.ts', 'src/domain/amend.ts', 'src/domain/dates.ts', 'src/domain/deadline.ts', 'src/domain/status.ts'];
-  const h = createHash('sha1').update(String(VERSION));
-  for (const f of files) {
-    const path = join(root, f);
-    // Without the source (a bundle run elsewhere) nothing tells a stale run: nothing is kept.
-    if (!existsSync(path)) return undefined;
-    h.update(readFileSync(path));
-  }
-  return h.digest('hex');
-}
-
-const cacheFile = () =>
-  join(process.env.CONTENT_CACHE_DIR || join(process.cwd(), '.cache', 'content'), `progress-${createHash('sha1').update(resolve(CONTENT_DIR)).digest('hex').slice(0, 24)}.v8`);
-
-interface Kept {
-  key: string;
-  run: RunProgress;
-}
-
-const built = new WeakMap<Portal, Map<string, RunProgress>>();
-/** How many runs the last planRuns() computed and took from the kept file (for tests and logs). */
+/** How many runs the last planRuns() computed and took from the kept file (for tests). */
 export const planRunStats = { computed: 0, kept: 0 };
 
-/**
- * Every plan's run (its items, in order), once per process: those whose key is unchanged from the
- * file kept by the previous build, the others computed; the file is written again when any was.
- * CONTENT_CACHE=off keeps nothing.
- */
+/** Every plan's run (its items, in order), once per process; kept between builds (src/site/plan-cache.ts). */
 export function planRuns(portal: Portal): Map<string, RunProgress> {
-  let runs = built.get(portal);
-  if (runs) return runs;
-  const code = process.env.CONTENT_CACHE === 'off' ? undefined : codeDigest(process.cwd());
-  const file = cacheFile();
-  let kept = new Map<string, Kept>();
-  if (code !== undefined) {
-    try {
-      kept = deserialize(readFileSync(file)) as Map<string, Kept>;
-    } catch {
-      // Nothing kept yet, or unreadable: every run is computed.
-    }
-  }
-  runs = new Map();
-  const next = new Map<string, Kept>();
-  let computed = 0;
-  for (const [planId, items] of portal.itemsBy.plan) {
-    const plan = portal.plan(planId);
-    const key = createHash('sha256')
-      .update(JSON.stringify([code, portal.asOf, digestOf(plan), items.map((i) => digestOf(i.item))]))
-      .digest('base64url');
-    const old = kept.get(planId);
-    const run = old && old.key === key ? old.run : runProgress(items, portal.asOf);
-    if (run !== old?.run) computed += 1;
-    runs.set(planId, run);
-    next.set(planId, { key, run });
-  }
-  if (code !== undefined && (computed > 0 || next.size !== kept.size)) {
-    try {
-      mkdirSync(join(file, '..'), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, serialize(next));
-      renameSync(tmp, file);
-    } catch {
-      // A read-only checkout: the next build computes them again.
-    }
-  }
-  built.set(portal, runs);
+  const { values, computed } = keptPerPlan(portal, 'progress', (items) => runProgress(items, portal.asOf));
   planRunStats.computed = computed;
-  planRunStats.kept = runs.size - computed;
-  return runs;
+  planRunStats.kept = values.size - computed;
+  return values;
 }
-
-/** The file the runs are kept in (for tests). */
-export const planRunsFile = cacheFile;

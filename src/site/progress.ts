@@ -5,24 +5,15 @@
  */
 import type { Portal, PortalItem } from '../content/portal.ts';
 import { joinEvents, progressFrom, type TimelinePoint } from '../domain/timeline.ts';
+import { planRunsOf } from './plan-cache.ts';
 import { countsOf, planRuns, runCountsAt, runProgress, type RunProgress } from './plan-progress.ts';
 
 /**
- * The items in runs of consecutive items of one plan: a run that is the whole plan (the dashboard's,
- * the country's and a province's lists are made of them) is taken from the runs kept between builds
- * (src/site/plan-progress.ts), any other is computed.
+ * The items' runs of one plan each: a run that is a whole plan (the dashboard's, the country's and a
+ * province's lists are made of them) is the one kept between builds, any other is computed.
  */
 function runsOf(portal: Portal, items: readonly PortalItem[]): RunProgress[] {
-  const out: RunProgress[] = [];
-  for (let k = 0; k < items.length; ) {
-    let end = k + 1;
-    while (end < items.length && items[end]!.plan === items[k]!.plan) end += 1;
-    const run = items.slice(k, end);
-    const whole = portal.itemsBy.plan.get(items[k]!.plan.id);
-    out.push(whole && whole.length === run.length && whole.every((i, j) => i === run[j]) ? planRuns(portal).get(items[k]!.plan.id)! : runProgress(run, portal.asOf));
-    k = end;
-  }
-  return out;
+  return planRunsOf(portal, items).map((r) => (r.whole ? planRuns(portal).get(r.planId)! : runProgress(r.items, portal.asOf)));
 }
 
 export function progressOf(portal: Portal, items: readonly PortalItem[]): TimelinePoint[] {

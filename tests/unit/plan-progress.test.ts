@@ -3,7 +3,8 @@
  * gives the figures of assessing every item at every chart date, for any set of items (whole plans,
  * parts of plans, the whole country); items with no disclosed status are counted as neither done
  * nor disclosed, whichever runs they are summed from; and a plan's run is kept between builds and
- * computed again only when the plan or one of its items changed.
+ * computed again only when the plan or one of its items changed. A page's items.csv joined from
+ * plans' kept rows is byte for byte the CSV of all its rows written at once.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,9 @@ import { rollup } from '../../src/domain/ratios.ts';
 import { addCounts, progressAt, progressCounts, timelineEvents } from '../../src/domain/timeline.ts';
 import { countsOf, planRuns, planRunStats, runCountsAt, runProgress } from '../../src/site/plan-progress.ts';
 import { progressOf } from '../../src/site/progress.ts';
+import { itemRowsFile } from '../../src/site/downloads.ts';
+import { keptPerPlan } from '../../src/site/plan-cache.ts';
+import { itemRow, rowsCsvBytes, TABLES } from '../../src/site/opendata.ts';
 import { AS_OF, makeTimeFixture } from '../fixtures/time/make.ts';
 
 /** The reference: every item's events at once, every item assessed at every chart date. */
@@ -114,5 +118,22 @@ describe('per-plan runs kept between builds', () => {
     // Another as-of date is another key.
     planRuns(buildPortal(loadContent(work).content, '2026-07-01'));
     expect(planRunStats.kept).toBe(0);
+  });
+});
+
+describe('items.csv joined from plans\' rows', () => {
+  it('is the CSV of all the rows written at once, computed or kept, for whole plans and parts of plans', () => {
+    vi.stubEnv('CONTENT_CACHE_DIR', mkdtempSync(join(cacheDir, 'csv-')));
+    const columns = Object.keys(TABLES.find((t) => t.name === 'items')!.columns);
+    for (const portal of [buildPortal(loadContent().content, '2026-06-30'), buildPortal(loadContent().content, '2026-06-30')]) {
+      for (const [name, items] of sets(portal)) {
+        const about = { page: '/x/', title: name };
+        expect(itemRowsFile(portal, items, 'items.csv', about).equals(rowsCsvBytes(columns, items, itemRow)), name).toBe(true);
+      }
+    }
+    // Every plan's rows were kept by the first build: a third computes none.
+    const third = keptPerPlan(buildPortal(loadContent().content, '2026-06-30'), 'items-csv', () => Buffer.from('never'));
+    expect(third.computed).toBe(0);
+    expect([...third.values.values()].every((b) => b.length > 0 && b.toString() !== 'never')).toBe(true);
   });
 });
