@@ -49,24 +49,17 @@ export interface TimelinePoint {
 
 /** Dated events of a set of items: status disclosures and the day each due date passes (both clocks). */
 export function timelineEvents(items: readonly ItemFacts[], asOf: string, extra: readonly { date: string; label: string }[] = []): Map<string, string[]> {
-  const events = new Map<string, Set<string>>();
-  const add = (date: string, label: string) => {
-    if (date > asOf) return;
-    const set = events.get(date) ?? new Set<string>();
-    set.add(label);
-    events.set(date, set);
-  };
+  const events: [string, string[]][] = [];
   for (const i of items) {
-    for (const h of i.statusHistory) add(endOfPeriod(h.date), '公开状态');
+    for (const h of i.statusHistory) events.push([endOfPeriod(h.date), ['公开状态']]);
     for (const p of i.parts) {
       for (const text of [p.originalDeadline, p.currentDeadline]) {
         const due = text ? dueDate(parseDeadline(text)) : undefined;
-        if (due) add(addDays(due, 1), '前一日有任务到期');
+        if (due) events.push([addDays(due, 1), ['前一日有任务到期']]);
       }
     }
   }
-  for (const e of extra) add(e.date, e.label);
-  return new Map([...events].map(([d, s]) => [d, [...s]]));
+  return joinEvents([events], asOf, extra);
 }
 
 /**
