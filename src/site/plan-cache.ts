@@ -6,8 +6,8 @@
  *
  * A plan's part is keyed by the plan's and its items' digests (src/site/page-keys.ts: the parse
  * cache's file digests), the as-of date, VERSION and the source of the code that could make it (every
- * module under src/content, src/domain, src/model and src/site): a change to any of them computes
- * every part again. CONTENT_CACHE=off keeps nothing.
+ * module under src/content, src/domain, src/model and src/site, and package-lock.json): a change to
+ * any of them computes every part again. CONTENT_CACHE=off keeps nothing.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,9 @@ import { digestOf } from './page-keys.ts';
 /** Raised when what a kept part holds changes shape. */
 const VERSION = 1;
 
-/** The folders whose code a part may depend on. */
+/** The folders whose code a part may depend on, and the lock file naming the packages' versions (csv-stringify…). */
 const CODE_DIRS = ['src/content', 'src/domain', 'src/model', 'src/site'];
+const LOCK = 'package-lock.json';
 
 let code: string | null | undefined;
 /** The SHA-1 of the code parts depend on, or null when its source is not there (a bundle run elsewhere): then nothing is kept. */
@@ -37,7 +38,8 @@ function codeDigest(): string | null {
     }
     return true;
   };
-  code = CODE_DIRS.every((d) => walk(join(process.cwd(), d))) ? h.digest('hex') : null;
+  const lock = join(process.cwd(), LOCK);
+  code = CODE_DIRS.every((d) => walk(join(process.cwd(), d))) && existsSync(lock) ? h.update(readFileSync(lock)).digest('hex') : null;
   return code;
 }
 
