@@ -13,31 +13,12 @@
  * manifest that at worst makes the next run write again what it already wrote.
  * scripts/astro-build.ts keeps the files this manifest names when it prunes what Astro did not make.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { getPortal } from '../src/content/portal.ts';
+import { codeDigest } from '../src/site/code-digest.ts';
 import { recordFiles } from '../src/site/record-files.ts';
 import { readManifest, recordManifestFile, type Manifest } from './record-manifest.ts';
-
-/** Folders whose code makes the files' bytes (pages, components, layouts, styles and browser scripts do not). */
-const CODE_DIRS = ['src/content', 'src/domain', 'src/model', 'src/site', 'src/text', 'src/search'];
-function codeDigest(root: string): string {
-  const hash = createHash('sha256');
-  const add = (file: string) => hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else add(path);
-    }
-  };
-  for (const dir of CODE_DIRS) if (existsSync(join(root, dir))) walk(join(root, dir));
-  add(fileURLToPath(import.meta.url));
-  add(join(root, 'package-lock.json'));
-  return hash.digest('base64url').slice(0, 32);
-}
 
 function writeWhole(file: string, body: string | Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -65,7 +46,8 @@ export interface RecordFilesResult {
 export function writeRecordFiles(outDir: string, manifestFile: string, root = process.cwd()): RecordFilesResult {
   const out = resolve(outDir);
   const client = join(out, 'client');
-  const code = codeDigest(root);
+  // Without the source (a bundle run elsewhere) every file is written: nothing can be known to be unchanged.
+  const code = codeDigest(root) ?? `uncached ${process.pid} ${Date.now()}`;
   const last = readManifest(manifestFile);
   const before = last && last.outDir === out && last.code === code ? last.files : {};
   const files: Record<string, string> = {};

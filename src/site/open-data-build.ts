@@ -31,6 +31,7 @@ import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, rea
 import { dirname, join, resolve } from 'node:path';
 import type { Portal } from '../content/portal.ts';
 import { csvHeader, csvLines, JSON_LIST, jsonLayout, jsonRecord, TABLES, tableJsonHead, type Row, type Table } from './opendata.ts';
+import { codeDigest } from './code-digest.ts';
 import { digestOf, itemsDigest, referenceDigest } from './page-keys.ts';
 import type { SnapshotHistory } from './snapshot-compare.ts';
 import {
@@ -56,22 +57,10 @@ export function openDataCacheDir(env: Record<string, string | undefined> = proce
 
 const hash = (value: unknown) => createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex');
 
-/** The modules whose code decides the rows and their bytes (the read model, the rules, the writers), and the locked packages. */
-const CODE = ['src/content', 'src/domain', 'src/model', 'src/site', 'src/text', 'package-lock.json'];
 let code: string | undefined;
-/** The digest of that code, read from the project folder: a part made by other code is not reused. */
-export function codeDigest(root = process.cwd()): string {
-  if (code) return code;
-  const h = createHash('sha256').update(String(OPEN_DATA_VERSION));
-  // Paths relative to the project: the same code in another checkout gives the same digest.
-  const walk = (path: string) => {
-    const at = join(root, path);
-    if (!existsSync(at)) return;
-    if (statSync(at).isDirectory()) for (const name of readdirSync(at).sort()) walk(join(path, name));
-    else if (/\.(ts|mjs|js|json)$/.test(path)) h.update(`${path}\0`).update(readFileSync(at)).update('\0');
-  };
-  for (const c of CODE) walk(c);
-  return (code = h.digest('hex'));
+/** The open-data layout's version with the digest of the code (src/site/code-digest.ts): a part made by other code is not reused. */
+function codeKey(): string {
+  return (code ??= hash([OPEN_DATA_VERSION, codeDigest() ?? `uncached ${process.pid} ${Date.now()}`]));
 }
 
 /** A part: the bytes between a file's header and its footer that some records make, under their key. */
@@ -177,7 +166,7 @@ function portalParts(portal: Portal, list: string, records: readonly unknown[], 
 /** The freshness key of published.json: the code, the as-of date, every record, the kept snapshots. */
 function publishedKey(portal: Portal, keptDir: string): string {
   const kept = readSnapshotHeads(keptDir).map((h) => h.sha256);
-  return hash([codeDigest(), portal.asOf, referenceDigest(portal), itemsDigest(portal.items), resolve(keptDir), kept]);
+  return hash([codeKey(), portal.asOf, referenceDigest(portal), itemsDigest(portal.items), resolve(keptDir), kept]);
 }
 
 export interface PrepareOptions {
@@ -210,7 +199,7 @@ export function prepareOpenData(portal: Portal, options: PrepareOptions = {}): P
     return previous;
   }
 
-  const codeKey = codeDigest();
+  const currentCode = codeKey();
   const partsDir = join(dir, 'parts');
   mkdirSync(partsDir, { recursive: true });
   const old = readJson<State>(join(dir, STATE));
@@ -227,7 +216,7 @@ export function prepareOpenData(portal: Portal, options: PrepareOptions = {}): P
 
   for (const table of TABLES) {
     const columns = Object.keys(table.columns);
-    const parts = tableParts(table, portal, codeKey);
+    const parts = tableParts(table, portal, currentCode);
     let count = 0;
     for (const p of parts) {
       const [csv, json] = [`${p.key}.csv`, `${p.key}.json`];
@@ -269,7 +258,7 @@ export function prepareOpenData(portal: Portal, options: PrepareOptions = {}): P
   if (split) {
     const pieces = jsonLayout(split.head, Object.keys(split.lists)).map((piece): Piece => {
       if ('text' in piece) return piece;
-      const parts = portalParts(portal, piece.list, split.lists[piece.list]!, codeKey);
+      const parts = portalParts(portal, piece.list, split.lists[piece.list]!, currentCode);
       for (const p of parts) {
         const name = `${p.key}.json`;
         used.add(name);

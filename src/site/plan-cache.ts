@@ -10,7 +10,8 @@
  * any of them computes every part again. CONTENT_CACHE=off keeps nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { codeDigest } from './code-digest.ts';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Portal, PortalItem } from '../content/portal.ts';
@@ -19,29 +20,6 @@ import { digestOf } from './page-keys.ts';
 
 /** Raised when what a kept part holds changes shape. */
 const VERSION = 1;
-
-/** The folders whose code a part may depend on, and the lock file naming the packages' versions (csv-stringify…). */
-const CODE_DIRS = ['src/content', 'src/domain', 'src/model', 'src/site'];
-const LOCK = 'package-lock.json';
-
-let code: string | null | undefined;
-/** The SHA-1 of the code parts depend on, or null when its source is not there (a bundle run elsewhere): then nothing is kept. */
-function codeDigest(): string | null {
-  if (code !== undefined) return code;
-  const h = createHash('sha1').update(String(VERSION));
-  const walk = (dir: string): boolean => {
-    if (!existsSync(dir)) return false;
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (/\.(ts|mjs|js|json)$/.test(e.name)) h.update(path).update(readFileSync(path));
-    }
-    return true;
-  };
-  const lock = join(process.cwd(), LOCK);
-  code = CODE_DIRS.every((d) => walk(join(process.cwd(), d))) && existsSync(lock) ? h.update(readFileSync(lock)).digest('hex') : null;
-  return code;
-}
 
 /** Consecutive items of one plan, and whether they are the whole plan (its items, in order). */
 export interface PlanRun {
@@ -82,7 +60,8 @@ export function keptPerPlan<T>(portal: Portal, name: string, compute: (items: re
   if (!byName) made.set(portal, (byName = new Map()));
   const done = byName.get(name);
   if (done) return done as { values: Map<string, T>; computed: number };
-  const digest = process.env.CONTENT_CACHE === 'off' ? null : codeDigest();
+  const code = process.env.CONTENT_CACHE === 'off' ? null : codeDigest();
+  const digest = code && `${VERSION} ${code}`;
   const dir = process.env.CONTENT_CACHE_DIR || join(process.cwd(), '.cache', 'content');
   const file = join(dir, `${name}-${createHash('sha1').update(resolve(CONTENT_DIR)).digest('hex').slice(0, 24)}.v8`);
   let kept = new Map<string, Kept<T>>();

@@ -44,12 +44,20 @@ function expectSameFiles(cacheDir: string, portal: Portal) {
 }
 
 /** One item's latest status changed, as an office publishing one update would (a copy of the content). */
+/**
+ * The content with one item's latest status changed, as an edit of that item's file gives it: every
+ * other record is the same object (so keeps the digest of its file, src/content/load.ts), the
+ * changed item is a new one.
+ */
 function changeOneItem(content: Content, id: string): Content {
-  const copy = structuredClone(content);
-  const item = copy.items.find((i) => i.id === id)!;
-  const last = item.statusHistory.at(-1)!;
-  last.status = last.status === 'not-completed' ? 'completed' : 'not-completed';
-  return copy;
+  const items = content.items.map((i) => {
+    if (i.id !== id) return i;
+    const item = structuredClone(i);
+    const last = item.statusHistory.at(-1)!;
+    last.status = last.status === 'not-completed' ? 'completed' : 'not-completed';
+    return item;
+  });
+  return { ...content, items };
 }
 
 describe.each([
