@@ -20,8 +20,9 @@
  * when it is published and leaves when it is unpublished (`removeDocument`).
  */
 import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/client';
+import { bm25Scorer, docLength, indexTotals, type ScoredPhrase } from './score.ts';
 import { foldWithMap } from './text.ts';
-import { indexColumn, matchSpans, parseQuery, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
+import { GRAM_COLUMNS, HEAD_COLUMNS, indexColumn, matchSpans, parseQuery, phraseMatch, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
 /**
  * Kinds of searchable record, in the order results of equal score are listed,
@@ -803,8 +804,6 @@ function hitOf(row: Row, query: Highlighted): SearchHit {
   };
 }
 
-const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
-
 /** A matching document: its key and BM25 score. */
 interface Match {
   key: number;
@@ -830,7 +829,20 @@ export const COUNT_LIMIT = 3000;
 const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
-const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k), score: Number(r.s) }));
+
+/** One ranking tier: its FTS5 expression and the phrases that score in it. */
+interface Tier {
+  match: string;
+  phrases: ScoredPhrase[];
+}
+
+/** The phrases of a query that score, in the given bigram columns, with its single characters (each alternative a phrase, as FTS5 counts them). */
+function scoredPhrases(query: ParsedQuery, columns: readonly GramColumn[]): ScoredPhrase[] {
+  return [
+    ...query.phrases.map((tokens) => ({ match: phraseMatch(tokens, columns), columns, tokens })),
+    ...query.chars.flat().map((c) => ({ match: phraseMatch([c], ['chars']), columns: ['chars'] as const, tokens: [c] })),
+  ];
+}
 
 /**
  * The ranking tiers of a query: records about it (the query in the title or
@@ -838,37 +850,103 @@ const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k),
  * tier, BM25 with column weights over the tier's first `RANK_WINDOW` matches;
  * ties in key order, which is kind order, then id (see `SEARCH_SCHEMA_SQL`).
  */
-function tiersOf(query: ParsedQuery): string[] {
-  return query.headMatch ? [query.headMatch, `(${query.match}) NOT (${query.headMatch})`] : [query.match];
+function tiersOf(query: ParsedQuery): Tier[] {
+  const all = scoredPhrases(query, GRAM_COLUMNS);
+  return query.headMatch
+    ? [
+        { match: query.headMatch, phrases: scoredPhrases(query, HEAD_COLUMNS) },
+        { match: `(${query.match}) NOT (${query.headMatch})`, phrases: all },
+      ]
+    : [{ match: query.match, phrases: all }];
+}
+
+/**
+ * Document frequencies are counted exactly up to this many matches (every
+ * query of the real content). Above it, a phrase's frequency is extrapolated
+ * from how far into the index, in key order, its first `DF_LIMIT` matches
+ * reach (counted up to `DF_SCAN_LIMIT` documents; a phrase rarer than that is
+ * taken to be that common, so its IDF is at most ln(DF_SCAN_LIMIT / DF_LIMIT)
+ * lower than exact: about 3.5 rather than 4.6 for a phrase in 1% of a million).
+ * FTS5's `bm25()` reads every match instead.
+ */
+export const DF_LIMIT = 3000;
+const DF_SCAN_LIMIT = 100_000;
+
+/** How many documents hold the phrase of `match`: exact up to `DF_LIMIT`, estimated above it. */
+async function documentFrequency(db: SearchDb, match: string, rows: number): Promise<number> {
+  const { rows: counted } = await db.execute({
+    sql: 'SELECT count(*) AS n, max(k) AS last FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)',
+    args: [match, DF_LIMIT],
+  });
+  const n = Number(counted[0]!.n);
+  if (n < DF_LIMIT) return n;
+  const { rows: before } = await db.execute({
+    sql: 'SELECT count(*) AS m FROM (SELECT 1 FROM search_doc_facets WHERE doc_key <= ? LIMIT ?)',
+    args: [Number(counted[0]!.last), DF_SCAN_LIMIT],
+  });
+  const m = Math.max(n, Number(before[0]!.m));
+  return Math.min(rows, Math.round((n * rows) / m));
+}
+
+/** Scores documents of one tier (see `score.ts`); built once per query and tier. */
+type Scorer = (keys: readonly number[]) => Promise<Match[]>;
+
+const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.problem, body: COLUMN_WEIGHTS.body, chars: COLUMN_WEIGHTS.chars };
+
+function scorerOf(db: SearchDb, phrases: readonly ScoredPhrase[]): Scorer {
+  let scoring: Promise<ReturnType<typeof bm25Scorer>> | undefined;
+  const prepare = async () => {
+    const { rows } = await db.execute("SELECT block FROM search_fts_data WHERE id = 1");
+    const totals = indexTotals(rows[0]?.block);
+    const frequencies: number[] = [];
+    for (const p of phrases) frequencies.push(await documentFrequency(db, p.match, totals.rows));
+    return bm25Scorer(phrases, frequencies, totals, FTS_WEIGHTS);
+  };
+  return async (keys) => {
+    if (!keys.length) return [];
+    scoring ??= prepare();
+    const [score, { rows }] = await Promise.all([
+      scoring,
+      db.execute({
+        sql: `SELECT d.doc_key AS k, d.title, d.fields, z.sz FROM search_documents d LEFT JOIN search_fts_docsize z ON z.id = d.doc_key
+WHERE d.doc_key IN (SELECT value FROM json_each(?))`,
+        args: [JSON.stringify(keys)],
+      }),
+    ]);
+    const byKey = new Map<number, number>();
+    for (const r of rows) {
+      const fields = JSON.parse(String(r.fields)) as Pick<SearchField, 'column' | 'text'>[];
+      const texts = { title: [String(r.title)], problem: [] as string[], body: [] as string[] };
+      for (const f of fields) texts[f.column].push(f.text);
+      byKey.set(Number(r.k), score(texts, docLength(r.sz)));
+    }
+    return keys.map((key) => ({ key, score: byKey.get(key) ?? 0 }));
+  };
 }
 
 /**
  * Positions [from, to) of one tier's order: its first `RANK_WINDOW` matches
  * by key ranked by BM25, then the rest by key. Fewer when the tier ends
- * first; `ranked` false gives key order throughout (a listing without a query).
+ * first; without a scorer, key order throughout (a listing without a query).
  */
-async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number): Promise<Match[]> {
+async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number, scorer?: Scorer): Promise<Match[]> {
   const out: Match[] = [];
-  const ranked = rankWindow > 0;
-  const window = rankWindow;
+  const window = scorer ? rankWindow : 0;
   if (from < window) {
     const want = Math.min(to, window) - from;
-    // MATERIALIZED: FTS5 stops at the window in key order; only then are the scores sorted.
-    const { rows } = await db.execute({
-      sql: `WITH w AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
-SELECT k, s FROM w ORDER BY s, k LIMIT ? OFFSET ?`,
-      args: [match, window, want, from],
-    });
-    out.push(...toMatches(rows));
+    const ranked = await scorer!(await firstKeys(db, match, window));
+    ranked.sort((a, b) => a.score - b.score || a.key - b.key);
+    out.push(...ranked.slice(from, from + want));
     if (out.length < want) return out;
   }
   if (to > window) {
     const start = Math.max(from, window);
     const { rows } = await db.execute({
-      sql: `SELECT rowid AS k, ${ranked ? BM25 : '0'} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?`,
+      sql: 'SELECT group_concat(k) AS keys FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?)',
       args: [match, to - start, start],
     });
-    out.push(...toMatches(rows));
+    const keys = parseKeys(rows[0]?.keys);
+    out.push(...(scorer ? await scorer(keys) : keys.map((key) => ({ key, score: 0 }))));
   }
   return out;
 }
@@ -880,13 +958,13 @@ async function countUpTo(db: SearchDb, match: string, limit: number): Promise<nu
 }
 
 /** Positions [offset, offset + limit) of the tiers one after another. */
-async function rankedPage(db: SearchDb, tiers: readonly string[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+async function rankedPage(db: SearchDb, tiers: readonly { match: string; scorer?: Scorer }[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
   const page: Match[] = [];
   let start = 0;
-  for (const [i, match] of tiers.entries()) {
+  for (const [i, { match, scorer }] of tiers.entries()) {
     const from = Math.max(0, offset - start);
     const to = offset + limit - start;
-    const got = await tierSlice(db, match, from, to, rankWindow);
+    const got = await tierSlice(db, match, from, to, rankWindow, scorer);
     page.push(...got);
     if (page.length >= limit || i === tiers.length - 1) break;
     // The tier ended before the page did: its size says where the next one starts.
@@ -1034,8 +1112,8 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
 /** The ranked page of matches passing the filters; without a query, the records the filters allow, in key order. */
 function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, rankWindow: number): Promise<Match[]> {
   const filter = filterMatch(allowed);
-  if (!query) return rankedPage(db, [filter!], offset, limit, 0);
-  return rankedPage(db, tiersOf(query).map((t) => both(t, filter)), offset, limit, rankWindow);
+  if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
+  return rankedPage(db, tiersOf(query).map((t) => ({ match: both(t.match, filter), scorer: scorerOf(db, t.phrases) })), offset, limit, rankWindow);
 }
 
 /** The first `limit` results of a query (or of a listing by filters), ranked, without facet counts: for CSV and JSON downloads. */

@@ -38,8 +38,37 @@ const toSimplifiedChars = OpenCC.Converter({ from: 'tw', to: 'cn' });
  */
 const EXTRA_FOLDS: Readonly<Record<string, string>> = { 矽: '硅' };
 
+/**
+ * Characters a conversion can change: of every dictionary entry the preset applies that changes
+ * its text, the characters at the places it changes (all of them where the lengths differ), and
+ * the extra folds. A text with none of them comes out of every entry as it went in (an entry that
+ * matches it replaces each character with itself), so it is returned as it is, without the
+ * dictionary walk: most Simplified text, at about a twentieth of the cost. Built on first use.
+ */
+let convertible: RegExp | undefined;
+function convertibleChars(): RegExp {
+  if (convertible) return convertible;
+  const chars = new Set<string>(Object.keys(EXTRA_FOLDS));
+  const dicts = [...OpenCC.Locale.from.tw, ...OpenCC.Locale.to.cn].flat() as unknown as (string | string[][])[];
+  for (const dict of dicts) {
+    const entries = typeof dict === 'string' ? dict.split('|').map((e) => e.split(' ')) : dict;
+    for (const [from = '', to = ''] of entries) {
+      if (from === to) continue;
+      const a = [...from];
+      const b = [...to];
+      a.forEach((c, i) => {
+        if (a.length !== b.length || c !== b[i]) chars.add(c);
+      });
+    }
+  }
+  const escaped = [...chars].map((c) => (/[\\\]^-]/.test(c) ? `\\${c}` : c)).join('');
+  convertible = new RegExp(`[${escaped}]`, 'u');
+  return convertible;
+}
+
 /** Traditional → Simplified, one character for one character. */
 export function toSimplified(text: string): string {
+  if (!convertibleChars().test(text)) return text;
   const out = toSimplifiedChars(text);
   return /[矽]/.test(out) ? out.replace(/[矽]/g, (c) => EXTRA_FOLDS[c] ?? c) : out;
 }
