@@ -3,6 +3,7 @@
  * the token stream FTS5 indexed, whatever the script, width, line breaks or conversion artefacts of
  * the text; FTS5's records of row counts and lengths are read as FTS5 writes them.
  */
+import * as OpenCC from 'opencc-js/t2cn';
 import { describe, expect, it } from 'vitest';
 import { getPortal } from '../../src/content/portal.ts';
 import { contentDocuments } from '../../src/search/content-docs.ts';
@@ -60,6 +61,15 @@ describe('phrase counts on stored text', () => {
 });
 
 describe('the skip of plain Simplified text in conversion', () => {
+  it('converts every dictionary entry, alone and inside Simplified text, exactly as the converter does', () => {
+    const convert = OpenCC.Converter({ from: 'tw', to: 'cn' });
+    const keys = [...OpenCC.Locale.from.tw, ...OpenCC.Locale.to.cn].flat().flatMap((d) => String(d).split('|').map((e) => e.split(' ')[0]!));
+    expect(keys.length).toBeGreaterThan(1000);
+    for (const k of keys) {
+      for (const t of [k, `污水处理${k}整改`]) expect(toSimplified(t), t).toBe(convert(t).replace(/矽/g, '硅'));
+    }
+  });
+
   it('converts exactly as the full conversion does', () => {
     // toSimplified skips text with no character a dictionary entry changes; the real texts and a
     // Traditional one come out as the converter makes them.
