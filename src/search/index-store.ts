@@ -20,7 +20,7 @@
  * when it is published and leaves when it is unpublished (`removeDocument`).
  */
 import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/client';
-import { bm25Scorer, docLength, indexTotals, type ScoredPhrase } from './score.ts';
+import { bm25Scorer, docLength, indexTotals, type IndexTotals, type ScoredPhrase } from './score.ts';
 import { foldWithMap } from './text.ts';
 import { GRAM_COLUMNS, HEAD_COLUMNS, indexColumn, matchSpans, parseQuery, phraseMatch, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
@@ -512,6 +512,8 @@ export interface SearchRequest {
 export interface Limits {
   rankWindow: number;
   countLimit: number;
+  /** `DF_LIMIT`. */
+  frequencyLimit: number;
 }
 
 export type FacetLabels = Partial<Record<FacetDimension, Readonly<Record<string, string>>>>;
@@ -826,7 +828,18 @@ export const RANK_WINDOW = 500;
  * per answer than 1,000 and 5,000.
  */
 export const COUNT_LIMIT = 3000;
-const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT };
+/**
+ * Document frequencies are counted exactly up to this many matches (every
+ * query of the real content). Above it, a phrase's frequency is extrapolated
+ * from how far into the index, in key order, its first `DF_LIMIT` matches
+ * reach (counted up to `DF_SCAN_LIMIT` documents; a phrase rarer than that is
+ * taken to be that common, so its IDF is at most ln(DF_SCAN_LIMIT / DF_LIMIT)
+ * lower than exact: about 3.5 rather than 4.6 for a phrase in 1% of a million).
+ * FTS5's `bm25()` reads every match instead.
+ */
+export const DF_LIMIT = 3000;
+const DF_SCAN_LIMIT = 100_000;
+const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
 
@@ -860,26 +873,15 @@ function tiersOf(query: ParsedQuery): Tier[] {
     : [{ match: query.match, phrases: all }];
 }
 
-/**
- * Document frequencies are counted exactly up to this many matches (every
- * query of the real content). Above it, a phrase's frequency is extrapolated
- * from how far into the index, in key order, its first `DF_LIMIT` matches
- * reach (counted up to `DF_SCAN_LIMIT` documents; a phrase rarer than that is
- * taken to be that common, so its IDF is at most ln(DF_SCAN_LIMIT / DF_LIMIT)
- * lower than exact: about 3.5 rather than 4.6 for a phrase in 1% of a million).
- * FTS5's `bm25()` reads every match instead.
- */
-export const DF_LIMIT = 3000;
-const DF_SCAN_LIMIT = 100_000;
 
 /** How many documents hold the phrase of `match`: exact up to `DF_LIMIT`, estimated above it. */
-async function documentFrequency(db: SearchDb, match: string, rows: number): Promise<number> {
+async function documentFrequency(db: SearchDb, match: string, rows: number, limit: number): Promise<number> {
   const { rows: counted } = await db.execute({
     sql: 'SELECT count(*) AS n, max(k) AS last FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)',
-    args: [match, DF_LIMIT],
+    args: [match, limit],
   });
   const n = Number(counted[0]!.n);
-  if (n < DF_LIMIT) return n;
+  if (n < limit) return n;
   const { rows: before } = await db.execute({
     sql: 'SELECT count(*) AS m FROM (SELECT 1 FROM search_doc_facets WHERE doc_key <= ? LIMIT ?)',
     args: [Number(counted[0]!.last), DF_SCAN_LIMIT],
@@ -888,65 +890,102 @@ async function documentFrequency(db: SearchDb, match: string, rows: number): Pro
   return Math.min(rows, Math.round((n * rows) / m));
 }
 
-/** Scores documents of one tier (see `score.ts`); built once per query and tier. */
-type Scorer = (keys: readonly number[]) => Promise<Match[]>;
+/** What one search knows of the index for ranking: its totals, and document frequencies, each read once. */
+interface IndexStats {
+  totals(): Promise<IndexTotals>;
+  frequency(match: string): Promise<number>;
+}
+
+function statsOf(db: SearchDb, limit: number): IndexStats {
+  let totals: Promise<IndexTotals> | undefined;
+  const frequencies = new Map<string, Promise<number>>();
+  const stats: IndexStats = {
+    totals: () => (totals ??= db.execute('SELECT block FROM search_fts_data WHERE id = 1').then(({ rows }) => indexTotals(rows[0]?.block))),
+    frequency(match) {
+      let n = frequencies.get(match);
+      if (!n) frequencies.set(match, (n = stats.totals().then((t) => documentFrequency(db, match, t.rows, limit))));
+      return n;
+    },
+  };
+  return stats;
+}
 
 const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.problem, body: COLUMN_WEIGHTS.body, chars: COLUMN_WEIGHTS.chars };
+const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
 
-function scorerOf(db: SearchDb, phrases: readonly ScoredPhrase[]): Scorer {
+/**
+ * How a tier is ranked: by FTS5's `bm25()` where it is cheap (every phrase of the query in fewer
+ * than `DF_LIMIT` documents, no filter: its doclists are short), else by `scorerOf`. Both give
+ * the same scores (`score.ts`).
+ */
+type Ranker = { sql: true } | { sql: false; score: (keys: readonly number[]) => Promise<Match[]> };
+
+/** Scores documents of one tier from their stored text (see `score.ts`). */
+function scorerOf(db: SearchDb, phrases: readonly ScoredPhrase[], stats: IndexStats): Ranker {
   let scoring: Promise<ReturnType<typeof bm25Scorer>> | undefined;
   const prepare = async () => {
-    const { rows } = await db.execute("SELECT block FROM search_fts_data WHERE id = 1");
-    const totals = indexTotals(rows[0]?.block);
-    const frequencies: number[] = [];
-    for (const p of phrases) frequencies.push(await documentFrequency(db, p.match, totals.rows));
-    return bm25Scorer(phrases, frequencies, totals, FTS_WEIGHTS);
+    const frequencies = await Promise.all(phrases.map((p) => stats.frequency(p.match)));
+    return bm25Scorer(phrases, frequencies, await stats.totals(), FTS_WEIGHTS);
   };
-  return async (keys) => {
+  // Only the texts of the columns that score.
+  const columns = [...new Set(phrases.flatMap((p) => (p.columns[0] === 'chars' ? GRAM_COLUMNS : p.columns)))];
+  const sql = `SELECT d.doc_key AS k, z.sz, (
+  SELECT json_group_array(json_array(t.c, t.x)) FROM (
+    SELECT 'title' AS c, d.title AS x UNION ALL SELECT f.value ->> 'column', f.value ->> 'text' FROM json_each(d.fields) f
+  ) t WHERE t.c IN (${columns.map(() => '?').join(', ')})
+) AS texts
+FROM search_documents d LEFT JOIN search_fts_docsize z ON z.id = d.doc_key
+WHERE d.doc_key IN (SELECT value FROM json_each(?))`;
+  const score = async (keys: readonly number[]): Promise<Match[]> => {
     if (!keys.length) return [];
     scoring ??= prepare();
-    const [score, { rows }] = await Promise.all([
-      scoring,
-      db.execute({
-        sql: `SELECT d.doc_key AS k, d.title, d.fields, z.sz FROM search_documents d LEFT JOIN search_fts_docsize z ON z.id = d.doc_key
-WHERE d.doc_key IN (SELECT value FROM json_each(?))`,
-        args: [JSON.stringify(keys)],
-      }),
-    ]);
+    const [bm25, { rows }] = await Promise.all([scoring, db.execute({ sql, args: [...columns, JSON.stringify(keys)] })]);
     const byKey = new Map<number, number>();
     for (const r of rows) {
-      const fields = JSON.parse(String(r.fields)) as Pick<SearchField, 'column' | 'text'>[];
-      const texts = { title: [String(r.title)], problem: [] as string[], body: [] as string[] };
-      for (const f of fields) texts[f.column].push(f.text);
-      byKey.set(Number(r.k), score(texts, docLength(r.sz)));
+      const texts: Record<GramColumn, string[]> = { title: [], problem: [], body: [] };
+      for (const [column, text] of JSON.parse(String(r.texts)) as [GramColumn, string][]) texts[column].push(text);
+      byKey.set(Number(r.k), bm25(texts, docLength(r.sz)));
     }
     return keys.map((key) => ({ key, score: byKey.get(key) ?? 0 }));
   };
+  return { sql: false, score };
 }
+
+const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k), score: Number(r.s) }));
 
 /**
  * Positions [from, to) of one tier's order: its first `RANK_WINDOW` matches
  * by key ranked by BM25, then the rest by key. Fewer when the tier ends
- * first; without a scorer, key order throughout (a listing without a query).
+ * first; without a ranker, key order throughout (a listing without a query).
  */
-async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number, scorer?: Scorer): Promise<Match[]> {
+async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number, ranker?: Ranker): Promise<Match[]> {
   const out: Match[] = [];
-  const window = scorer ? rankWindow : 0;
+  const window = ranker ? rankWindow : 0;
   if (from < window) {
     const want = Math.min(to, window) - from;
-    const ranked = await scorer!(await firstKeys(db, match, window));
-    ranked.sort((a, b) => a.score - b.score || a.key - b.key);
-    out.push(...ranked.slice(from, from + want));
+    if (ranker!.sql) {
+      // MATERIALIZED: FTS5 stops at the window in key order; only then are the scores sorted.
+      const { rows } = await db.execute({
+        sql: `WITH w AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
+SELECT k, s FROM w ORDER BY s, k LIMIT ? OFFSET ?`,
+        args: [match, window, want, from],
+      });
+      out.push(...toMatches(rows));
+    } else {
+      const ranked = await ranker!.score(await firstKeys(db, match, window));
+      ranked.sort((a, b) => a.score - b.score || a.key - b.key);
+      out.push(...ranked.slice(from, from + want));
+    }
     if (out.length < want) return out;
   }
   if (to > window) {
     const start = Math.max(from, window);
     const { rows } = await db.execute({
-      sql: 'SELECT group_concat(k) AS keys FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?)',
+      sql: `SELECT rowid AS k, ${ranker?.sql ? BM25 : '0'} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?`,
       args: [match, to - start, start],
     });
-    const keys = parseKeys(rows[0]?.keys);
-    out.push(...(scorer ? await scorer(keys) : keys.map((key) => ({ key, score: 0 }))));
+    const beyond = toMatches(rows);
+    out.push(...(ranker && !ranker.sql ? await ranker.score(beyond.map((m) => m.key)) : beyond));
   }
   return out;
 }
@@ -958,13 +997,13 @@ async function countUpTo(db: SearchDb, match: string, limit: number): Promise<nu
 }
 
 /** Positions [offset, offset + limit) of the tiers one after another. */
-async function rankedPage(db: SearchDb, tiers: readonly { match: string; scorer?: Scorer }[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+async function rankedPage(db: SearchDb, tiers: readonly { match: string; ranker?: Ranker }[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
   const page: Match[] = [];
   let start = 0;
-  for (const [i, { match, scorer }] of tiers.entries()) {
+  for (const [i, { match, ranker }] of tiers.entries()) {
     const from = Math.max(0, offset - start);
     const to = offset + limit - start;
-    const got = await tierSlice(db, match, from, to, rankWindow, scorer);
+    const got = await tierSlice(db, match, from, to, rankWindow, ranker);
     page.push(...got);
     if (page.length >= limit || i === tiers.length - 1) break;
     // The tier ended before the page did: its size says where the next one starts.
@@ -1093,7 +1132,7 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
   const allowed = await allowedIds(db, cache, filters);
   const limits = { ...DEFAULT_LIMITS, ...request.limits };
   const [pageMatches, counted] = await Promise.all([
-    pageOf(db, query, allowed, offset, pageSize, limits.rankWindow),
+    pageOf(db, query, allowed, offset, pageSize, limits),
     countMatches(db, cache, query?.match, allowed, limits.countLimit),
   ]);
   const rows = await documentRows(db, pageMatches);
@@ -1110,10 +1149,15 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
 }
 
 /** The ranked page of matches passing the filters; without a query, the records the filters allow, in key order. */
-function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, limits: Limits): Promise<Match[]> {
   const filter = filterMatch(allowed);
   if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
-  return rankedPage(db, tiersOf(query).map((t) => ({ match: both(t.match, filter), scorer: scorerOf(db, t.phrases) })), offset, limit, rankWindow);
+  const tiers = tiersOf(query);
+  const stats = statsOf(db, limits.frequencyLimit);
+  // The last tier has every phrase of the query in all its columns: the longest doclists bm25() would read.
+  const frequencies = filter ? [] : await Promise.all(tiers.at(-1)!.phrases.map((p) => stats.frequency(p.match)));
+  const cheap = !filter && frequencies.every((n) => n < limits.frequencyLimit);
+  return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
 
 /** The first `limit` results of a query (or of a listing by filters), ranked, without facet counts: for CSV and JSON downloads. */
@@ -1121,7 +1165,7 @@ export async function searchAll(db: SearchDb, request: Pick<SearchRequest, 'q' |
   const filters = request.filters ?? {};
   const query = queryOf(request.q, filters);
   const allowed = await allowedIds(db, cacheOf(db), filters);
-  const pageMatches = await pageOf(db, query, allowed, 0, limit, RANK_WINDOW);
+  const pageMatches = await pageOf(db, query, allowed, 0, limit, DEFAULT_LIMITS);
   const rows = await documentRows(db, pageMatches);
   return { query: query?.text ?? '', results: rows.map((r) => hitOf(r, query ?? NOTHING)) };
 }

@@ -12,7 +12,7 @@
  * score = −Σ IDF · f · (k1 + 1) / (f + k1 · (1 − b + b · D / avgdl)), with k1 = 1.2, b = 0.75, D
  * the row's tokens in all columns and avgdl the index's mean. Lower is better.
  */
-import { PINYIN_ARTEFACT } from '../text/fold.ts';
+import { PINYIN_ARTEFACT, conversionSources } from '../text/fold.ts';
 import { foldText, foldWidth, toSimplified } from './text.ts';
 import { gramTokens, type GramColumn } from './tokenize.ts';
 
@@ -100,6 +100,7 @@ export function idf(n: number, rows: number): number {
 const NEEDS_FOLD = /[^\t\x20-\x7e\u00a0-\u00ff\u2000-\u2027\u202a-\u206f\u3000-\u3037\u303b-\u303f\u4e00-\u9fff\uff00-\uffef]/u;
 
 function hasPinyinArtefact(text: string): boolean {
+  if (!text.includes('(') && !text.includes('（')) return false;
   PINYIN_ARTEFACT.lastIndex = 0;
   return PINYIN_ARTEFACT.test(text);
 }
@@ -142,7 +143,14 @@ function hanRun(tokens: readonly string[]): string | undefined {
  */
 export function counter(phrase: Pick<ScoredPhrase, 'columns' | 'tokens'>): (text: string) => number {
   const han = phrase.columns[0] === 'chars' ? phrase.tokens[0]! : hanRun(phrase.tokens);
-  if (han) return (text) => occurrences(hanOf(text), han);
+  if (han) {
+    // A text with no character that folds into one of the phrase's (nor one of them that folding
+    // may change), none outside the plain ranges and no pinyin artefact has the Han it is indexed
+    // with: counted as it is, without folding (most texts).
+    const affecting = [...han].flatMap((c) => [...conversionSources(c)]).map((c) => c.replace(/[\\\]^-]/g, '\\$&'));
+    const touched = new RegExp(affecting.length ? `[${affecting.join('')}]|${NEEDS_FOLD.source}` : NEEDS_FOLD.source, 'u');
+    return (text) => occurrences(touched.test(text) || hasPinyinArtefact(text) ? hanOf(text) : text, han);
+  }
   const first = phrase.tokens[0]!;
   return (text) => {
     const f = folded(text);
