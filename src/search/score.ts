@@ -110,10 +110,7 @@ function folded(text: string): string {
   return NEEDS_FOLD.test(text) || hasPinyinArtefact(text) ? foldText(text) : toSimplified(foldWidth(text));
 }
 
-/** The text with its Han characters as folded: where width folding changes no Han character, without it. */
-function hanOf(text: string): string {
-  return NEEDS_FOLD.test(text) || hasPinyinArtefact(text) ? foldText(text) : toSimplified(text);
-}
+const HAN_RUN = /\p{Script=Han}+/gu;
 
 /** Occurrences of `needle` in `hay`, overlapping ones included. */
 function occurrences(hay: string, needle: string): number {
@@ -148,11 +145,34 @@ export function counter(phrase: Pick<ScoredPhrase, 'columns' | 'tokens'>): (text
     // may change), none outside the plain ranges and no pinyin artefact has the Han it is indexed
     // with: counted as it is, without folding (most texts).
     const affecting = [...han].flatMap((c) => [...conversionSources(c)]).map((c) => c.replace(/[\\\]^-]/g, '\\$&'));
-    const touched = new RegExp(affecting.length ? `[${affecting.join('')}]|${NEEDS_FOLD.source}` : NEEDS_FOLD.source, 'u');
-    return (text) => occurrences(touched.test(text) || hasPinyinArtefact(text) ? hanOf(text) : text, han);
+    if (!affecting.length) return (text) => occurrences(NEEDS_FOLD.test(text) || hasPinyinArtefact(text) ? foldText(text) : text, han);
+    const converts = new RegExp(`[${affecting.join('')}]`, 'u');
+    return (text) => {
+      if (NEEDS_FOLD.test(text) || hasPinyinArtefact(text)) return occurrences(foldText(text), han);
+      if (!converts.test(text)) return occurrences(text, han);
+      // Every dictionary entry is Han only, so conversion works run by run: only the Han runs
+      // holding such a character are converted (a Traditional text holds many runs).
+      let n = 0;
+      for (const [run] of text.matchAll(HAN_RUN)) n += occurrences(converts.test(run) ? toSimplified(run) : run, han);
+      return n;
+    };
   }
   const first = phrase.tokens[0]!;
+  // A text can only hold the phrase if it holds each of its characters in some form: as itself,
+  // a character that folds into it (upper case, full width, ², a Traditional form), or a character
+  // outside the plain ranges. Most texts lack one (a Latin letter, usually: tested first), and are
+  // not folded.
+  const holdsChar = (ch: string) => {
+    const forms = new Set([ch, ch.toUpperCase(), ...conversionSources(ch)]);
+    for (let cp = 0xa0; cp <= 0xff; cp++) if (foldWidth(String.fromCodePoint(cp)).includes(ch)) forms.add(String.fromCodePoint(cp));
+    for (const c of [...forms]) if (c.charCodeAt(0) < 0x7f && c.charCodeAt(0) > 0x20) forms.add(String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    return new RegExp(`[${[...forms].map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]|${NEEDS_FOLD.source}`, 'u');
+  };
+  const chars = [...new Set([...phrase.tokens.join('')])].sort((a, b) => Number(/\p{Script=Han}/u.test(a)) - Number(/\p{Script=Han}/u.test(b)));
+  const tests = chars.map(holdsChar);
+  const holds = { test: (text: string) => tests.every((t) => t.test(text)) };
   return (text) => {
+    if (!holds.test(text)) return 0;
     const f = folded(text);
     if (!f.includes(first)) return 0;
     const stream = gramTokens(f);
