@@ -514,6 +514,8 @@ export interface Limits {
   countLimit: number;
   /** `DF_LIMIT`. */
   frequencyLimit: number;
+  /** `BM25_BUDGET`. */
+  bm25Budget: number;
 }
 
 export type FacetLabels = Partial<Record<FacetDimension, Readonly<Record<string, string>>>>;
@@ -839,7 +841,13 @@ export const COUNT_LIMIT = 3000;
  */
 export const DF_LIMIT = 3000;
 const DF_SCAN_LIMIT = 100_000;
-const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT };
+/**
+ * Doclist entries `bm25()` may read for a query (the document frequencies of its phrases and
+ * filter tokens, summed) before the stored-text scorer ranks it instead. bm25() reads about ten
+ * million entries a second here; the stored-text scorer costs about what 100,000 cost.
+ */
+export const BM25_BUDGET = 100_000;
+const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT, bm25Budget: BM25_BUDGET };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
 
@@ -914,9 +922,8 @@ const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.probl
 const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
 
 /**
- * How a tier is ranked: by FTS5's `bm25()` where it is cheap (every phrase of the query in fewer
- * than `DF_LIMIT` documents, no filter: its doclists are short), else by `scorerOf`. Both give
- * the same scores (`score.ts`).
+ * How a tier is ranked: by FTS5's `bm25()` where the doclists it reads are short (`BM25_BUDGET`),
+ * else by `scorerOf`. Both give the same scores (`score.ts`).
  */
 type Ranker = { sql: true } | { sql: false; score: (keys: readonly number[]) => Promise<Match[]> };
 
@@ -1154,9 +1161,10 @@ async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: All
   if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
   const tiers = tiersOf(query);
   const stats = statsOf(db, limits.frequencyLimit);
-  // The last tier has every phrase of the query in all its columns: the longest doclists bm25() would read.
-  const frequencies = filter ? [] : await Promise.all(tiers.at(-1)!.phrases.map((p) => stats.frequency(p.match)));
-  const cheap = !filter && frequencies.every((n) => n < limits.frequencyLimit);
+  // What bm25() would read: the doclist of every phrase of the query (the last tier has them in
+  // all their columns, the longest) and of every filter token.
+  const read = [...tiers.at(-1)!.phrases.map((p) => p.match), ...allowed.flatMap(([, fids]) => fids).map((fid) => `{facets} : ${fidToken(fid)}`)];
+  const cheap = (await Promise.all(read.map((m) => stats.frequency(m)))).reduce((a, b) => a + b, 0) < limits.bm25Budget;
   return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
 

@@ -123,10 +123,10 @@ describe('BM25 worked out without reading every match', () => {
         expected.push(...rows.map((r) => ({ id: idOf.get(Number(r.k))!, score: Number(r.s) })));
       }
       expect(expected.length, q).toBeGreaterThan(0);
-      // Every phrase of the real content is rarer than the frequency limit: bm25() in SQL. A filter
-      // every record passes sends the same query to the stored-text scorer (filter tokens weigh 0).
-      for (const filters of [{}, { kind: [...SEARCH_KINDS] }]) {
-        const r = await search(client, { q, filters, pageSize: 100 });
+      // The real content is small: bm25() in SQL. Without that budget, the stored-text scorer; with
+      // a filter every record passes, too (filter tokens weigh 0).
+      for (const [filters, bm25Budget] of [[{}, undefined], [{}, 0], [{ kind: [...SEARCH_KINDS] }, 0]] as const) {
+        const r = await search(client, { q, filters, pageSize: 100, limits: bm25Budget === undefined ? {} : { bm25Budget } });
         expect(ids(r), q).toEqual(expected.map((e) => e.id));
         r.results.forEach((h, i) => expect(h.score, `${q}: ${h.id}`).toBeCloseTo(expected[i]!.score, 9));
       }
@@ -136,7 +136,7 @@ describe('BM25 worked out without reading every match', () => {
   it('above the frequency limit, estimates the document frequency: the same order for a one-phrase query', async () => {
     for (const q of ['整改', '污水', '问责']) {
       const exact = await search(client, { q, pageSize: 100 });
-      const estimated = await search(client, { q, pageSize: 100, limits: { frequencyLimit: 3 } });
+      const estimated = await search(client, { q, pageSize: 100, limits: { frequencyLimit: 3, bm25Budget: 0 } });
       // One phrase: its IDF scales every score alike, so only the scores change.
       expect(ids(estimated), q).toEqual(ids(exact));
       expect(estimated.results.some((h, i) => h.score !== exact.results[i]!.score), q).toBe(true);
