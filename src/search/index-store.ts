@@ -904,18 +904,41 @@ interface IndexStats {
   frequency(match: string): Promise<number>;
 }
 
+/**
+ * Document frequencies this process has counted, per database, while the index stays as it was
+ * counted: FTS5's averages record (row count and token totals) changes with every write, and
+ * clears them (an edit that keeps every column's token count leaves them, off by at most that
+ * document). Filter tokens and common words recur from query to query; at most
+ * `FREQUENCY_CACHE` are kept.
+ */
+const frequencyCaches = new WeakMap<SearchDb, { version: string; limit: number; frequencies: Map<string, Promise<number>> }>();
+const FREQUENCY_CACHE = 10_000;
+
 function statsOf(db: SearchDb, limit: number): IndexStats {
-  let totals: Promise<IndexTotals> | undefined;
-  const frequencies = new Map<string, Promise<number>>();
-  const stats: IndexStats = {
-    totals: () => (totals ??= db.execute('SELECT block FROM search_fts_data WHERE id = 1').then(({ rows }) => indexTotals(rows[0]?.block))),
-    frequency(match) {
-      let n = frequencies.get(match);
-      if (!n) frequencies.set(match, (n = stats.totals().then((t) => documentFrequency(db, match, t.rows, limit))));
+  let version: Promise<{ key: string; totals: IndexTotals }> | undefined;
+  const read = () =>
+    (version ??= db.execute('SELECT block FROM search_fts_data WHERE id = 1').then(({ rows }) => {
+      const block = rows[0]?.block;
+      return { key: block instanceof ArrayBuffer ? new Uint8Array(block).join(',') : '', totals: indexTotals(block) };
+    }));
+  return {
+    totals: async () => (await read()).totals,
+    async frequency(match) {
+      const { key, totals } = await read();
+      let cache = frequencyCaches.get(db);
+      if (!cache || cache.version !== key || cache.limit !== limit || cache.frequencies.size >= FREQUENCY_CACHE) {
+        cache = { version: key, limit, frequencies: new Map() };
+        frequencyCaches.set(db, cache);
+      }
+      let n = cache.frequencies.get(match);
+      if (!n) {
+        const frequencies = cache.frequencies;
+        frequencies.set(match, (n = documentFrequency(db, match, totals.rows, limit)));
+        n.catch(() => frequencies.delete(match));
+      }
       return n;
     },
   };
-  return stats;
 }
 
 const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.problem, body: COLUMN_WEIGHTS.body, chars: COLUMN_WEIGHTS.chars };
