@@ -1054,38 +1054,51 @@ async function firstKeys(db: SearchDb, match: string, limit: number): Promise<nu
 /**
  * The number of matches and the facet counts, each exact up to
  * `COUNT_LIMIT`: counted over the first `COUNT_LIMIT` matches in key order.
- * A filtered dimension is counted over the matches of every other filter
- * (one more FTS5 query per filtered dimension), so that its other values
- * show what choosing them gives.
+ * A filtered dimension is counted over the matches of every other filter,
+ * so that its other values show what choosing them gives: all filtered
+ * dimensions at once, here, over the first `COUNT_LIMIT` matches of the
+ * query without filters (one more FTS5 query, however many dimensions are
+ * filtered), each match counted for a dimension when it passes every other
+ * filter. Above the limit those counts too are "at least" (`facetsExact`).
  */
 async function countMatches(db: SearchDb, cache: FacetCache, query: string | undefined, allowed: Allowed, countLimit: number) {
-  const runs: { keys: number[]; only?: FacetDimension }[] = [];
   const main = await firstKeys(db, both(query, filterMatch(allowed)), countLimit + 1);
-  runs.push({ keys: main });
-  for (const [dim] of allowed) {
-    const other = filterMatch(allowed, dim);
-    // Nothing to match without the query and without any other filter: every document counts.
-    const keys = query || other ? await firstKeys(db, both(query, other), countLimit + 1) : await firstDocKeys(db, countLimit + 1);
-    runs.push({ keys, only: dim });
-  }
+  const unfiltered = !allowed.length ? [] : query ? await firstKeys(db, query, countLimit + 1) : await firstDocKeys(db, countLimit + 1);
   const filtered = new Set(allowed.map(([dim]) => dim));
   const counts = new Map<number, number>();
-  for (const run of runs) {
-    const keys = run.keys.slice(0, countLimit);
+  // Facet ids are small and dense (from 256): an array counts faster than a map.
+  const count = async (keys: number[], counted: (facets: Int32Array) => ((fid: number) => boolean) | undefined) => {
     await loadDocFacets(db, cache, keys);
-    // Facet ids are small and dense (from 256): an array counts faster than a map.
     const tally = new Uint32Array(cache.maxFid + 1);
-    for (const key of keys) for (const fid of cache.docs[seqOf(key)] ?? NO_FACETS) if (fid < tally.length) tally[fid]!++;
+    for (const key of keys) {
+      const facets = cache.docs[seqOf(key)] ?? NO_FACETS;
+      const counts = counted(facets);
+      if (counts) for (const fid of facets) if (fid < tally.length && counts(fid)) tally[fid]!++;
+    }
     tally.forEach((n, fid) => {
-      const dim = n ? cache.byFid.get(fid)?.dim : undefined;
-      // The main run counts the unfiltered dimensions; each other run only its own.
-      if (dim && (run.only === undefined ? !filtered.has(dim) : dim === run.only)) counts.set(fid, n);
+      if (n) counts.set(fid, n);
     });
-  }
+  };
+  const dimOf = (fid: number) => cache.byFid.get(fid)?.dim;
+  // The matches of every filter count the unfiltered dimensions.
+  await count(main.slice(0, countLimit), () => (fid) => {
+    const dim = dimOf(fid);
+    return dim !== undefined && !filtered.has(dim);
+  });
+  // A match of the query alone counts for the filtered dimension it fails (all of them if it fails none).
+  await count(unfiltered.slice(0, countLimit), (facets) => {
+    const fails = allowed.filter(([, fids]) => !fids.some((f) => facets.includes(f)));
+    if (fails.length > 1) return undefined;
+    const only = fails[0]?.[0];
+    return (fid) => {
+      const dim = dimOf(fid);
+      return dim !== undefined && filtered.has(dim) && (only === undefined || dim === only);
+    };
+  });
   return {
     total: Math.min(main.length, countLimit),
     totalExact: main.length <= countLimit,
-    facetsExact: runs.every((r) => r.keys.length <= countLimit),
+    facetsExact: main.length <= countLimit && unfiltered.length <= countLimit,
     counts,
   };
 }

@@ -68,6 +68,21 @@ describe('counts above the limit', () => {
     expect(exact.totalExact && exact.facetsExact).toBe(true);
   });
 
+  it('count every filtered dimension, from one query, as choosing each of its values would find', async () => {
+    const filters = { kind: ['item'], region: ['gansu-wuwei'], status: ['basically-completed'] };
+    for (const q of ['整改', undefined]) {
+      const r = await search(client, { q, filters });
+      expect(r.facetsExact).toBe(true);
+      for (const dim of ['kind', 'region', 'status'] as const) {
+        expect(r.facets[dim].length, dim).toBeGreaterThan(0);
+        for (const f of r.facets[dim]) {
+          const chosen = await search(client, { q, filters: { ...filters, [dim]: [f.value] } });
+          expect(f.count, `${q} ${dim}=${f.value}`).toBe(chosen.total);
+        }
+      }
+    }
+  });
+
   it('also in a listing without a query', async () => {
     const r = await search(client, { filters: { plan: ['wuwei-2020'] }, limits: { countLimit: 5 } });
     expect(r).toMatchObject({ total: 5, totalExact: false, facetsExact: false });
