@@ -1197,9 +1197,13 @@ async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: All
   if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
   const tiers = tiersOf(query);
   const stats = statsOf(db, limits.frequencyLimit);
-  // What bm25() would read: the doclist of every phrase of the query (the last tier has them in
-  // all their columns, the longest) and of every filter token.
-  const read = [...tiers.at(-1)!.phrases.map((p) => p.match), ...allowed.flatMap(([, fids]) => fids).map((fid) => `{facets} : ${fidToken(fid)}`)];
+  // What bm25() would read: the doclist of every token of the query's phrases (the last tier has
+  // them in all their columns, the longest; a phrase of several tokens reads each token's) and of
+  // every filter token.
+  const read = [
+    ...tiers.at(-1)!.phrases.flatMap((p) => (p.tokens.length > 1 ? p.tokens.map((t) => phraseMatch([t], p.columns)) : [p.match])),
+    ...allowed.flatMap(([, fids]) => fids).map((fid) => `{facets} : ${fidToken(fid)}`),
+  ];
   const cheap = (await Promise.all(read.map((m) => stats.frequency(m)))).reduce((a, b) => a + b, 0) < limits.bm25Budget;
   return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
