@@ -20,7 +20,7 @@
  * when it is published and leaves when it is unpublished (`removeDocument`).
  */
 import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/client';
-import { bm25Scorer, docLength, indexTotals, type IndexTotals, type ScoredPhrase } from './score.ts';
+import { bm25Scorer, countedAsSubstring, docLength, indexTotals, type IndexTotals, type ScoredPhrase } from './score.ts';
 import { foldWithMap } from './text.ts';
 import { GRAM_COLUMNS, HEAD_COLUMNS, indexColumn, matchSpans, parseQuery, phraseMatch, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
@@ -1197,14 +1197,17 @@ async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: All
   if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
   const tiers = tiersOf(query);
   const stats = statsOf(db, limits.frequencyLimit);
-  // What bm25() would read: the doclist of every token of the query's phrases (the last tier has
-  // them in all their columns, the longest; a phrase of several tokens reads each token's) and of
-  // every filter token.
+  // What bm25() would read: for every phrase of the query (the last tier has them in all their
+  // columns, the longest) the positions of each of its tokens in each of its documents, and every
+  // filter token's doclist.
   const read = [
-    ...tiers.at(-1)!.phrases.flatMap((p) => (p.tokens.length > 1 ? p.tokens.map((t) => phraseMatch([t], p.columns)) : [p.match])),
-    ...allowed.flatMap(([, fids]) => fids).map((fid) => `{facets} : ${fidToken(fid)}`),
+    ...tiers.at(-1)!.phrases.map((p) => ({ match: p.match, weight: p.tokens.length })),
+    ...allowed.flatMap(([, fids]) => fids).map((fid) => ({ match: `{facets} : ${fidToken(fid)}`, weight: 1 })),
   ];
-  const cheap = (await Promise.all(read.map((m) => stats.frequency(m)))).reduce((a, b) => a + b, 0) < limits.bm25Budget;
+  const entries = await Promise.all(read.map(async ({ match, weight }) => weight * (await stats.frequency(match))));
+  // A phrase the stored-text scorer counts on the token stream (Latin, digits) costs it about three times more.
+  const budget = limits.bm25Budget * (tiers.at(-1)!.phrases.every(countedAsSubstring) ? 1 : 3);
+  const cheap = entries.reduce((a, b) => a + b, 0) < budget;
   return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
 

@@ -119,6 +119,9 @@ function occurrences(hay: string, needle: string): number {
   return n;
 }
 
+/** Whether the stored-text scorer counts a phrase as a substring (cheap) rather than on the token stream (see `counter`). */
+export const countedAsSubstring = (phrase: Pick<ScoredPhrase, 'columns' | 'tokens'>) => phrase.columns[0] === 'chars' || hanRun(phrase.tokens) !== undefined;
+
 /** The phrase as one string of Han characters when it is the bigrams of one Han run (`污水 水处 处理` → 污水处理), else undefined. */
 function hanRun(tokens: readonly string[]): string | undefined {
   let run = '';
