@@ -13,7 +13,8 @@
  * character per id (`search_doc_facets.fkeys`, cached in memory by key), one
  * statement returns the keys of every match, and filters, totals and facet
  * counts are worked out here from that list. Only the page is ranked with
- * BM25 in SQL, tier by tier (see `tiersOf`).
+ * BM25, tier by tier (see `tiersOf`), by FTS5's `bm25()` or, where that would
+ * read long doclists, from the candidates' stored text (`score.ts`).
  *
  * Only public material may be written here: everything in the index can be
  * returned by `search`. Content is public by definition; a complaint enters
@@ -590,7 +591,8 @@ export interface SearchResponse {
    * Counts over the match set. A dimension that is filtered is counted with
    * every filter except its own, so its other values stay selectable. Above
    * `COUNT_LIMIT` matches, they are counted over the first `COUNT_LIMIT`
-   * (in key order) and `facetsExact` is false: each count is then "at least".
+   * (in key order; for a filtered dimension, of the query without filters)
+   * and `facetsExact` is false: each count is then "at least".
    */
   facets: Record<FacetDimension, FacetCount[]>;
   facetsExact: boolean;
