@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CODE = ['src/content', 'src/domain', 'src/model', 'src/site', 'src/text', 'src/search', 'package-lock.json'];
+// Not src/search: nothing these caches write imports it (the search index has its own digests), so a
+// change to ranking does not rewrite the site's data files.
+const CODE = ['src/content', 'src/domain', 'src/model', 'src/site', 'src/text', 'package-lock.json'];
 
 const digests = new Map<string, string | null>();
 /** That digest, read once per process; null when the source is not there (code run from a bundle elsewhere): then nothing may be reused. */
