@@ -147,7 +147,7 @@ export function openApiDocument(regions: readonly string[]) {
             { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
             { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'] }, description: 'csv 为带 BOM 的 UTF-8（至多 1000 条）' },
           ],
-          responses: { 200: { description: `结果、分面计数与分页。匹配记录超过 ${COUNT_LIMIT} 条时，total 为 ${COUNT_LIMIT}、totalExact 为 false（表示“超过”），分面计数只统计按类型排列的前 ${COUNT_LIMIT} 条、facetsExact 为 false（各计数表示“不少于”）；每一层（标题或问题描述命中、仅正文命中）按 BM25 排序其前 ${RANK_WINDOW} 条，其后按类型和编号排列` }, 400: error('查询或筛选条件有误'), 503: error('未配置数据库') },
+          responses: { 200: { description: `结果、分面计数与分页。匹配记录超过 ${COUNT_LIMIT} 条时，total 为 ${COUNT_LIMIT}、totalExact 为 false（表示“超过”），分面计数只统计按类型排列的前 ${COUNT_LIMIT} 条（已筛选的维度统计不加筛选时的前 ${COUNT_LIMIT} 条）、facetsExact 为 false（各计数表示“不少于”）；每一层（标题或问题描述命中、仅正文命中）按 BM25 排序其前 ${RANK_WINDOW} 条，其后按类型和编号排列` }, 400: error('查询或筛选条件有误'), 503: error('未配置数据库') },
         },
       },
       '/api/subscriptions': {

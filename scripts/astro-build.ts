@@ -4,9 +4,12 @@
  * left them, and afterwards every file the build did not write and does not keep is removed — pages
  * no longer made (a deleted item), assets of earlier code, bundles of record pages (the build has
  * just put every record's files back; scripts/bundle-pages.ts makes the bundles again), a static
- * index, old server chunks. What stays: files written by this build, and the pages Astro kept
- * (those in its cache manifest, `incremental-build.json`). The output is then what an empty folder
- * would have given (tests/build/incremental.test.ts compares them).
+ * index, old server chunks. What stays: files written by this build, the pages Astro kept (those in
+ * its cache manifest, `incremental-build.json`), the record data files scripts/record-files.ts
+ * wrote after the last build (it runs next, and removes those of records that are gone itself), and
+ * the open-data files and snapshots under `client/data/` that scripts/open-data.ts writes after it
+ * (and keeps up to date itself). The output is then what an empty folder would have given
+ * (tests/build/incremental.test.ts compares them).
  *
  *   tsx scripts/astro-build.ts [astro build options, e.g. --outDir DIR]
  *
@@ -14,20 +17,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { isOpenDataPath } from '../src/site/open-data-build.ts';
 import { astroCacheDir } from './astro-cache-dir.mjs';
+import { recordManifestFile, recordOutputs } from './record-manifest.ts';
 
 const MARKER = '.build-started';
 
-/** Removes every file below `dir` written before `since` that `keep` does not name; then empty folders. Returns how many files. */
-export function pruneOlder(dir: string, since: number, keep: ReadonlySet<string>, at = dir): number {
+/** Removes every file below `dir` written before `since` that `keep` does not name (or accept); then empty folders. Returns how many files. */
+export function pruneOlder(dir: string, since: number, keep: ReadonlySet<string> | ((path: string) => boolean), at = dir): number {
+  const kept = typeof keep === 'function' ? keep : (path: string) => keep.has(path);
   let removed = 0;
   for (const e of readdirSync(at, { withFileTypes: true })) {
     const path = join(at, e.name);
     if (e.isDirectory()) {
-      removed += pruneOlder(dir, since, keep, path);
+      removed += pruneOlder(dir, since, kept, path);
       if (readdirSync(path).length === 0) rmdirSync(path);
-    } else if (!keep.has(path) && statSync(path).mtimeMs < since) {
+    } else if (!kept(path) && statSync(path).mtimeMs < since) {
       rmSync(path);
       removed += 1;
     }
@@ -58,8 +64,11 @@ export async function keptBuild(outDir: string, target: 'node' | 'cloudflare', b
   const started = statSync(marker).mtimeMs;
   if (!(await build(interrupted))) return null;
   const keep = new Set(cachedOutputs(join(astroCacheDir(target), 'incremental-build.json')).map((f) => join(outDir, f)));
+  for (const file of recordOutputs(recordManifestFile(target), outDir)) keep.add(file);
   keep.add(marker);
-  const removed = pruneOlder(outDir, started, keep);
+  // The open-data files and snapshots are not Astro's: their own step (scripts/open-data.ts) writes them after this one.
+  const client = join(outDir, 'client');
+  const removed = pruneOlder(outDir, started, (path) => keep.has(path) || isOpenDataPath(relative(client, path)));
   rmSync(marker);
   return removed;
 }

@@ -10,11 +10,12 @@
  * The kept folder is SNAPSHOTS_DIR (default .data/snapshots). Nothing in it is ever overwritten:
  * a snapshot whose date is kept with other bytes is an error.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST, dirSource, readSnapshotDir, snapshotsDir, urlSource, verifySnapshots, type Snapshot } from '../src/site/snapshots.ts';
+import { MANIFEST, dirSource, listedFiles, readSnapshotHeads, sha256, snapshotsDir, urlSource, verifySnapshots, type SnapshotHead, type SnapshotSource } from '../src/site/snapshots.ts';
 
-function keepSnapshot(dir: string, s: Snapshot): 'kept' | 'same' {
+/** Copies a verified snapshot from `source` into the kept folder, a file at a time (read, checked against its manifest, written). */
+async function keepSnapshot(dir: string, s: SnapshotHead, source: SnapshotSource): Promise<'kept' | 'same'> {
   const target = join(dir, s.date);
   const manifestPath = join(target, MANIFEST);
   if (existsSync(manifestPath)) {
@@ -22,7 +23,12 @@ function keepSnapshot(dir: string, s: Snapshot): 'kept' | 'same' {
     return 'same';
   }
   mkdirSync(target, { recursive: true });
-  for (const [name, bytes] of s.files) writeFileSync(join(target, name), bytes);
+  for (const f of listedFiles(s.manifest)) {
+    const bytes = await source.read(`${s.date}/${f.name}`);
+    if (!bytes || bytes.length !== f.bytes || sha256(bytes) !== f.sha256) throw new Error(`${s.date}/${f.name}：复制时与清单不符（${source.describe}）`);
+    writeFileSync(`${join(target, f.name)}.tmp`, bytes);
+    renameSync(`${join(target, f.name)}.tmp`, join(target, f.name));
+  }
   // The manifest last: a folder without one is not a snapshot (an interrupted copy is ignored).
   writeFileSync(manifestPath, s.manifestBytes);
   return 'kept';
@@ -41,7 +47,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const source = /^https?:\/\//.test(from) ? urlSource(from) : dirSource(from);
-  const { problems, snapshots } = await verifySnapshots(source);
+  // Checked a file at a time, none kept in memory (a snapshot at 50,000 items is ≈ 600 MB); kept ones are copied the same way.
+  const { problems, snapshots } = await verifySnapshots(source, { keepFiles: false });
   if (command === 'pull' && snapshots.length === 0 && problems.length === 1 && problems[0]!.startsWith('没有找到快照索引')) {
     console.log(`${source.describe} 尚无快照（首次发布）：沿用保存目录中的快照。`);
     return 0;
@@ -50,9 +57,9 @@ async function main(): Promise<number> {
     console.error(`快照校验失败（${source.describe}）：\n${problems.map((p) => `  ${p}`).join('\n')}`);
     return 1;
   }
-  const kept = readSnapshotDir(dir);
+  const kept = readSnapshotHeads(dir);
   const counts = { kept: 0, same: 0 };
-  for (const s of snapshots) counts[keepSnapshot(dir, s)] += 1;
+  for (const s of snapshots) counts[await keepSnapshot(dir, s, source)] += 1;
   // Every snapshot kept before must still be in the published chain: none may disappear.
   const published = new Set(snapshots.map((s) => s.date));
   const missing = kept.filter((s) => !published.has(s.date)).map((s) => s.date);

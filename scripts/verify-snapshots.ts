@@ -11,15 +11,15 @@ import { dirSource, urlSource, verifySnapshots } from '../src/site/snapshots.ts'
 const target = process.argv[2] ?? 'dist/client';
 const source = /^https?:\/\//.test(target) ? urlSource(target) : dirSource(target);
 try {
-  const { problems, snapshots } = await verifySnapshots(source);
+  const { problems, snapshots } = await verifySnapshots(source, { keepFiles: false });
   if (problems.length) {
     console.error(`快照校验失败（${source.describe}），${problems.length} 处问题：`);
     for (const p of problems) console.error(`  ${p}`);
     process.exitCode = 1;
   } else {
-    const files = snapshots.reduce((n, s) => n + s.files.size, 0);
+    const files = snapshots.reduce((n, s) => n + s.manifest.files.length, 0);
     console.log(`快照校验通过（${source.describe}）：${snapshots.length} 个快照，${files} 个文件，哈希链完整。`);
-    for (const s of snapshots) console.log(`  ${s.date}  ${s.sha256}  ${s.files.size} 个文件`);
+    for (const s of snapshots) console.log(`  ${s.date}  ${s.sha256}  ${s.manifest.files.length} 个文件`);
   }
 } catch (error) {
   console.error(`无法读取快照：${(error as Error).message}`);

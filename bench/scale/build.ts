@@ -12,8 +12,9 @@
  * For each size N: SYNTHETIC content is generated (`generate.ts`) into
  * .scratch/scale/N/content, then the build runs on it exactly as
  * `npm run build` and `npm run search:index` do, pointed there by
- * CONTENT_DIR (read by the content loader): the content check, `astro build
- * --outDir .scratch/scale/N/dist`, Pagefind on that folder, and the search
+ * CONTENT_DIR (read by the content loader): the content check, the open-data
+ * step (scripts/open-data.ts, its cache in OPEN_DATA_CACHE_DIR), `astro build
+ * --outDir .scratch/scale/N/dist`, the open data written into it, Pagefind on that folder, and the search
  * index into .scratch/scale/N/search.db (DATABASE_URL). Nothing is written to
  * content/, dist/ or .data/. Steps run one after another, each in its own
  * process under /usr/bin/time: wall and CPU time, and peak resident memory of
@@ -207,13 +208,18 @@ async function runSize(n: number): Promise<SizeResult> {
   // The full build starts cold: no incremental-build cache, no parse cache.
   const astroCache = join(dir, 'astro-cache');
   const parseCache = join(dir, 'content-cache');
-  for (const f of [db, `${db}-wal`, `${db}-shm`, dist, astroCache, parseCache]) rmSync(f, { recursive: true, force: true });
+  const openDataCache = join(dir, 'open-data-cache');
+  const kept = join(dir, 'snapshots');
+  for (const f of [db, `${db}-wal`, `${db}-shm`, dist, astroCache, parseCache, openDataCache, kept]) rmSync(f, { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${BIN}:${process.env.PATH ?? ''}`,
     CONTENT_DIR: content,
     ASTRO_CACHE_DIR: astroCache,
     CONTENT_CACHE_DIR: parseCache,
+    // The open-data step's parts (scripts/open-data.ts), and an empty kept-snapshots folder: the day's snapshot only.
+    OPEN_DATA_CACHE_DIR: openDataCache,
+    SNAPSHOTS_DIR: kept,
     PORTAL_AS_OF: SCALE_AS_OF,
     DATABASE_URL: `file:${db}`,
     DATA_DIR: join(dir, 'data'),
@@ -243,15 +249,20 @@ async function runSize(n: number): Promise<SizeResult> {
   result.generated = readFileSync(join(logs, 'generate.log'), 'utf8').trim().split('\n').at(-1) ?? '';
   if (!generated) return result;
   await step('check-content', 'tsx', ['scripts/check-content.ts'], () => '—');
+  const openDataLine = (name: string) => () => readFileSync(join(logs, `${name.replace(/\W+/g, '-')}.log`), 'utf8').trim().split('\n').slice(-2).join(' ');
+  await step('open data', 'tsx', ['scripts/open-data.ts'], openDataLine('open data'));
   // As `npm run build` runs it: into a kept output folder, then what the build no longer makes removed.
   const built = await step('astro build', 'tsx', ['scripts/astro-build.ts', '--outDir', dist], () => {
     const html = du(dist);
     const pages = countHtml(dist);
     return `${sizeText(html)}（${pages} 个页面）`;
   });
+  if (built) await step('open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('open data: write'));
+  // The record pages' data files, written after astro build as `npm run build` writes them.
+  const recorded = built && (await step('record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'));
   // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
   // As `npm run build` does: no static index above PAGEFIND_MAX_PAGES pages (scripts/pagefind.ts says so in its log).
-  const indexed = built && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
+  const indexed = recorded && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
   if (built) {
     const client = join(dist, 'client');
     result.largestPage = largestHtml(client);
@@ -275,11 +286,13 @@ async function runSize(n: number): Promise<SizeResult> {
     console.log(`  发布一项改动：${changed}`);
     const before = result.steps.length;
     await step('publish: check-content', 'tsx', ['scripts/check-content.ts'], () => '—');
+    await step('publish: open data', 'tsx', ['scripts/open-data.ts'], openDataLine('publish: open data'));
     const rebuilt = await step('publish: astro build', 'tsx', ['scripts/astro-build.ts', '--outDir', dist], () => {
       const pages = reusedPages(join(logs, 'publish-astro-build.log'));
       return `复用 ${pages.reused} 个页面，重新生成 ${pages.rendered} 个`;
     });
-    if (rebuilt) {
+    if (rebuilt) await step('publish: open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('publish: open data: write'));
+    if (rebuilt && (await step('publish: record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'publish-record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'))) {
       await step('publish: pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => '—');
       await step('publish: bundle ≤100000', 'tsx', ['scripts/bundle-pages.ts', dist, '--max-files', String(TARGET.files)], () => sizeText(du(join(dist, 'client'))));
     }
@@ -358,12 +371,12 @@ function machine(): string {
   return `机器：${model}，${availableParallelism()} 核${quota}，内存 ${(totalmem() / 1024 ** 3).toFixed(1)} GB，Node ${process.version}（${process.platform}-${process.arch}）`;
 }
 
-const PIPELINE = ['check-content', 'astro build', 'pagefind', 'bundle ≤100000', 'search index'];
+const PIPELINE = ['check-content', 'open data', 'astro build', 'open data: write', 'record files', 'pagefind', 'bundle ≤100000', 'search index'];
 /** The steps of `npm run publish:site` after one item changed (the search index by difference). */
 const PUBLISH = PIPELINE.map((st) => `publish: ${st}`);
 /** Names in the JSON report. */
 const KEYS: Record<string, string> = {
-  generate: 'generate', 'check-content': 'content_check', 'astro build': 'astro', pagefind: 'pagefind',
+  generate: 'generate', 'check-content': 'content_check', 'open data': 'open_data', 'astro build': 'astro', 'open data: write': 'open_data_write', 'record files': 'record_files', pagefind: 'pagefind',
   'bundle ≤100000': 'bundle_paid', 'bundle ≤20000': 'bundle_free', 'search index': 'search_index',
   'floor: astro build': 'floor_astro', 'floor: pagefind': 'floor_pagefind',
 };

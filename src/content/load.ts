@@ -96,6 +96,25 @@ const RACY_MS = 2000;
 /** The code that decides what a file's records are: a change to it makes every cached parse stale. */
 const LOADER_SOURCES = ['src/model/schemas.ts', 'src/content/load.ts', 'src/model/zod-locale.ts'];
 
+/** The SHA-1 of the loader's code (LOADER_SOURCES), or undefined when its source is not there (a bundle run elsewhere). */
+function loaderCode(projectRoot: string): string | undefined {
+  const code = createHash('sha1');
+  for (const source of LOADER_SOURCES) {
+    if (!existsSync(join(projectRoot, source))) return undefined;
+    code.update(readFileSync(join(projectRoot, source)));
+  }
+  return code.digest('hex');
+}
+
+/**
+ * The digest of each record read from a one-record file (items, plans, inspections, cases, rounds,
+ * summaries): the SHA-1 of the file's bytes, which the parse cache keeps anyway, with the loader's
+ * code (what turns those bytes into the record). Page keys (src/site/page-keys.ts) use it instead of
+ * serialising the record again; records of list files (sources, regions, units, topics) have none.
+ */
+const fileDigests = new WeakMap<object, string>();
+export const recordDigest = (record: object): string | undefined => fileDigests.get(record);
+
 class ParseCache {
   readonly file: string;
   private entries: Map<string, CachedFile>;
@@ -109,13 +128,10 @@ class ParseCache {
 
   static open(root: string, projectRoot: string): ParseCache | undefined {
     if (process.env.CONTENT_CACHE === 'off') return undefined;
-    const code = createHash('sha1');
-    for (const source of LOADER_SOURCES) {
-      // Without the loader's source (a bundle run elsewhere) nothing tells a stale parse: no cache.
-      if (!existsSync(join(projectRoot, source))) return undefined;
-      code.update(readFileSync(join(projectRoot, source)));
-    }
-    const name = createHash('sha1').update(resolve(root)).update(code.digest('hex')).digest('hex').slice(0, 24);
+    // Without the loader's source (a bundle run elsewhere) nothing tells a stale parse: no cache.
+    const code = loaderCode(projectRoot);
+    if (code === undefined) return undefined;
+    const name = createHash('sha1').update(resolve(root)).update(code).digest('hex').slice(0, 24);
     const file = join(process.env.CONTENT_CACHE_DIR || join(projectRoot, '.cache', 'content'), `${name}.v8`);
     let entries = new Map<string, CachedFile>();
     try {
@@ -127,19 +143,19 @@ class ParseCache {
   }
 
   /** The records of `file` if its bytes are those parsed before; they are read only when its size or time differ (or are too recent to tell). */
-  get(file: string, read: () => Buffer): { records: unknown[] } | { bytes: Buffer; sha1: string } {
+  get(file: string, read: () => Buffer): { records: unknown[]; sha1: string } | { bytes: Buffer; sha1: string } {
     // By absolute path: the same folder named relatively from elsewhere is the same cache.
     const path = resolve(file);
     this.seen.add(path);
     const st = statSync(path);
     const hit = this.entries.get(path);
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.checkedMs - hit.mtimeMs > RACY_MS) return { records: hit.records };
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.checkedMs - hit.mtimeMs > RACY_MS) return { records: hit.records, sha1: hit.sha1 };
     const bytes = read();
     const sha1 = createHash('sha1').update(bytes).digest('hex');
     if (hit && hit.sha1 === sha1) {
       this.entries.set(path, { ...hit, size: st.size, mtimeMs: st.mtimeMs, checkedMs: Date.now() });
       this.changed = true;
-      return { records: hit.records };
+      return { records: hit.records, sha1: hit.sha1 };
     }
     return { bytes, sha1 };
   }
@@ -179,6 +195,10 @@ export function loadContent(root = CONTENT_DIR, projectRoot = process.cwd()): Lo
   const problems: ContentProblem[] = [];
   const origins = new Map<string, string>();
   const cache = ParseCache.open(root, projectRoot);
+  const code = loaderCode(projectRoot);
+  const digest = (record: unknown, sha1: string) => {
+    if (code !== undefined) fileDigests.set(record as object, `${sha1}:${code}`);
+  };
 
   for (const [name, place] of Object.entries(LAYOUT) as [CollectionName, (typeof LAYOUT)[CollectionName]][]) {
     const schema = collections[name];
@@ -188,14 +208,18 @@ export function loadContent(root = CONTENT_DIR, projectRoot = process.cwd()): Lo
       const cached = cache && existsSync(path) ? cache.get(path, () => readFileSync(path)) : undefined;
       if (cached && 'records' in cached) {
         for (const record of cached.records) {
+          if ('dir' in place) digest(record, cached.sha1);
           (content[name] as unknown[]).push(record);
           origins.set(`${name}:${(record as { id: string }).id}`, file);
         }
         continue;
       }
       let raw: unknown;
+      let sha1 = cached?.sha1;
       try {
-        const docs = parseAllDocuments(cached ? cached.bytes.toString('utf8') : readFileSync(path, 'utf8'));
+        const bytes = cached ? cached.bytes : readFileSync(path);
+        sha1 ??= createHash('sha1').update(bytes).digest('hex');
+        const docs = parseAllDocuments(bytes.toString('utf8'));
         if (Array.isArray(docs) && docs.length !== 1) throw new Error('每个文件只能包含一个 YAML 文档');
         const doc = Array.isArray(docs) ? docs[0]! : docs;
         if (doc.errors.length) throw new Error(doc.errors[0]!.message);
@@ -220,6 +244,7 @@ export function loadContent(root = CONTENT_DIR, projectRoot = process.cwd()): Lo
           return;
         }
         valid.push(result.data);
+        if ('dir' in place) digest(result.data, sha1!);
         (content[name] as unknown[]).push(result.data);
         origins.set(`${name}:${(result.data as { id: string }).id}`, file);
       });

@@ -13,7 +13,8 @@
  * character per id (`search_doc_facets.fkeys`, cached in memory by key), one
  * statement returns the keys of every match, and filters, totals and facet
  * counts are worked out here from that list. Only the page is ranked with
- * BM25 in SQL, tier by tier (see `tiersOf`).
+ * BM25, tier by tier (see `tiersOf`), by FTS5's `bm25()` or, where that would
+ * read long doclists, from the candidates' stored text (`score.ts`).
  *
  * Only public material may be written here: everything in the index can be
  * returned by `search`. Content is public by definition; a complaint enters
@@ -21,8 +22,9 @@
  */
 import type { InStatement, ResultSet, Row, TransactionMode } from '@libsql/client';
 import { digestOf } from '../text/digest.ts';
+import { bm25Scorer, countedAsSubstring, docLength, indexTotals, type IndexTotals, type ScoredPhrase } from './score.ts';
 import { foldWithMap } from './text.ts';
-import { indexColumn, matchSpans, parseQuery, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
+import { GRAM_COLUMNS, HEAD_COLUMNS, indexColumn, matchSpans, parseQuery, phraseMatch, type GramColumn, type ParsedQuery, type QueryRejection } from './tokenize.ts';
 
 /**
  * Kinds of searchable record, in the order results of equal score are listed,
@@ -610,6 +612,10 @@ export interface SearchRequest {
 export interface Limits {
   rankWindow: number;
   countLimit: number;
+  /** `DF_LIMIT`. */
+  frequencyLimit: number;
+  /** `BM25_BUDGET`. */
+  bm25Budget: number;
 }
 
 export type FacetLabels = Partial<Record<FacetDimension, Readonly<Record<string, string>>>>;
@@ -684,7 +690,8 @@ export interface SearchResponse {
    * Counts over the match set. A dimension that is filtered is counted with
    * every filter except its own, so its other values stay selectable. Above
    * `COUNT_LIMIT` matches, they are counted over the first `COUNT_LIMIT`
-   * (in key order) and `facetsExact` is false: each count is then "at least".
+   * (in key order; for a filtered dimension, of the query without filters)
+   * and `facetsExact` is false: each count is then "at least".
    */
   facets: Record<FacetDimension, FacetCount[]>;
   facetsExact: boolean;
@@ -902,8 +909,6 @@ function hitOf(row: Row, query: Highlighted): SearchHit {
   };
 }
 
-const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
-
 /** A matching document: its key and BM25 score. */
 interface Match {
   key: number;
@@ -926,10 +931,40 @@ export const RANK_WINDOW = 500;
  * per answer than 1,000 and 5,000.
  */
 export const COUNT_LIMIT = 3000;
-const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT };
+/**
+ * Document frequencies are counted exactly up to this many matches (every
+ * query of the real content). Above it, a phrase's frequency is extrapolated
+ * from how far into the index, in key order, its first `DF_LIMIT` matches
+ * reach (counted up to `DF_SCAN_LIMIT` documents; a phrase rarer than that is
+ * taken to be that common, so its IDF is at most ln(DF_SCAN_LIMIT / DF_LIMIT)
+ * lower than exact: about 3.5 rather than 4.6 for a phrase in 1% of a million).
+ * FTS5's `bm25()` reads every match instead.
+ */
+export const DF_LIMIT = 3000;
+const DF_SCAN_LIMIT = 100_000;
+/**
+ * Doclist entries `bm25()` may read for a query (the document frequencies of its phrases and
+ * filter tokens, summed) before the stored-text scorer ranks it instead. bm25() reads about ten
+ * million entries a second here; the stored-text scorer costs about what 100,000 cost.
+ */
+export const BM25_BUDGET = 100_000;
+const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT, bm25Budget: BM25_BUDGET };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
-const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k), score: Number(r.s) }));
+
+/** One ranking tier: its FTS5 expression and the phrases that score in it. */
+interface Tier {
+  match: string;
+  phrases: ScoredPhrase[];
+}
+
+/** The phrases of a query that score, in the given bigram columns, with its single characters (each alternative a phrase, as FTS5 counts them). */
+function scoredPhrases(query: ParsedQuery, columns: readonly GramColumn[]): ScoredPhrase[] {
+  return [
+    ...query.phrases.map((tokens) => ({ match: phraseMatch(tokens, columns), columns, tokens })),
+    ...query.chars.flat().map((c) => ({ match: phraseMatch([c], ['chars']), columns: ['chars'] as const, tokens: [c] })),
+  ];
+}
 
 /**
  * The ranking tiers of a query: records about it (the query in the title or
@@ -937,37 +972,151 @@ const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k),
  * tier, BM25 with column weights over the tier's first `RANK_WINDOW` matches;
  * ties in key order, which is kind order, then id (see `SEARCH_SCHEMA_SQL`).
  */
-function tiersOf(query: ParsedQuery): string[] {
-  return query.headMatch ? [query.headMatch, `(${query.match}) NOT (${query.headMatch})`] : [query.match];
+function tiersOf(query: ParsedQuery): Tier[] {
+  const all = scoredPhrases(query, GRAM_COLUMNS);
+  return query.headMatch
+    ? [
+        { match: query.headMatch, phrases: scoredPhrases(query, HEAD_COLUMNS) },
+        { match: `(${query.match}) NOT (${query.headMatch})`, phrases: all },
+      ]
+    : [{ match: query.match, phrases: all }];
 }
+
+
+/** How many documents hold the phrase of `match`: exact up to `DF_LIMIT`, estimated above it. */
+async function documentFrequency(db: SearchDb, match: string, rows: number, limit: number): Promise<number> {
+  const { rows: counted } = await db.execute({
+    sql: 'SELECT count(*) AS n, max(k) AS last FROM (SELECT rowid AS k FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)',
+    args: [match, limit],
+  });
+  const n = Number(counted[0]!.n);
+  if (n < limit) return n;
+  const { rows: before } = await db.execute({
+    sql: 'SELECT count(*) AS m FROM (SELECT 1 FROM search_doc_facets WHERE doc_key <= ? LIMIT ?)',
+    args: [Number(counted[0]!.last), DF_SCAN_LIMIT],
+  });
+  const m = Math.max(n, Number(before[0]!.m));
+  return Math.min(rows, Math.round((n * rows) / m));
+}
+
+/** What one search knows of the index for ranking: its totals, and document frequencies, each read once. */
+interface IndexStats {
+  totals(): Promise<IndexTotals>;
+  frequency(match: string): Promise<number>;
+}
+
+/**
+ * Document frequencies this process has counted, per database, while the index stays as it was
+ * counted: FTS5's averages record (row count and token totals) changes with every write, and
+ * clears them (an edit that keeps every column's token count leaves them, off by at most that
+ * document). Filter tokens and common words recur from query to query; at most
+ * `FREQUENCY_CACHE` are kept.
+ */
+const frequencyCaches = new WeakMap<SearchDb, { version: string; limit: number; frequencies: Map<string, Promise<number>> }>();
+const FREQUENCY_CACHE = 10_000;
+
+function statsOf(db: SearchDb, limit: number): IndexStats {
+  let version: Promise<{ key: string; totals: IndexTotals }> | undefined;
+  const read = () =>
+    (version ??= db.execute('SELECT block FROM search_fts_data WHERE id = 1').then(({ rows }) => {
+      const block = rows[0]?.block;
+      return { key: block instanceof ArrayBuffer ? new Uint8Array(block).join(',') : '', totals: indexTotals(block) };
+    }));
+  return {
+    totals: async () => (await read()).totals,
+    async frequency(match) {
+      const { key, totals } = await read();
+      let cache = frequencyCaches.get(db);
+      if (!cache || cache.version !== key || cache.limit !== limit || cache.frequencies.size >= FREQUENCY_CACHE) {
+        cache = { version: key, limit, frequencies: new Map() };
+        frequencyCaches.set(db, cache);
+      }
+      let n = cache.frequencies.get(match);
+      if (!n) {
+        const frequencies = cache.frequencies;
+        frequencies.set(match, (n = documentFrequency(db, match, totals.rows, limit)));
+        n.catch(() => frequencies.delete(match));
+      }
+      return n;
+    },
+  };
+}
+
+const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.problem, body: COLUMN_WEIGHTS.body, chars: COLUMN_WEIGHTS.chars };
+const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
+
+/**
+ * How a tier is ranked: by FTS5's `bm25()` where the doclists it reads are short (`BM25_BUDGET`),
+ * else by `scorerOf`. Both give the same scores (`score.ts`).
+ */
+type Ranker = { sql: true } | { sql: false; score: (keys: readonly number[]) => Promise<Match[]> };
+
+/** Scores documents of one tier from their stored text (see `score.ts`). */
+function scorerOf(db: SearchDb, phrases: readonly ScoredPhrase[], stats: IndexStats): Ranker {
+  let scoring: Promise<ReturnType<typeof bm25Scorer>> | undefined;
+  const prepare = async () => {
+    const frequencies = await Promise.all(phrases.map((p) => stats.frequency(p.match)));
+    return bm25Scorer(phrases, frequencies, await stats.totals(), FTS_WEIGHTS);
+  };
+  // Only the texts of the columns that score.
+  const columns = [...new Set(phrases.flatMap((p) => (p.columns[0] === 'chars' ? GRAM_COLUMNS : p.columns)))];
+  const sql = `SELECT d.doc_key AS k, z.sz, (
+  SELECT json_group_array(json_array(t.c, t.x)) FROM (
+    SELECT 'title' AS c, d.title AS x UNION ALL SELECT f.value ->> 'column', f.value ->> 'text' FROM json_each(d.fields) f
+  ) t WHERE t.c IN (${columns.map(() => '?').join(', ')})
+) AS texts
+FROM search_documents d LEFT JOIN search_fts_docsize z ON z.id = d.doc_key
+WHERE d.doc_key IN (SELECT value FROM json_each(?))`;
+  const score = async (keys: readonly number[]): Promise<Match[]> => {
+    if (!keys.length) return [];
+    scoring ??= prepare();
+    const [bm25, { rows }] = await Promise.all([scoring, db.execute({ sql, args: [...columns, JSON.stringify(keys)] })]);
+    const byKey = new Map<number, number>();
+    for (const r of rows) {
+      const texts: Record<GramColumn, string[]> = { title: [], problem: [], body: [] };
+      for (const [column, text] of JSON.parse(String(r.texts)) as [GramColumn, string][]) texts[column].push(text);
+      byKey.set(Number(r.k), bm25(texts, docLength(r.sz)));
+    }
+    return keys.map((key) => ({ key, score: byKey.get(key) ?? 0 }));
+  };
+  return { sql: false, score };
+}
+
+const toMatches = (rows: Row[]): Match[] => rows.map((r) => ({ key: Number(r.k), score: Number(r.s) }));
 
 /**
  * Positions [from, to) of one tier's order: its first `RANK_WINDOW` matches
  * by key ranked by BM25, then the rest by key. Fewer when the tier ends
- * first; `ranked` false gives key order throughout (a listing without a query).
+ * first; without a ranker, key order throughout (a listing without a query).
  */
-async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number): Promise<Match[]> {
+async function tierSlice(db: SearchDb, match: string, from: number, to: number, rankWindow: number, ranker?: Ranker): Promise<Match[]> {
   const out: Match[] = [];
-  const ranked = rankWindow > 0;
-  const window = rankWindow;
+  const window = ranker ? rankWindow : 0;
   if (from < window) {
     const want = Math.min(to, window) - from;
-    // MATERIALIZED: FTS5 stops at the window in key order; only then are the scores sorted.
-    const { rows } = await db.execute({
-      sql: `WITH w AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
+    if (ranker!.sql) {
+      // MATERIALIZED: FTS5 stops at the window in key order; only then are the scores sorted.
+      const { rows } = await db.execute({
+        sql: `WITH w AS MATERIALIZED (SELECT rowid AS k, ${BM25} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
 SELECT k, s FROM w ORDER BY s, k LIMIT ? OFFSET ?`,
-      args: [match, window, want, from],
-    });
-    out.push(...toMatches(rows));
+        args: [match, window, want, from],
+      });
+      out.push(...toMatches(rows));
+    } else {
+      const ranked = await ranker!.score(await firstKeys(db, match, window));
+      ranked.sort((a, b) => a.score - b.score || a.key - b.key);
+      out.push(...ranked.slice(from, from + want));
+    }
     if (out.length < want) return out;
   }
   if (to > window) {
     const start = Math.max(from, window);
     const { rows } = await db.execute({
-      sql: `SELECT rowid AS k, ${ranked ? BM25 : '0'} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?`,
+      sql: `SELECT rowid AS k, ${ranker?.sql ? BM25 : '0'} AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?`,
       args: [match, to - start, start],
     });
-    out.push(...toMatches(rows));
+    const beyond = toMatches(rows);
+    out.push(...(ranker && !ranker.sql ? await ranker.score(beyond.map((m) => m.key)) : beyond));
   }
   return out;
 }
@@ -979,13 +1128,13 @@ async function countUpTo(db: SearchDb, match: string, limit: number): Promise<nu
 }
 
 /** Positions [offset, offset + limit) of the tiers one after another. */
-async function rankedPage(db: SearchDb, tiers: readonly string[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+async function rankedPage(db: SearchDb, tiers: readonly { match: string; ranker?: Ranker }[], offset: number, limit: number, rankWindow: number): Promise<Match[]> {
   const page: Match[] = [];
   let start = 0;
-  for (const [i, match] of tiers.entries()) {
+  for (const [i, { match, ranker }] of tiers.entries()) {
     const from = Math.max(0, offset - start);
     const to = offset + limit - start;
-    const got = await tierSlice(db, match, from, to, rankWindow);
+    const got = await tierSlice(db, match, from, to, rankWindow, ranker);
     page.push(...got);
     if (page.length >= limit || i === tiers.length - 1) break;
     // The tier ended before the page did: its size says where the next one starts.
@@ -1006,38 +1155,51 @@ async function firstKeys(db: SearchDb, match: string, limit: number): Promise<nu
 /**
  * The number of matches and the facet counts, each exact up to
  * `COUNT_LIMIT`: counted over the first `COUNT_LIMIT` matches in key order.
- * A filtered dimension is counted over the matches of every other filter
- * (one more FTS5 query per filtered dimension), so that its other values
- * show what choosing them gives.
+ * A filtered dimension is counted over the matches of every other filter,
+ * so that its other values show what choosing them gives: all filtered
+ * dimensions at once, here, over the first `COUNT_LIMIT` matches of the
+ * query without filters (one more FTS5 query, however many dimensions are
+ * filtered), each match counted for a dimension when it passes every other
+ * filter. Above the limit those counts too are "at least" (`facetsExact`).
  */
 async function countMatches(db: SearchDb, cache: FacetCache, query: string | undefined, allowed: Allowed, countLimit: number) {
-  const runs: { keys: number[]; only?: FacetDimension }[] = [];
   const main = await firstKeys(db, both(query, filterMatch(allowed)), countLimit + 1);
-  runs.push({ keys: main });
-  for (const [dim] of allowed) {
-    const other = filterMatch(allowed, dim);
-    // Nothing to match without the query and without any other filter: every document counts.
-    const keys = query || other ? await firstKeys(db, both(query, other), countLimit + 1) : await firstDocKeys(db, countLimit + 1);
-    runs.push({ keys, only: dim });
-  }
+  const unfiltered = !allowed.length ? [] : query ? await firstKeys(db, query, countLimit + 1) : await firstDocKeys(db, countLimit + 1);
   const filtered = new Set(allowed.map(([dim]) => dim));
   const counts = new Map<number, number>();
-  for (const run of runs) {
-    const keys = run.keys.slice(0, countLimit);
+  // Facet ids are small and dense (from 256): an array counts faster than a map.
+  const count = async (keys: number[], counted: (facets: Int32Array) => ((fid: number) => boolean) | undefined) => {
     await loadDocFacets(db, cache, keys);
-    // Facet ids are small and dense (from 256): an array counts faster than a map.
     const tally = new Uint32Array(cache.maxFid + 1);
-    for (const key of keys) for (const fid of cache.docs[seqOf(key)] ?? NO_FACETS) if (fid < tally.length) tally[fid]!++;
+    for (const key of keys) {
+      const facets = cache.docs[seqOf(key)] ?? NO_FACETS;
+      const counts = counted(facets);
+      if (counts) for (const fid of facets) if (fid < tally.length && counts(fid)) tally[fid]!++;
+    }
     tally.forEach((n, fid) => {
-      const dim = n ? cache.byFid.get(fid)?.dim : undefined;
-      // The main run counts the unfiltered dimensions; each other run only its own.
-      if (dim && (run.only === undefined ? !filtered.has(dim) : dim === run.only)) counts.set(fid, n);
+      if (n) counts.set(fid, n);
     });
-  }
+  };
+  const dimOf = (fid: number) => cache.byFid.get(fid)?.dim;
+  // The matches of every filter count the unfiltered dimensions.
+  await count(main.slice(0, countLimit), () => (fid) => {
+    const dim = dimOf(fid);
+    return dim !== undefined && !filtered.has(dim);
+  });
+  // A match of the query alone counts for the filtered dimension it fails (all of them if it fails none).
+  await count(unfiltered.slice(0, countLimit), (facets) => {
+    const fails = allowed.filter(([, fids]) => !fids.some((f) => facets.includes(f)));
+    if (fails.length > 1) return undefined;
+    const only = fails[0]?.[0];
+    return (fid) => {
+      const dim = dimOf(fid);
+      return dim !== undefined && filtered.has(dim) && (only === undefined || dim === only);
+    };
+  });
   return {
     total: Math.min(main.length, countLimit),
     totalExact: main.length <= countLimit,
-    facetsExact: runs.every((r) => r.keys.length <= countLimit),
+    facetsExact: main.length <= countLimit && unfiltered.length <= countLimit,
     counts,
   };
 }
@@ -1114,7 +1276,7 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
   const allowed = await allowedIds(db, cache, filters);
   const limits = { ...DEFAULT_LIMITS, ...request.limits };
   const [pageMatches, counted] = await Promise.all([
-    pageOf(db, query, allowed, offset, pageSize, limits.rankWindow),
+    pageOf(db, query, allowed, offset, pageSize, limits),
     countMatches(db, cache, query?.match, allowed, limits.countLimit),
   ]);
   const rows = await documentRows(db, pageMatches);
@@ -1131,10 +1293,23 @@ export async function search(db: SearchDb, request: SearchRequest): Promise<Sear
 }
 
 /** The ranked page of matches passing the filters; without a query, the records the filters allow, in key order. */
-function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, rankWindow: number): Promise<Match[]> {
+async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: Allowed, offset: number, limit: number, limits: Limits): Promise<Match[]> {
   const filter = filterMatch(allowed);
-  if (!query) return rankedPage(db, [filter!], offset, limit, 0);
-  return rankedPage(db, tiersOf(query).map((t) => both(t, filter)), offset, limit, rankWindow);
+  if (!query) return rankedPage(db, [{ match: filter! }], offset, limit, 0);
+  const tiers = tiersOf(query);
+  const stats = statsOf(db, limits.frequencyLimit);
+  // What bm25() would read: for every phrase of the query (the last tier has them in all their
+  // columns, the longest) the positions of each of its tokens in each of its documents, and every
+  // filter token's doclist.
+  const read = [
+    ...tiers.at(-1)!.phrases.map((p) => ({ match: p.match, weight: p.tokens.length })),
+    ...allowed.flatMap(([, fids]) => fids).map((fid) => ({ match: `{facets} : ${fidToken(fid)}`, weight: 1 })),
+  ];
+  const entries = await Promise.all(read.map(async ({ match, weight }) => weight * (await stats.frequency(match))));
+  // A phrase the stored-text scorer counts on the token stream (Latin, digits) costs it about three times more.
+  const budget = limits.bm25Budget * (tiers.at(-1)!.phrases.every(countedAsSubstring) ? 1 : 3);
+  const cheap = entries.reduce((a, b) => a + b, 0) < budget;
+  return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
 
 /** The first `limit` results of a query (or of a listing by filters), ranked, without facet counts: for CSV and JSON downloads. */
@@ -1142,7 +1317,7 @@ export async function searchAll(db: SearchDb, request: Pick<SearchRequest, 'q' |
   const filters = request.filters ?? {};
   const query = queryOf(request.q, filters);
   const allowed = await allowedIds(db, cacheOf(db), filters);
-  const pageMatches = await pageOf(db, query, allowed, 0, limit, RANK_WINDOW);
+  const pageMatches = await pageOf(db, query, allowed, 0, limit, DEFAULT_LIMITS);
   const rows = await documentRows(db, pageMatches);
   return { query: query?.text ?? '', results: rows.map((r) => hitOf(r, query ?? NOTHING)) };
 }

@@ -137,8 +137,11 @@ export function downloads(params: URLSearchParams): { csv: string; json: string 
  * Under the facets when their counts cover only the first matches: each count is then a lower
  * bound. Undefined when the counts are exact.
  */
-export function facetsNote(r: Pick<SearchResponse, 'total' | 'facetsExact'>): string | undefined {
-  return r.facetsExact === false ? `匹配的记录较多，各项计数只统计了前 ${r.total} 条，“≥”表示实际数量不少于此数。` : undefined;
+export function facetsNote(r: Pick<SearchResponse, 'total' | 'facetsExact'> & { totalExact?: boolean }): string | undefined {
+  if (r.facetsExact !== false) return undefined;
+  // The total is exact, but a filtered dimension (counted without its filter) had more matches than were counted.
+  if (r.totalExact === true) return '不加筛选时匹配的记录较多，已筛选的各项计数只统计了其中一部分，“≥”表示实际数量不少于此数。';
+  return `匹配的记录较多，各项计数只统计了前 ${r.total} 条，“≥”表示实际数量不少于此数。`;
 }
 
 /**

@@ -215,6 +215,9 @@ const REJECTIONS: Record<QueryRejection, string> = {
 
 const quote = (tokens: readonly string[]) => `"${tokens.join(' ')}"`;
 
+/** The FTS5 expression of one phrase in the given columns: `{title problem} : "污水 水处"`. */
+export const phraseMatch = (tokens: readonly string[], columns: readonly string[]) => `{${columns.join(' ')}} : ${quote(tokens)}`;
+
 /**
  * The forms a one-character query is looked up in. OpenCC converts some
  * characters by context: Simplified 什么 stays 什么, but 么 alone folds to 幺.
@@ -267,7 +270,7 @@ export function parseQuery(input: string): QueryParse {
   if (!phrases.size && !chars.size) return reject('no_terms');
   if (phrases.size + chars.size > MAX_QUERY_TERMS) return reject('too_many_terms');
 
-  const inColumns = (columns: readonly string[]) => [...phrases.values()].map((p) => `{${columns.join(' ')}} : ${quote(p)}`);
+  const inColumns = (columns: readonly string[]) => [...phrases.values()].map((p) => phraseMatch(p, columns));
   const conditions = [
     ...inColumns(GRAM_COLUMNS),
     ...[...chars.values()].map((alts) =>

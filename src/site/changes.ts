@@ -51,6 +51,17 @@ function itemScope(p: PortalItem): ChangeScope {
   };
 }
 
+const listed = new WeakMap<Portal, Change[]>();
+/** listChanges(portal), made once per portal: the dashboard and every feed of a build share it. */
+export function changesOf(portal: Portal): Change[] {
+  let changes = listed.get(portal);
+  if (!changes) {
+    changes = listChanges(portal);
+    listed.set(portal, changes);
+  }
+  return changes;
+}
+
 /** Every event up to the as-of date, newest first. */
 export function listChanges(portal: Portal): Change[] {
   const changes: Change[] = [];

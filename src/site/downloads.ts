@@ -7,15 +7,31 @@ import type { Portal, PortalItem } from '../content/portal.ts';
 import { itemRow, jsonBytes, rowsCsvBytes, TABLES } from './opendata.ts';
 import { itemCitation } from './cite.ts';
 import { urls } from './urls.ts';
+import { keptPerPlan, planRunsOf } from './plan-cache.ts';
 
 export const ITEM_FILES = ['items.csv', 'items.json'] as const;
 export type ItemFile = (typeof ITEM_FILES)[number];
 
 const itemsTable = TABLES.find((t) => t.name === 'items')!;
 
-/** The file of a page's item rows (`items.csv` or `items.json`), written in parts (a region's may hold the whole country). */
+const columns = Object.keys(itemsTable.columns);
+/** The CSV's header line (rowsCsvBytes of no rows). */
+const csvHead = () => rowsCsvBytes(columns, [], itemRow);
+/** Items' CSV rows without the header: rows are written independently, so a file is its header and its plans' rows. */
+const csvRows = (items: readonly PortalItem[]) => rowsCsvBytes(columns, items, itemRow).subarray(csvHead().length);
+
+/**
+ * The file of a page's item rows (`items.csv` or `items.json`), written in parts (a region's may hold
+ * the whole country). The CSV joins the rows of whole plans kept between builds (src/site/plan-cache.ts)
+ * with those of plans it lists in part: the country's is about a thousand plans' rows, one of which a
+ * one-item change writes again.
+ */
 export function itemRowsFile(portal: Portal, items: readonly PortalItem[], file: ItemFile, about: { page: string; title: string }): Buffer {
-  if (file === 'items.csv') return rowsCsvBytes(Object.keys(itemsTable.columns), items, itemRow);
+  if (file === 'items.csv') {
+    const runs = planRunsOf(portal, items);
+    const kept = runs.some((r) => r.whole) ? keptPerPlan(portal, 'items-csv', csvRows).values : undefined;
+    return Buffer.concat([csvHead(), ...runs.map((r) => (r.whole ? kept!.get(r.planId)! : csvRows(r.items)))]);
+  }
   return jsonBytes({ table: 'items', title: `${about.title}：整改任务`, page: about.page, asOf: portal.asOf, columns: itemsTable.columns }, { rows: items.map(itemRow) });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Portal } from '../content/portal.ts';
 import { atomDate, renderAtom, type AtomFeed } from './atom.ts';
-import { CHANGE_KIND_LABELS, listChanges, type Change, type FeedScope } from './changes.ts';
+import { CHANGE_KIND_LABELS, changesOf, type Change, type FeedScope } from './changes.ts';
 import { absoluteUrl } from './site-url.ts';
 import { urls } from './urls.ts';
 
@@ -23,14 +23,14 @@ export const FEED_KINDS: Record<FeedScope, { page: (id: string) => string; name:
 export const feedPath = (pagePath: string) => `${pagePath}feed.xml`;
 
 let cache: { portal: Portal; changes: Change[]; byScope: Partial<Record<FeedScope, Map<string, Change[]>>> } | undefined;
-function changesOf(portal: Portal): Change[] {
-  if (cache?.portal !== portal) cache = { portal, changes: listChanges(portal), byScope: {} };
+function changesFor(portal: Portal): Change[] {
+  if (cache?.portal !== portal) cache = { portal, changes: changesOf(portal), byScope: {} };
   return cache.changes;
 }
 
 /** changesFor(changes, scope, id) for every id at once: one pass, not one per feed (50,000 item feeds). */
 function scopedChanges(portal: Portal, scope: FeedScope, id: string): Change[] {
-  const changes = changesOf(portal);
+  const changes = changesFor(portal);
   let index = cache!.byScope[scope];
   if (!index) {
     index = new Map();
@@ -73,7 +73,7 @@ function feed(portal: Portal, changes: Change[], opts: { id: string; title: stri
 const SUBTITLE = '状态变化、方案修改、到期未公开完成、验收销号公示、典型案例与上报情况';
 
 export function siteFeed(portal: Portal): string {
-  return feed(portal, changesOf(portal), { id: absoluteUrl('/'), title: '督察整改公开平台：整改动态', subtitle: SUBTITLE, page: '/' });
+  return feed(portal, changesFor(portal), { id: absoluteUrl('/'), title: '督察整改公开平台：整改动态', subtitle: SUBTITLE, page: '/' });
 }
 
 /** What a page's feed is made from (besides the as-of date): its name and its entries. */

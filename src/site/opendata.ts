@@ -4,6 +4,7 @@
  * the pages, so a figure on a page can be recomputed from these files.
  */
 import type { Portal, PortalItem } from '../content/portal.ts';
+import type { Plan } from '../model/schemas.ts';
 import { deadlineCategoryDefinition, describeDeadline, dueDate } from '../domain/deadline.ts';
 import { statusLabel } from '../domain/status.ts';
 import { measuresToText } from '../domain/amend.ts';
@@ -18,6 +19,20 @@ export interface Table {
   /** Column name → meaning, in column order. */
   columns: Record<string, string>;
   rows: (portal: Portal) => Row[];
+  /**
+   * Where the rows come from, for writing the table in parts (src/site/open-data-build.ts): an
+   * item's rows (the table is every item's, in `portal.items` order), a plan's (every plan's, in
+   * `content.plans` order), or neither (the table prints records that are not items).
+   */
+  of?: { item: (p: PortalItem) => Row[] } | { plan: (plan: Plan) => Row[] };
+}
+
+/** A table whose rows are every item's or every plan's (`of`), in order. */
+function perItem(item: (p: PortalItem) => Row[]): Pick<Table, 'rows' | 'of'> {
+  return { rows: (portal) => portal.items.flatMap(item), of: { item } };
+}
+function perPlan(plan: (plan: Plan) => Row[]): Pick<Table, 'rows' | 'of'> {
+  return { rows: (portal) => portal.content.plans.flatMap(plan), of: { plan } };
 }
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? null : b);
@@ -92,7 +107,7 @@ export const TABLES: Table[] = [
       url: '任务页面网址',
       source: '来源文件编号',
     },
-    rows: (portal) => portal.items.map(itemRow),
+    ...perItem((p) => [itemRow(p)]),
   },
   {
     name: 'parts',
@@ -113,8 +128,7 @@ export const TABLES: Table[] = [
       measures: '整改措施原文，每条一行',
       status: '分项当前状态',
     },
-    rows: (portal) =>
-      portal.items.flatMap((p) =>
+    ...perItem((p) =>
         p.parts.map((part, k) => ({
           item_id: p.item.id,
           part: part.label ?? null,
@@ -131,7 +145,7 @@ export const TABLES: Table[] = [
           measures: part.measures.length ? measuresToText(part.measures) : null,
           status: statusLabel(p.assessment.parts[k]!.status),
         })),
-      ),
+    ),
   },
   {
     name: 'statuses',
@@ -149,8 +163,7 @@ export const TABLES: Table[] = [
       contradiction: '来源中与本状态矛盾的另一种说法原文（无矛盾为空）',
       contradiction_reading: '按另一种说法应为的状态',
     },
-    rows: (portal) =>
-      portal.items.flatMap((p) =>
+    ...perItem((p) =>
         p.item.statusHistory.map((h) => ({
           item_id: p.item.id,
           part: h.part ?? null,
@@ -164,7 +177,7 @@ export const TABLES: Table[] = [
           contradiction: h.contradiction?.quote ?? null,
           contradiction_reading: h.contradiction?.reading ? statusLabel(h.contradiction.reading) : null,
         })),
-      ),
+    ),
   },
   {
     name: 'amendments',
@@ -180,8 +193,7 @@ export const TABLES: Table[] = [
       after: '修改后原文',
       review_doc: '审核意见文号',
     },
-    rows: (portal) =>
-      portal.content.plans.flatMap((plan) =>
+    ...perPlan((plan) =>
         plan.amendments.flatMap((a) =>
           a.changes.map((c) => ({
             amendment_id: a.id,
@@ -195,7 +207,7 @@ export const TABLES: Table[] = [
             review_doc: a.reviewDocNumber ?? null,
           })),
         ),
-      ),
+    ),
   },
   {
     name: 'cases',
@@ -251,7 +263,8 @@ export function csvOf(columns: readonly string[], records: readonly Row[]): stri
 /**
  * Whole-corpus files are written in parts (rows a few thousand at a time) and joined as bytes:
  * never one string of the whole corpus (214 MB at 50,000 items, and V8 strings stop at 512 MB).
- * The bytes are the same as writing it in one go.
+ * The bytes are the same as writing it in one go. The open-data build step
+ * (src/site/open-data-build.ts) writes the same pieces to disk per plan and joins them there.
  */
 const CHUNK = 2000;
 
@@ -259,13 +272,36 @@ export function csvBytes(table: Table, portal: Portal): Buffer {
   return rowsCsvBytes(Object.keys(table.columns), table.rows(portal), (r) => r);
 }
 
+/** The first line of a CSV file (with the byte-order mark). */
+export const csvHeader = (columns: readonly string[]) => csvDownload([[...columns]], { record_delimiter: 'windows' });
+/** Rows of a CSV file as they follow its header, each line ended. */
+export const csvLines = (columns: readonly string[], rows: readonly Row[]) => csvRecords(rows.map((r) => cellsOf(columns, r)), { record_delimiter: 'windows' });
+
 /** csvOf(columns, records.map(row)) as bytes, written CHUNK records at a time. */
 export function rowsCsvBytes<T>(columns: readonly string[], records: readonly T[], row: (r: T) => Row): Buffer {
-  const parts = [Buffer.from(csvDownload([[...columns]], { record_delimiter: 'windows' }))];
-  for (let k = 0; k < records.length; k += CHUNK) {
-    parts.push(Buffer.from(csvRecords(records.slice(k, k + CHUNK).map((r) => cellsOf(columns, row(r))), { record_delimiter: 'windows' })));
-  }
+  const parts = [Buffer.from(csvHeader(columns))];
+  for (let k = 0; k < records.length; k += CHUNK) parts.push(Buffer.from(csvLines(columns, records.slice(k, k + CHUNK).map(row))));
   return Buffer.concat(parts);
+}
+
+/** One record of a list in jsonBytes' layout, with the comma before it (a list's first record drops it). */
+export const jsonRecord = (r: unknown) => `,\n  ${JSON.stringify(r, null, 1).replaceAll('\n', '\n  ')}`;
+/** A list's text in jsonBytes' layout from its records' jsonRecord texts, written in order: `[]`, or `[` … `\n ]`. */
+export const JSON_LIST = { empty: '[]', open: '[', close: '\n ]' } as const;
+
+/**
+ * The layout of `JSON.stringify({ ...head, ...lists }, null, 1)`: text pieces, and in between the
+ * names of the lists, whose records go there (jsonRecord, inside JSON_LIST).
+ */
+export function jsonLayout(head: Record<string, unknown>, lists: readonly string[]): ({ text: string } | { list: string })[] {
+  const fields = [...Object.entries(head).map(([k, v]) => [k, v, false] as const), ...lists.map((k) => [k, undefined, true] as const)];
+  const out: ({ text: string } | { list: string })[] = [{ text: '{' }];
+  fields.forEach(([key, value, isList], i) => {
+    out.push({ text: `${i > 0 ? ',' : ''}\n ${JSON.stringify(key)}: ` });
+    out.push(isList ? { list: key } : { text: JSON.stringify(value, null, 1).replaceAll('\n', '\n ') });
+  });
+  out.push({ text: fields.length ? '\n}' : '}' });
+  return out;
 }
 
 /**
@@ -274,32 +310,28 @@ export function rowsCsvBytes<T>(columns: readonly string[], records: readonly T[
  */
 export function jsonBytes(head: Record<string, unknown>, lists: Record<string, readonly unknown[]>): Buffer {
   const parts: Buffer[] = [];
-  const fields = [...Object.entries(head).map(([k, v]) => [k, v, false] as const), ...Object.entries(lists).map(([k, v]) => [k, v, true] as const)];
-  parts.push(Buffer.from('{'));
-  fields.forEach(([key, value, isList], i) => {
-    parts.push(Buffer.from(`${i > 0 ? ',' : ''}\n ${JSON.stringify(key)}: `));
-    if (!isList) {
-      parts.push(Buffer.from(JSON.stringify(value, null, 1).replaceAll('\n', '\n ')));
-      return;
+  for (const piece of jsonLayout(head, Object.keys(lists))) {
+    if ('text' in piece) {
+      parts.push(Buffer.from(piece.text));
+      continue;
     }
-    const list = value as readonly unknown[];
+    const list = lists[piece.list]!;
     if (list.length === 0) {
-      parts.push(Buffer.from('[]'));
-      return;
+      parts.push(Buffer.from(JSON_LIST.empty));
+      continue;
     }
-    parts.push(Buffer.from('['));
-    for (let k = 0; k < list.length; k += CHUNK) {
-      const text = list.slice(k, k + CHUNK).map((r, j) => `${k + j > 0 ? ',' : ''}\n  ${JSON.stringify(r, null, 1).replaceAll('\n', '\n  ')}`).join('');
-      parts.push(Buffer.from(text));
-    }
-    parts.push(Buffer.from('\n ]'));
-  });
-  parts.push(Buffer.from(fields.length ? '\n}' : '}'));
+    parts.push(Buffer.from(JSON_LIST.open));
+    for (let k = 0; k < list.length; k += CHUNK) parts.push(Buffer.from(list.slice(k, k + CHUNK).map(jsonRecord).join('').slice(k === 0 ? 1 : 0)));
+    parts.push(Buffer.from(JSON_LIST.close));
+  }
   return Buffer.concat(parts);
 }
 
+/** The head of a table's JSON file (its rows follow). */
+export const tableJsonHead = (table: Table, portal: Pick<Portal, 'asOf'>) => ({ table: table.name, title: table.title, asOf: portal.asOf });
+
 export function tableJsonBytes(table: Table, portal: Portal): Buffer {
-  return jsonBytes({ table: table.name, title: table.title, asOf: portal.asOf }, { rows: table.rows(portal) });
+  return jsonBytes(tableJsonHead(table, portal), { rows: table.rows(portal) });
 }
 
 export function toCsv(table: Table, portal: Portal): string {

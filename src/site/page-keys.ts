@@ -13,7 +13,11 @@
  *   files): the digest of every non-item record (names, plans, sources…) and the digests of the
  *   items the page lists, in order — an item's digest covers its record and its plan, from which
  *   its current text and assessment are derived;
- * - feeds: the entries the feed is made from.
+ * - feeds: the entries the feed prints (its newest FEED_LIMIT events) and its name.
+ *
+ * A record read from a file of its own (an item, a plan…) is digested by that file's bytes and the
+ * loader's code (recordDigest, src/content/load.ts: the parse cache already has the SHA-1), so the
+ * keys of a build do not serialise every record again; other records by their JSON.
  *
  * Pages without getStaticPaths (home, dashboards, indexes' first pages) are rendered every build.
  * Code and layout changes are Astro's part: it hashes each page's module graph.
@@ -22,10 +26,11 @@ import { correctionsFor } from './corrections.ts';
 import { createHash } from 'node:crypto';
 import type { Portal, PortalItem } from '../content/portal.ts';
 import { readArchive } from '../content/archive.ts';
+import { recordDigest } from '../content/load.ts';
 import { sourceEntry } from './lists.ts';
 import { personHref } from './people.ts';
-import { feedInputs } from './feeds.ts';
-import type { FeedScope } from './changes.ts';
+import { FEED_LIMIT, feedInputs } from './feeds.ts';
+import type { Change, FeedScope } from './changes.ts';
 
 /** Raised when what a key covers changes shape, so no key of an older layout is ever reused. */
 const KEY_VERSION = 1;
@@ -38,7 +43,7 @@ export function digestOf(value: object | undefined): string {
   if (!value) return '-';
   let d = digests.get(value);
   if (d === undefined) {
-    d = hash(JSON.stringify(value));
+    d = recordDigest(value) ?? hash(JSON.stringify(value));
     digests.set(value, d);
   }
   return d;
@@ -111,8 +116,18 @@ function sourceDigest(portal: Portal, id: string): unknown {
   return [digestOf(s), s.archivedCopy ? readArchive(s.archivedCopy)?.sha256 ?? null : null, sourceEntry(portal.content.sources, id)];
 }
 
-/** The key of an item's page and its item.json. */
+const itemKeys = new WeakMap<PortalItem, string>();
+/** The key of an item's page and its item.json (computed once for both). */
 export function itemPageKey(portal: Portal, p: PortalItem): string {
+  let k = itemKeys.get(p);
+  if (k === undefined) {
+    k = itemKeyOf(portal, p);
+    itemKeys.set(p, k);
+  }
+  return k;
+}
+
+function itemKeyOf(portal: Portal, p: PortalItem): string {
   const { item } = p;
   const unitIds = [...new Set(p.parts.flatMap((part) => [...(part.responsibleUnits?.units ?? []), ...(part.supervisingUnits?.units ?? [])]))];
   const people = p.parts.flatMap((part) => [
@@ -143,9 +158,21 @@ export function itemPageKey(portal: Portal, p: PortalItem): string {
   ]);
 }
 
-/** The key of a feed: the entries it is made from and its name. */
+const changeDigests = new WeakMap<Change, string>();
+/** An event as a feed prints it, digested once (it is in the feeds of its item, plan, units and regions). */
+function changeDigest(c: Change): string {
+  let d = changeDigests.get(c);
+  if (d === undefined) {
+    d = hash(JSON.stringify(c));
+    changeDigests.set(c, d);
+  }
+  return d;
+}
+
+/** The key of a feed: the entries it prints (the newest FEED_LIMIT) and its name. */
 export function feedKey(portal: Portal, scope: FeedScope, id: string): string {
-  return key(portal, ['feed', scope, id, feedInputs(portal, scope, id)]);
+  const { name, changes } = feedInputs(portal, scope, id);
+  return key(portal, ['feed', scope, id, name, changes.slice(0, FEED_LIMIT).map(changeDigest)]);
 }
 
 /** The items a unit's page and files list: those it is responsible for, then those it supervises. */

@@ -3,34 +3,17 @@
  * date something about them changed (plan issued, status disclosed, plan
  * amended, a due date passed), each date judged with what was in force then.
  */
-import { assessItemAt, type Portal, type PortalItem } from '../content/portal.ts';
-import type { ItemAssessment } from '../domain/assess.ts';
-import { addDays, startOfPeriod } from '../domain/dates.ts';
-import { chartDates, progressAt, timelineEvents, type TimelinePoint } from '../domain/timeline.ts';
+import type { Portal, PortalItem } from '../content/portal.ts';
+import { joinEvents, progressFrom, type TimelinePoint } from '../domain/timeline.ts';
+import { planRunsOf } from './plan-cache.ts';
+import { countsOf, planRuns, runCountsAt, runProgress, type RunProgress } from './plan-progress.ts';
 
 /**
- * An item's assessment at each of the sorted dates, computed again only where it can change: a
- * status becoming known (its period's first day), an amendment, the day after a due date. Between
- * those it is the same, so a chart of a country's items costs a few assessments per item rather
- * than one per item and date (which dominated a 50,000-item build).
+ * The items' runs of one plan each: a run that is a whole plan (the dashboard's, the country's and a
+ * province's lists are made of them) is the one kept between builds, any other is computed.
  */
-export function assessmentsAt(p: PortalItem, dates: readonly string[], asOf: string): ItemAssessment[] {
-  const starts = p.item.statusHistory.map((h) => startOfPeriod(h.date));
-  const amended = p.plan.amendments.map((a) => a.date);
-  const out: ItemAssessment[] = [];
-  let current: ItemAssessment | undefined;
-  let until = '';
-  for (const d of dates) {
-    const at = d < asOf ? d : asOf;
-    if (!current || at >= until) {
-      current = assessItemAt(p, at, asOf);
-      // "Due date passed" is due < at, i.e. from the day after.
-      const dues = [current.due.original, current.due.current].filter((x): x is string => x !== undefined).map((x) => addDays(x, 1));
-      until = [...starts, ...amended, ...dues].filter((x) => x > at).reduce((a, b) => (b < a ? b : a), '9999-12-31');
-    }
-    out.push(current);
-  }
-  return out;
+function runsOf(portal: Portal, items: readonly PortalItem[]): RunProgress[] {
+  return planRunsOf(portal, items).map((r) => (r.whole ? planRuns(portal).get(r.planId)! : runProgress(r.items, portal.asOf)));
 }
 
 export function progressOf(portal: Portal, items: readonly PortalItem[]): TimelinePoint[] {
@@ -42,21 +25,19 @@ export function progressOf(portal: Portal, items: readonly PortalItem[]): Timeli
     if (plan.issued && /^\d{4}-\d{2}-\d{2}$/.test(plan.issued)) extra.push({ date: plan.issued, label: '方案印发' });
     for (const a of plan.amendments) if (a.changes.some((c) => ids.has(c.item))) extra.push({ date: a.date, label: '方案修改' });
   }
-  // The item facts with both the original and every amended deadline, so each due date's passing is an event.
-  const facts = items.map((i) => ({
-    statusHistory: i.item.statusHistory,
-    parts: i.item.parts.map((pt, k) => ({ originalDeadline: pt.deadline, currentDeadline: i.parts[k]!.deadline })),
-  }));
-  const events = timelineEvents(facts, portal.asOf, extra);
+  const runs = runsOf(portal, items);
+  // Each due date's passing (on both clocks) and each disclosure is an event; then the plans' own.
+  const events = joinEvents(runs.map((r) => r.events), portal.asOf, extra);
   // Nothing is shown before the earliest known start (the first plan issued or the first status), when known.
   const starts = [...events.entries()].filter(([, labels]) => labels.includes('方案印发') || labels.includes('公开状态')).map(([d]) => d).sort();
   if (starts[0]) for (const d of [...events.keys()]) if (d < starts[0]) events.delete(d);
-  const { dates } = chartDates(events, portal.asOf);
-  const column = new Map(dates.map((d, k) => [d, k]));
-  const table = items.map((i) => assessmentsAt(i, dates, portal.asOf));
-  return progressAt(events, portal.asOf, (date) => {
-    const k = column.get(date);
-    return k === undefined ? items.map((i) => assessItemAt(i, date, portal.asOf)) : table.map((row) => row[k]!);
+  return progressFrom(events, portal.asOf, (date) => {
+    const sum = [0, 0, 0, 0, 0, 0];
+    for (const r of runs) {
+      const v = runCountsAt(r, date, portal.asOf);
+      for (let j = 0; j < sum.length; j++) sum[j]! += v[j]!;
+    }
+    return countsOf(sum);
   });
 }
 

@@ -16,6 +16,8 @@
  * and on Workers; the build side (historyOf) is in src/site/snapshots.ts.
  */
 import { formatDateZh } from '../domain/dates.ts';
+import { csvDownload } from './csv.ts';
+import { urls } from './urls.ts';
 
 export const HISTORY_FORMAT = 'ducha-snapshot-history/1';
 /** Where the build writes the history (src/pages/data/snapshots/history.json.ts). */
@@ -89,6 +91,40 @@ export function compareSnapshots(history: SnapshotHistory, from: string, to: str
     }
   }
   return out;
+}
+
+/**
+ * Rows the comparison page prints per kind of change: between two distant snapshots of a national
+ * portal tens of thousands of items can differ, and the page must stay small (issue 13: ≤ 500 KB).
+ * The whole list is the page's CSV (comparisonCsv).
+ */
+export const SHOWN_PER_KIND = 200;
+
+/** Where the whole comparison is downloaded as CSV (src/pages/changes/changes.csv.ts). */
+export const comparisonCsvHref = (from: string, to: string) => `/changes/changes.csv?from=${from}&to=${to}`;
+
+/** Every change of a comparison, a row each (an item whose status and deadline both changed is two rows). */
+export function comparisonCsv(result: Comparison): string {
+  const row = (kind: string, r: { id: string; label: string }, before = '', after = '') => ({ kind, id: r.id, label: r.label, before, after, url: urls.item(r.id) });
+  const rows = [
+    ...result.status.map((r) => row('状态变化', r, r.before, r.after)),
+    ...result.deadline.map((r) => row('时限变化', r)),
+    ...result.text.map((r) => row('文本变化', r)),
+    ...result.added.map((r) => row('新增', r)),
+    ...result.removed.map((r) => ({ ...row('移除', r), url: '' })),
+  ];
+  return csvDownload(rows, { header: true, columns: ['kind', 'id', 'label', 'before', 'after', 'url'] });
+}
+
+let parsed: { text: string; history: SnapshotHistory } | undefined;
+/**
+ * The history file parsed, reused while its text is the same: at national scale it is megabytes,
+ * and parsing it is most of a comparison's cost. Comparing the text (a memory compare) keeps a
+ * newly published history from being answered from the old one.
+ */
+export function parseHistory(text: string): SnapshotHistory {
+  if (parsed?.text !== text) parsed = { text, history: JSON.parse(text) as SnapshotHistory };
+  return parsed.history;
 }
 
 export const DATE_PARAM = /^\d{4}-\d{2}-\d{2}$/;

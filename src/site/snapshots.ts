@@ -45,13 +45,17 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
-export interface Snapshot {
+/** A snapshot as its manifest describes it (the files themselves not read). */
+export interface SnapshotHead {
   date: string;
   manifest: Manifest;
   /** The exact bytes of manifest.json. */
   manifestBytes: Buffer;
   /** SHA-256 of manifestBytes: what the next snapshot's `previous` holds. */
   sha256: string;
+}
+
+export interface Snapshot extends SnapshotHead {
   files: Map<string, Buffer>;
 }
 
@@ -70,49 +74,71 @@ export function openDataFiles(portal: Portal): Map<string, Buffer> {
 
 /** /data/portal.json: all validated content as published, with the as-of date (written a record at a time). */
 export function portalJson(portal: Portal): Buffer {
+  const split = portalJsonParts(portal);
+  return split ? jsonBytes(split.head, split.lists) : Buffer.from(JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1));
+}
+
+/**
+ * portal.json as jsonBytes writes it: the plain values (the as-of date first) and the lists of
+ * records. Undefined where the content's key order puts a plain value after a list (jsonBytes
+ * writes lists last): the file is then one JSON.stringify.
+ */
+export function portalJsonParts(portal: Pick<Portal, 'asOf' | 'content'>): { head: Record<string, unknown>; lists: Record<string, readonly unknown[]> } | undefined {
   const head: Record<string, unknown> = { asOf: portal.asOf };
   const lists: Record<string, readonly unknown[]> = {};
   // Key order as `{ asOf, ...content }` gives it: lists are written after the plain values only if they come after them.
   const entries = Object.entries(portal.content);
   const firstList = entries.findIndex(([, v]) => Array.isArray(v));
-  if (entries.slice(firstList).some(([, v]) => !Array.isArray(v))) return Buffer.from(JSON.stringify({ asOf: portal.asOf, ...portal.content }, null, 1));
+  if (entries.slice(firstList).some(([, v]) => !Array.isArray(v))) return undefined;
   for (const [k, v] of entries) {
     if (Array.isArray(v)) lists[k] = v;
     else head[k] = v;
   }
-  return jsonBytes(head, lists);
+  return { head, lists };
 }
 
 export function manifestBytes(manifest: Manifest): Buffer {
   return Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`);
 }
 
-/** A new snapshot of `files` dated `date`, chained to `previous`. */
-export function makeSnapshot(date: string, files: Map<string, Buffer>, previous: Snapshot | undefined): Snapshot {
+/** A new snapshot's head: files with their SHA-256 and size, dated `date`, chained to `previous`. */
+export function makeSnapshotHead(date: string, files: Iterable<readonly [string, { sha256: string; bytes: number }]>, previous: SnapshotHead | undefined): SnapshotHead {
   if (!DATE.test(date)) throw new Error(`快照日期应为 YYYY-MM-DD：${date}`);
   const manifest: Manifest = {
     format: FORMAT,
     date,
     previous: previous?.sha256 ?? null,
     previousDate: previous?.date ?? null,
-    files: [...files].sort(([a], [b]) => a.localeCompare(b)).map(([name, data]) => ({ name, sha256: sha256(data), bytes: data.length })),
+    files: [...files].sort(([a], [b]) => a.localeCompare(b)).map(([name, f]) => ({ name, sha256: f.sha256, bytes: f.bytes })),
   };
   const bytes = manifestBytes(manifest);
-  return { date, manifest, manifestBytes: bytes, sha256: sha256(bytes), files };
+  return { date, manifest, manifestBytes: bytes, sha256: sha256(bytes) };
 }
 
-/** Reads the snapshots kept in a folder (`<dir>/<YYYY-MM-DD>/manifest.json` and its files), oldest first. */
-export function readSnapshotDir(dir: string): Snapshot[] {
+/** A new snapshot of `files` dated `date`, chained to `previous`. */
+export function makeSnapshot(date: string, files: Map<string, Buffer>, previous: SnapshotHead | undefined): Snapshot {
+  const head = makeSnapshotHead(date, [...files].map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }] as const), previous);
+  return { ...head, files };
+}
+
+/** The heads of the snapshots kept in a folder (`<dir>/<YYYY-MM-DD>/manifest.json`), oldest first: manifests only. */
+export function readSnapshotHeads(dir: string): SnapshotHead[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((d) => DATE.test(d) && existsSync(join(dir, d, MANIFEST)))
     .sort()
     .map((date) => {
       const bytes = readFileSync(join(dir, date, MANIFEST));
-      const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
-      const files = new Map(manifest.files.filter((f) => FILE_NAME.test(f.name)).map((f) => [f.name, readFileSync(join(dir, date, f.name))] as const));
-      return { date, manifest, manifestBytes: bytes, sha256: sha256(bytes), files };
+      return { date, manifest: JSON.parse(bytes.toString('utf8')) as Manifest, manifestBytes: bytes, sha256: sha256(bytes) };
     });
+}
+
+/** The files a snapshot's manifest lists whose names are allowed (what a kept folder carries forward). */
+export const listedFiles = (manifest: Manifest) => manifest.files.filter((f) => FILE_NAME.test(f.name));
+
+/** Reads the snapshots kept in a folder (`<dir>/<YYYY-MM-DD>/manifest.json` and its files), oldest first. */
+export function readSnapshotDir(dir: string): Snapshot[] {
+  return readSnapshotHeads(dir).map((h) => ({ ...h, files: new Map(listedFiles(h.manifest).map((f) => [f.name, readFileSync(join(dir, h.date, f.name))] as const)) }));
 }
 
 /** Where to read a published copy of the snapshots from: a folder (dist/, a download) or a site URL. */
@@ -154,7 +180,7 @@ export interface IndexEntry {
   files: number;
 }
 
-export function indexBytes(snapshots: readonly Snapshot[]): Buffer {
+export function indexBytes(snapshots: readonly Pick<SnapshotHead, 'date' | 'sha256' | 'manifest'>[]): Buffer {
   const entries: IndexEntry[] = snapshots.map((s) => ({ date: s.date, manifest: `${s.date}/${MANIFEST}`, sha256: s.sha256, previous: s.manifest.previous, files: s.manifest.files.length }));
   return Buffer.from(`${JSON.stringify({ format: FORMAT, snapshots: entries }, null, 1)}\n`);
 }
@@ -171,7 +197,9 @@ export interface Verification {
  * file has the size and SHA-256 its manifest lists, the index agrees with the
  * manifests, and (where the source can list) no snapshot folder is left out.
  */
-export async function verifySnapshots(source: SnapshotSource): Promise<Verification> {
+export async function verifySnapshots(source: SnapshotSource, options: { keepFiles?: boolean } = {}): Promise<Verification> {
+  // keepFiles: false — each file is read, checked and let go (a snapshot at 50,000 items is ≈ 600 MB): `files` stays empty.
+  const keepFiles = options.keepFiles ?? true;
   const problems: string[] = [];
   const snapshots: Snapshot[] = [];
   const indexRaw = await source.read(INDEX);
@@ -226,7 +254,7 @@ export async function verifySnapshots(source: SnapshotSource): Promise<Verificat
         problems.push(`${where}/${f.name}：文件缺失`);
         continue;
       }
-      files.set(f.name, data);
+      if (keepFiles) files.set(f.name, data);
       if (data.length !== f.bytes) problems.push(`${where}/${f.name}：大小 ${data.length} 字节，清单记为 ${f.bytes}`);
       if (sha256(data) !== f.sha256) problems.push(`${where}/${f.name}：SHA-256 与清单不符`);
     }
@@ -237,10 +265,10 @@ export async function verifySnapshots(source: SnapshotSource): Promise<Verificat
   return { problems, snapshots };
 }
 
-export interface PublishedSnapshots {
-  snapshots: Snapshot[];
+export interface PublishedSnapshots<S extends SnapshotHead = Snapshot> {
+  snapshots: S[];
   /** The snapshot this build adds, if any. */
-  added?: Snapshot | undefined;
+  added?: S | undefined;
   /** Why no snapshot was added, when that needs saying. */
   note?: string | undefined;
 }
@@ -256,13 +284,18 @@ export function snapshotsDir(env: Record<string, string | undefined> = process.e
  * for that date (kept, immutable) or a later one exists.
  */
 export function publishedSnapshots(kept: readonly Snapshot[], date: string, current: Map<string, Buffer>): PublishedSnapshots {
+  return publishedAs(kept, date, (previous) => makeSnapshot(date, current, previous));
+}
+
+/** publishedSnapshots for snapshots known by their manifests: `make` makes the day's snapshot after `previous`. */
+export function publishedAs<S extends SnapshotHead>(kept: readonly S[], date: string, make: (previous: S | undefined) => S): PublishedSnapshots<S> {
   const last = kept.at(-1);
   if (last && last.date > date) return { snapshots: [...kept], note: `已有晚于 ${date} 的快照（${last.date}），不补写较早的快照。` };
   if (last && last.date === date) {
-    const same = makeSnapshot(date, current, kept.at(-2)).sha256 === last.sha256;
+    const same = make(kept.at(-2)).sha256 === last.sha256;
     return { snapshots: [...kept], note: same ? undefined : `${formatDateZh(date)}的快照已发布且不可改写；本次生成的数据与之不同，保留已发布的快照。` };
   }
-  const added = makeSnapshot(date, current, last);
+  const added = make(last);
   return { snapshots: [...kept, added], added };
 }
 
@@ -278,8 +311,7 @@ export interface SnapshotDiff {
 }
 
 export type Row = Record<string, unknown>;
-const rowsOf = (s: Snapshot, name: string): Row[] => {
-  const data = s.files.get(name);
+const rowsIn = (data: Buffer | undefined): Row[] => {
   if (!data) return [];
   try {
     return (JSON.parse(data.toString('utf8')) as { rows: Row[] }).rows ?? [];
@@ -289,41 +321,53 @@ const rowsOf = (s: Snapshot, name: string): Row[] => {
 };
 
 /**
- * What diffSnapshots compares for each item of a snapshot, as one string per aspect: its status
- * (status and status date), its deadline (current and original due dates, each part's deadline
- * text) and its text (the problem, each part's problem, target, measures and responsible units).
+ * What diffSnapshots compares for each item of a snapshot: its status (status and status date, as
+ * one string), and the SHA-256 of its deadline (current and original due dates, each part's deadline
+ * text) and of its text (the problem, each part's problem, target, measures and responsible units).
+ * `row` keeps what names the item (its plan's title and its number in the items.json row).
  */
 export interface ItemFacets {
   status: string;
   deadline: string;
   text: string;
-  /** The items.json row, for naming the item. */
-  row: Row;
+  row: { plan_title: unknown; number: unknown };
 }
 
-export function itemFacets(s: Snapshot): Map<string, ItemFacets> {
-  const parts = new Map<string, Row[]>();
-  for (const r of rowsOf(s, 'parts.json')) parts.set(String(r.item_id), [...(parts.get(String(r.item_id)) ?? []), r]);
+/** Every item's facets, from a snapshot's items.json and parts.json. Small enough to keep: `row` holds only the naming fields. */
+export function facetsOf(items: Buffer | undefined, parts: Buffer | undefined): Map<string, ItemFacets> {
+  const byItem = new Map<string, Row[]>();
+  for (const r of rowsIn(parts)) {
+    const id = String(r.item_id);
+    const list = byItem.get(id);
+    if (list) list.push(r);
+    else byItem.set(id, [r]);
+  }
   const pick = (rows: Row[] | undefined, keys: string[]) => (rows ?? []).map((r) => keys.map((k) => r[k]));
   return new Map(
-    rowsOf(s, 'items.json').map((r) => {
-      const own = parts.get(String(r.id));
+    rowsIn(items).map((r) => {
+      const own = byItem.get(String(r.id));
       return [
         String(r.id),
         {
           status: JSON.stringify([r.status, r.status_date]),
-          deadline: JSON.stringify([r.due_current, r.due_original, pick(own, ['deadline_text'])]),
-          text: JSON.stringify([r.problem, pick(own, ['problem', 'target', 'measures', 'responsible_units'])]),
-          row: r,
+          deadline: sha256(JSON.stringify([r.due_current, r.due_original, pick(own, ['deadline_text'])])),
+          text: sha256(JSON.stringify([r.problem, pick(own, ['problem', 'target', 'measures', 'responsible_units'])])),
+          row: { plan_title: r.plan_title, number: r.number },
         },
       ] as const;
     }),
   );
 }
 
+export const itemFacets = (s: Snapshot) => facetsOf(s.files.get('items.json'), s.files.get('parts.json'));
+
 export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
-  const [ia, ib] = [itemFacets(a), itemFacets(b)];
-  const diff: SnapshotDiff = { from: a.date, to: b.date, status: [], deadline: [], text: [], added: [], removed: [] };
+  return diffFacets(a.date, itemFacets(a), b.date, itemFacets(b));
+}
+
+/** diffSnapshots from the two snapshots' facets. */
+export function diffFacets(from: string, ia: Map<string, ItemFacets>, to: string, ib: Map<string, ItemFacets>): SnapshotDiff {
+  const diff: SnapshotDiff = { from, to, status: [], deadline: [], text: [], added: [], removed: [] };
   for (const id of ia.keys()) if (!ib.has(id)) diff.removed.push(id);
   for (const [id, fb] of ib) {
     const fa = ia.get(id);
@@ -342,13 +386,23 @@ export const ASPECTS = ['status', 'deadline', 'text'] as const;
  * fingerprints (12 hex digits of their SHA-256), the status as it is. `name` names an item: its plan's
  * title (kept once per plan) and its number.
  */
-export function historyOf(snapshots: readonly Snapshot[], name: (id: string, row: Row) => { plan: string; number: string }): SnapshotHistory {
+export function historyOf(snapshots: readonly Snapshot[], name: (id: string, row: ItemFacets['row']) => { plan: string; number: string }): SnapshotHistory {
+  return historyOfFacets(snapshots.map((s) => s.date), snapshots.map(itemFacets), name);
+}
+
+/** historyOf from each snapshot's date and facets, oldest first. */
+export function historyOfFacets(dates: readonly string[], facetsList: readonly Map<string, ItemFacets>[], name: (id: string, row: ItemFacets['row']) => { plan: string; number: string }): SnapshotHistory {
   const items: SnapshotHistory['items'] = {};
   const plans: string[] = [];
-  const planIndex = (title: string) => (plans.includes(title) ? plans.indexOf(title) : plans.push(title) - 1);
-  const fingerprint = (value: string) => sha256(value).slice(0, 12);
-  snapshots.forEach((s, k) => {
-    const facets = itemFacets(s);
+  const planIndexes = new Map<string, number>();
+  const planIndex = (title: string) => {
+    let k = planIndexes.get(title);
+    if (k === undefined) planIndexes.set(title, (k = plans.push(title) - 1));
+    return k;
+  };
+  // 12 hex digits of the SHA-256 of the deadline and text (the facets hold the whole hash).
+  const fingerprint = (hash: string) => hash.slice(0, 12);
+  facetsList.forEach((facets, k) => {
     for (const [id, f] of facets) {
       const entry = (items[id] ??= { p: 0, n: '', v: [] });
       const { plan, number } = name(id, f.row);
@@ -359,5 +413,5 @@ export function historyOf(snapshots: readonly Snapshot[], name: (id: string, row
     }
     for (const [id, entry] of Object.entries(items)) if (!facets.has(id) && entry.v.at(-1)?.length !== 1) entry.v.push([k]);
   });
-  return { format: HISTORY_FORMAT, dates: snapshots.map((s) => s.date), plans, items };
+  return { format: HISTORY_FORMAT, dates: [...dates], plans, items };
 }

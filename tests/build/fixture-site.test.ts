@@ -69,11 +69,13 @@ beforeAll(() => {
   // Corrections as scripts/corrections.ts copies them from the database before a build.
   const corrections = join(root, 'corrections.json');
   writeFileSync(corrections, JSON.stringify({ generatedAt: '2021-01-14T08:00:00.000Z', corrections: CORRECTIONS }));
-  execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], {
-    // Astro's incremental-build cache in the fixture's temporary folder, removed with it.
-    env: { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache'), CORRECTIONS_FILE: corrections },
-    stdio: 'pipe',
-  });
+  // Astro's incremental-build cache and the open-data step's cache in the fixture's temporary folder, removed with it.
+  const env = { ...process.env, CONTENT_DIR: content, PORTAL_AS_OF: AS_OF, SITE_URL: 'https://fixture.example', SNAPSHOTS_DIR: kept, ASTRO_CACHE_DIR: join(root, 'astro-cache'), OPEN_DATA_CACHE_DIR: join(root, 'open-data'), CORRECTIONS_FILE: corrections };
+  // As `npm run build`: the open-data step before astro build and after it, then the record pages' data files.
+  execFileSync('node_modules/.bin/tsx', ['scripts/open-data.ts'], { env, stdio: 'pipe' });
+  execFileSync('node_modules/.bin/astro', ['build', '--outDir', out], { env, stdio: 'pipe' });
+  execFileSync('node_modules/.bin/tsx', ['scripts/open-data.ts', 'write', dist], { env, stdio: 'pipe' });
+  execFileSync('node_modules/.bin/tsx', ['scripts/record-files.ts', out], { env, stdio: 'pipe' });
 }, 240_000);
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });

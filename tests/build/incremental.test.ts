@@ -45,6 +45,8 @@ function build(name: keyof typeof builds, dist: string, cache: string, touch?: s
       SITE_URL: 'https://fixture.example',
       SNAPSHOTS_DIR: join(work, 'snapshots'),
       ASTRO_CACHE_DIR: join(work, cache),
+      // The open-data step's parts kept beside Astro's cache: the build from scratch starts without them.
+      OPEN_DATA_CACHE_DIR: join(work, `${cache}-open-data`),
       ASTRO_TELEMETRY_DISABLED: '1',
       NO_COLOR: '1',
     },
@@ -56,8 +58,9 @@ function build(name: keyof typeof builds, dist: string, cache: string, touch?: s
 }
 
 /** Paths Astro reused from the previous build (`├─ /path (cached)` or `(restored)`). */
-const reused = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:cached|restored)\)/g)].map((m) => m[1]!.replace(/^\//, '')));
-const rendered = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \(\+/g)].map((m) => m[1]!.replace(/^\//, '')));
+const reused = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:cached|restored|kept)\)/g)].map((m) => m[1]!.replace(/^\//, '')));
+/** Rendered by Astro (`(+12ms)`) or written by scripts/record-files.ts (`(written)`: the record pages' data files). */
+const rendered = (b: Built) => new Set([...b.log.matchAll(/├─ (\S+) \((?:\+|written\))/g)].map((m) => m[1]!.replace(/^\//, '')));
 const page = (b: Built, path: string) => b.files.get(join(path, 'index.html')) ?? '';
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
@@ -101,7 +104,7 @@ describe('one changed item', () => {
       expect(row(page(first, path)), path).toContain('基本完成');
       expect(row(page(second, path)), path).toContain('未完成');
     }
-    for (const file of ['plans/wuwei-2017/items.csv', 'units/wuwei-2017-plan-units/items.csv', 'regions/gansu-wuwei/items.csv', 'data/items.csv']) {
+    for (const file of ['plans/wuwei-2017/items.csv', 'units/wuwei-2017-plan-units/items.csv', 'regions/gansu-wuwei/items.csv', 'data/items.csv', `data/snapshots/${AS_OF}/items.csv`]) {
       const line = (b: Built) => b.files.get(file)!.split('\n').find((l) => l.startsWith(`${ITEM},`)) ?? '';
       expect(line(first), file).toContain('基本完成');
       expect(line(second), file).toContain('未完成');

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSearchIndex, type TestSearchIndex } from '../support/search-index.ts';
 import { getPortal } from '../../src/content/portal.ts';
 import { CONTENT_SOURCE, contentDocuments } from '../../src/search/content-docs.ts';
+import { parseQuery } from '../../src/search/tokenize.ts';
 import {
   KIND_SHIFT,
   SEARCH_KINDS,
@@ -67,6 +68,21 @@ describe('counts above the limit', () => {
     expect(exact.totalExact && exact.facetsExact).toBe(true);
   });
 
+  it('count every filtered dimension, from one query, as choosing each of its values would find', async () => {
+    const filters = { kind: ['item'], region: ['gansu-wuwei'], status: ['basically-completed'] };
+    for (const q of ['整改', undefined]) {
+      const r = await search(client, { q, filters });
+      expect(r.facetsExact).toBe(true);
+      for (const dim of ['kind', 'region', 'status'] as const) {
+        expect(r.facets[dim].length, dim).toBeGreaterThan(0);
+        for (const f of r.facets[dim]) {
+          const chosen = await search(client, { q, filters: { ...filters, [dim]: [f.value] } });
+          expect(f.count, `${q} ${dim}=${f.value}`).toBe(chosen.total);
+        }
+      }
+    }
+  });
+
   it('also in a listing without a query', async () => {
     const r = await search(client, { filters: { plan: ['wuwei-2020'] }, limits: { countLimit: 5 } });
     expect(r).toMatchObject({ total: 5, totalExact: false, facetsExact: false });
@@ -100,6 +116,46 @@ describe('ranking over a window of the first matches', () => {
     const r = await search(client, { q: '碳化硅', limits: { rankWindow: 1 } });
     expect(ids(r)[0]).toBe('item:wuwei-2020-17');
     expect(ids(r).sort()).toEqual(['item:wuwei-2020-17', 'part:wuwei-2020-17:0', 'part:wuwei-2020-17:1']);
+  });
+});
+
+describe('BM25 worked out without reading every match', () => {
+  it("gives FTS5's bm25() scores and order, tier by tier, for every kind of query", async () => {
+    const { rows: keys } = await client.execute('SELECT doc_key, id FROM search_documents');
+    const idOf = new Map(keys.map((r) => [Number(r.doc_key), String(r.id)]));
+    const queries = ['污水', '污水处理厂', '汙水處理廠', '整改', '锅炉 台账', '问责 整改', 'PM2.5', '一级A', '10蒸吨', '武办字〔2020〕47号', '碳化矽', '煤', '水 锅炉', 'PM2.5 浓度'];
+    for (const q of queries) {
+      const parsed = parseQuery(q);
+      if (!parsed.ok) throw new Error(q);
+      const { match, headMatch } = parsed.query;
+      // FTS5 ranking every match of each tier (all of them fit in the window on the real content).
+      const expected: { id: string; score: number }[] = [];
+      for (const tier of headMatch ? [headMatch, `(${match}) NOT (${headMatch})`] : [match]) {
+        const { rows } = await client.execute({
+          sql: 'SELECT rowid AS k, bm25(search_fts, 8, 4, 1, 1, 0) AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY s, k',
+          args: [tier],
+        });
+        expected.push(...rows.map((r) => ({ id: idOf.get(Number(r.k))!, score: Number(r.s) })));
+      }
+      expect(expected.length, q).toBeGreaterThan(0);
+      // The real content is small: bm25() in SQL. Without that budget, the stored-text scorer; with
+      // a filter every record passes, too (filter tokens weigh 0).
+      for (const [filters, bm25Budget] of [[{}, undefined], [{}, 0], [{ kind: [...SEARCH_KINDS] }, 0]] as const) {
+        const r = await search(client, { q, filters, pageSize: 100, limits: bm25Budget === undefined ? {} : { bm25Budget } });
+        expect(ids(r), q).toEqual(expected.map((e) => e.id));
+        r.results.forEach((h, i) => expect(h.score, `${q}: ${h.id}`).toBeCloseTo(expected[i]!.score, 9));
+      }
+    }
+  });
+
+  it('above the frequency limit, estimates the document frequency: the same order for a one-phrase query', async () => {
+    for (const q of ['整改', '污水', '问责']) {
+      const exact = await search(client, { q, pageSize: 100 });
+      const estimated = await search(client, { q, pageSize: 100, limits: { frequencyLimit: 3, bm25Budget: 0 } });
+      // One phrase: its IDF scales every score alike, so only the scores change.
+      expect(ids(estimated), q).toEqual(ids(exact));
+      expect(estimated.results.some((h, i) => h.score !== exact.results[i]!.score), q).toBe(true);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The kept output folder of incremental builds (scripts/astro-build.ts): after a build, every file it
- * neither wrote nor kept is removed (and folders left empty), and a build that did not finish makes the
- * next one render everything.
+ * neither wrote nor kept is removed (and folders left empty) except the open-data files, and a build
+ * that did not finish makes the next one render everything.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,19 @@ describe('keptBuild', () => {
     expect(existsSync(join(out, 'client', 'items', 'removed'))).toBe(false);
     expect(existsSync(join(out, 'client', '_pages'))).toBe(false);
     expect(existsSync(join(out, '.build-started'))).toBe(false);
+  });
+
+  it('leaves the open-data files and snapshots that scripts/open-data.ts writes after it', async () => {
+    const out = join(dir, 'dist');
+    const data = join(out, 'client', 'data');
+    for (const f of ['items.csv', 'portal.json', 'snapshots/index.json', 'snapshots/history.json', 'snapshots/2026-06-30/manifest.json', 'snapshots/2026-06-30/items.csv']) put(join(data, f), 'open data', 60);
+    put(join(data, 'old.json'), 'not open data', 60);
+    put(join(data, 'items.csv.tmp-1'), 'half', 60);
+    manifest([]);
+    expect(await keptBuild(out, 'node', async () => true)).toBe(2);
+    for (const f of ['items.csv', 'portal.json', 'snapshots/index.json', 'snapshots/history.json', 'snapshots/2026-06-30/manifest.json', 'snapshots/2026-06-30/items.csv']) expect(existsSync(join(data, f)), f).toBe(true);
+    expect(existsSync(join(data, 'old.json'))).toBe(false);
+    expect(existsSync(join(data, 'items.csv.tmp-1'))).toBe(false);
   });
 
   it('removes nothing when the build fails, and makes the next build render everything', async () => {

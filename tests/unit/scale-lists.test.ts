@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessItemAt, getPortal } from '../../src/content/portal.ts';
 import { coarsen, MAX_POINTS } from '../../src/domain/timeline.ts';
-import { assessmentsAt } from '../../src/site/progress.ts';
+import { itemSteps, stepAt } from '../../src/site/plan-progress.ts';
 import { jsonBytes } from '../../src/site/opendata.ts';
 import { indexPage, INDEX_PAGE_SIZE, pageOf, searchItemsBy, sourceEntry } from '../../src/site/lists.ts';
 import { personHref, peopleOf, PEOPLE_PER_PAGE } from '../../src/site/people.ts';
@@ -41,7 +41,8 @@ describe('progress charts past MAX_POINTS dates', () => {
     const dates: string[] = [];
     for (let y = 2017; y <= 2026; y++) for (const md of ['-01-01', '-03-31', '-06-30', '-07-31', '-12-31']) dates.push(`${y}${md}`);
     for (const p of portal.items) {
-      const fast = assessmentsAt(p, dates, portal.asOf);
+      const steps = itemSteps(p, portal.asOf);
+      const fast = dates.map((d) => steps.assessments[stepAt(steps.from, d, portal.asOf)]);
       expect(fast, p.item.id).toEqual(dates.map((d) => assessItemAt(p, d, portal.asOf)));
     }
   });

@@ -60,5 +60,7 @@ describe('counts above the limit (national scale)', () => {
     expect(facetGroups(params('q=整改'), facets)[0]!.shown[0]).toMatchObject({ count: 4200, countText: '4200' });
     expect(facetsNote({ total: 5000, facetsExact: false })).toBe('匹配的记录较多，各项计数只统计了前 5000 条，“≥”表示实际数量不少于此数。');
     expect(facetsNote({ total: 45, facetsExact: true })).toBeUndefined();
+    // An exact total with a filtered dimension counted over more matches than the limit.
+    expect(facetsNote({ total: 45, totalExact: true, facetsExact: false })).toBe('不加筛选时匹配的记录较多，已筛选的各项计数只统计了其中一部分，“≥”表示实际数量不少于此数。');
   });
 });

@@ -1,4 +1,5 @@
 /** Snapshots: the manifest hash chain, carrying earlier snapshots forward unchanged, one snapshot per date, and what changed between two. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,27 @@ describe('snapshot manifests and their chain', () => {
     expect(problems).toEqual([]);
     expect(snapshots.map((s) => s.date)).toEqual(['2021-01-01', '2021-02-01', '2021-03-01']);
   });
+
+  it('checks a file at a time without keeping them, when asked (the build\'s keep step and verify:snapshots)', async () => {
+    const kept = await verifySnapshots(dirSource(writeSite([first, second, third])), { keepFiles: false });
+    expect(kept.problems).toEqual([]);
+    expect(kept.snapshots.map((s) => [s.sha256, s.files.size])).toEqual([first, second, third].map((s) => [s.sha256, 0]));
+  });
+
+  it('keeps a built site\'s snapshots in the kept folder byte for byte (scripts/snapshots.ts keep), and refuses a tampered one', () => {
+    const site = writeSite([first, second, third]);
+    const keptDir = join(temp(), 'kept');
+    const keep = (dir: string) => spawnSync('node_modules/.bin/tsx', ['scripts/snapshots.ts', 'keep', dir], { env: { ...process.env, SNAPSHOTS_DIR: keptDir }, encoding: 'utf8' });
+    expect(keep(site).status).toBe(0);
+    const read = readSnapshotDir(keptDir);
+    expect(read.map((s) => s.sha256)).toEqual([first.sha256, second.sha256, third.sha256]);
+    for (const [k, s] of [first, second, third].entries()) for (const [name, bytes] of s.files) expect(read[k]!.files.get(name)!.equals(bytes), name).toBe(true);
+    const tampered = writeSite([first, second, third]);
+    writeFileSync(join(tampered, 'data/snapshots/2021-03-01/items.csv'), 'x');
+    rmSync(keptDir, { recursive: true });
+    expect(keep(tampered).status).toBe(1);
+    expect(readSnapshotDir(keptDir)).toEqual([]);
+  }, 60_000);
 
   it('detects a changed file', async () => {
     const site = writeSite([first, second, third]);
