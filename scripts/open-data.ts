@@ -9,26 +9,34 @@
  *
  * The cache is OPEN_DATA_CACHE_DIR (default .cache/open-data); kept snapshots come from SNAPSHOTS_DIR.
  */
+import type { Portal } from '../src/content/portal.ts';
 import { getPortal } from '../src/content/portal.ts';
 import { openDataCacheDir, prepareOpenData, writeOpenData } from '../src/site/open-data-build.ts';
 
-const [command, siteDir] = process.argv.slice(2);
-const started = performance.now();
-const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-if (command === 'write') {
-  if (!siteDir) {
+/** The prepare step on a loaded portal (also run by scripts/prepare-site.ts, which loads it once for three steps). */
+export function prepareStep(portal: Portal): void {
+  const started = performance.now();
+  const published = prepareOpenData(portal, { log: (line) => console.log(line) });
+  const mb = Object.values(published.files).reduce((n, f) => n + f.bytes, 0) / 1024 / 1024;
+  console.log(`开放数据：${Object.keys(published.files).length} 个文件共 ${mb.toFixed(1)} MB，${published.snapshots.length} 个快照（${openDataCacheDir()}），用时 ${((performance.now() - started) / 1000).toFixed(1)} 秒。`);
+  if (published.note) console.log(published.note);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [command, siteDir] = process.argv.slice(2);
+  const started = performance.now();
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+  if (command === 'write') {
+    if (!siteDir) {
+      console.error('用法：tsx scripts/open-data.ts [write SITE_DIR]');
+      process.exit(2);
+    }
+    const { placed, removed } = writeOpenData(siteDir);
+    console.log(`开放数据：${placed} 个文件放入 ${siteDir}/data/（删除不再发布的 ${removed} 个），用时 ${seconds()} 秒。`);
+  } else if (command === undefined) {
+    prepareStep(getPortal());
+  } else {
     console.error('用法：tsx scripts/open-data.ts [write SITE_DIR]');
     process.exit(2);
   }
-  const { placed, removed } = writeOpenData(siteDir);
-  console.log(`开放数据：${placed} 个文件放入 ${siteDir}/data/（删除不再发布的 ${removed} 个），用时 ${seconds()} 秒。`);
-} else if (command === undefined) {
-  const portal = getPortal();
-  const published = prepareOpenData(portal, { log: (line) => console.log(line) });
-  const mb = Object.values(published.files).reduce((n, f) => n + f.bytes, 0) / 1024 / 1024;
-  console.log(`开放数据：${Object.keys(published.files).length} 个文件共 ${mb.toFixed(1)} MB，${published.snapshots.length} 个快照（${openDataCacheDir()}），用时 ${seconds()} 秒。`);
-  if (published.note) console.log(published.note);
-} else {
-  console.error('用法：tsx scripts/open-data.ts [write SITE_DIR]');
-  process.exit(2);
 }

@@ -78,17 +78,20 @@ export function writeRecordFiles(outDir: string, manifestFile: string, root = pr
   return { written, kept, removed };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the step into `outDir` for the adapter in ASTRO_ADAPTER and prints what it did (`list`: every file too). */
+export function recordFilesStep(outDir: string | undefined, list = false): void {
   const target = process.env.ASTRO_ADAPTER === 'cloudflare' ? 'cloudflare' : 'node';
-  const args = process.argv.slice(2);
-  // --list: every file with what was done to it, in the form of astro build's log (the incremental-build test reads both).
-  const list = args.includes('--list');
-  const outDir = args.find((a) => !a.startsWith('--')) ?? (target === 'cloudflare' ? 'dist-worker' : 'dist');
   const started = performance.now();
-  const r = writeRecordFiles(outDir, recordManifestFile(target));
+  const r = writeRecordFiles(outDir ?? (target === 'cloudflare' ? 'dist-worker' : 'dist'), recordManifestFile(target));
   if (list) {
     for (const path of r.written) console.log(`  ├─ ${path} (written)`);
     for (const path of r.kept) console.log(`  ├─ ${path} (kept)`);
   }
   console.log(`记录数据文件：写入 ${r.written.length} 个，沿用 ${r.kept.length} 个，删除 ${r.removed} 个，用时 ${((performance.now() - started) / 1000).toFixed(1)} 秒。`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  // --list: every file with what was done to it, in the form of astro build's log (the incremental-build test reads both).
+  recordFilesStep(args.find((a) => !a.startsWith('--')), args.includes('--list'));
 }

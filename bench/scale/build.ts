@@ -248,21 +248,19 @@ async function runSize(n: number): Promise<SizeResult> {
   const generated = await step('generate', 'tsx', ['bench/scale/generate.ts', String(n), '--out', content], () => sizeText(du(content)));
   result.generated = readFileSync(join(logs, 'generate.log'), 'utf8').trim().split('\n').at(-1) ?? '';
   if (!generated) return result;
-  await step('check-content', 'tsx', ['scripts/check-content.ts'], () => '—');
-  const openDataLine = (name: string) => () => readFileSync(join(logs, `${name.replace(/\W+/g, '-')}.log`), 'utf8').trim().split('\n').slice(-2).join(' ');
-  await step('open data', 'tsx', ['scripts/open-data.ts'], openDataLine('open data'));
+  const lastLines = (name: string, count: number) => () => readFileSync(join(logs, `${name.replace(/\W+/g, '-')}.log`), 'utf8').trim().split('\n').slice(-count).join(' ');
+  // As `npm run build` runs it: the content check, open data prepared and the record data files, in one process.
+  await step('prepare', 'tsx', ['scripts/prepare-site.ts', dist], lastLines('prepare', 4));
   // As `npm run build` runs it: into a kept output folder, then what the build no longer makes removed.
   const built = await step('astro build', 'tsx', ['scripts/astro-build.ts', '--outDir', dist], () => {
     const html = du(dist);
     const pages = countHtml(dist);
     return `${sizeText(html)}（${pages} 个页面）`;
   });
-  if (built) await step('open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('open data: write'));
-  // The record pages' data files, written after astro build as `npm run build` writes them.
-  const recorded = built && (await step('record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'));
+  const placed = built && (await step('open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], lastLines('open data: write', 1)));
   // Astro's adapter writes the static site to <outDir>/client/ and the server to <outDir>/server/.
   // As `npm run build` does: no static index above PAGEFIND_MAX_PAGES pages (scripts/pagefind.ts says so in its log).
-  const indexed = recorded && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
+  const indexed = placed && (await step('pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => (existsSync(join(dist, 'client', 'pagefind')) ? sizeText(du(join(dist, 'client', 'pagefind'))) : '未生成（页面数超过 PAGEFIND_MAX_PAGES）')));
   if (built) {
     const client = join(dist, 'client');
     result.largestPage = largestHtml(client);
@@ -285,14 +283,12 @@ async function runSize(n: number): Promise<SizeResult> {
     const changed = changeOneItem(content);
     console.log(`  发布一项改动：${changed}`);
     const before = result.steps.length;
-    await step('publish: check-content', 'tsx', ['scripts/check-content.ts'], () => '—');
-    await step('publish: open data', 'tsx', ['scripts/open-data.ts'], openDataLine('publish: open data'));
+    await step('publish: prepare', 'tsx', ['scripts/prepare-site.ts', dist], lastLines('publish: prepare', 4));
     const rebuilt = await step('publish: astro build', 'tsx', ['scripts/astro-build.ts', '--outDir', dist], () => {
       const pages = reusedPages(join(logs, 'publish-astro-build.log'));
       return `复用 ${pages.reused} 个页面，重新生成 ${pages.rendered} 个`;
     });
-    if (rebuilt) await step('publish: open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], openDataLine('publish: open data: write'));
-    if (rebuilt && (await step('publish: record files', 'tsx', ['scripts/record-files.ts', dist], () => readFileSync(join(logs, 'publish-record-files.log'), 'utf8').trim().split('\n').at(-1) ?? '—'))) {
+    if (rebuilt && (await step('publish: open data: write', 'tsx', ['scripts/open-data.ts', 'write', join(dist, 'client')], lastLines('publish: open data: write', 1)))) {
       await step('publish: pagefind', 'tsx', ['scripts/pagefind.ts', join(dist, 'client')], () => '—');
       await step('publish: bundle ≤100000', 'tsx', ['scripts/bundle-pages.ts', dist, '--max-files', String(TARGET.files)], () => sizeText(du(join(dist, 'client'))));
     }
@@ -371,12 +367,12 @@ function machine(): string {
   return `机器：${model}，${availableParallelism()} 核${quota}，内存 ${(totalmem() / 1024 ** 3).toFixed(1)} GB，Node ${process.version}（${process.platform}-${process.arch}）`;
 }
 
-const PIPELINE = ['check-content', 'open data', 'astro build', 'open data: write', 'record files', 'pagefind', 'bundle ≤100000', 'search index'];
+const PIPELINE = ['prepare', 'astro build', 'open data: write', 'pagefind', 'bundle ≤100000', 'search index'];
 /** The steps of `npm run publish:site` after one item changed (the search index by difference). */
 const PUBLISH = PIPELINE.map((st) => `publish: ${st}`);
 /** Names in the JSON report. */
 const KEYS: Record<string, string> = {
-  generate: 'generate', 'check-content': 'content_check', 'open data': 'open_data', 'astro build': 'astro', 'open data: write': 'open_data_write', 'record files': 'record_files', pagefind: 'pagefind',
+  generate: 'generate', prepare: 'prepare', 'astro build': 'astro', 'open data: write': 'open_data_write', pagefind: 'pagefind',
   'bundle ≤100000': 'bundle_paid', 'bundle ≤20000': 'bundle_free', 'search index': 'search_index',
   'floor: astro build': 'floor_astro', 'floor: pagefind': 'floor_pagefind',
 };
