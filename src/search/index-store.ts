@@ -614,8 +614,8 @@ export interface Limits {
   countLimit: number;
   /** `DF_LIMIT`. */
   frequencyLimit: number;
-  /** `BM25_BUDGET`. */
-  bm25Budget: number;
+  /** Default `bm25BudgetFor(rows in the index)`. */
+  bm25Budget?: number;
 }
 
 export type FacetLabels = Partial<Record<FacetDimension, Readonly<Record<string, string>>>>;
@@ -944,11 +944,22 @@ export const DF_LIMIT = 3000;
 const DF_SCAN_LIMIT = 100_000;
 /**
  * Doclist entries `bm25()` may read for a query (the document frequencies of its phrases and
- * filter tokens, summed) before the stored-text scorer ranks it instead. bm25() reads about ten
- * million entries a second here; the stored-text scorer costs about what 100,000 cost.
+ * filter tokens, summed) before the stored-text scorer ranks it instead. The scorer's cost is
+ * about the same at any index size (reading 500 candidates' text), bm25()'s per entry grows with
+ * the index, so the budget depends on its size. Measured on a quiet machine with
+ * `npm run bench:search-scale -- N --reuse`:
+ *
+ * - at 100,000 documents, 300,000 entries keeps filtered queries at 16–18 ms p95 (19–22 ms with
+ *   100,000 entries);
+ * - at 1,000,000 documents, 100,000 entries keeps every class under 50 ms (filtered 44 ms,
+ *   longer phrases 22 ms; 45–50 and 30–33 ms with 300,000 entries).
+ *
+ * Where between the two sizes the switch is best was not measured; it is put at 300,000 documents.
  */
-export const BM25_BUDGET = 100_000;
-const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT, bm25Budget: BM25_BUDGET };
+export function bm25BudgetFor(rows: number): number {
+  return rows <= 300_000 ? 300_000 : 100_000;
+}
+const DEFAULT_LIMITS: Limits = { rankWindow: RANK_WINDOW, countLimit: COUNT_LIMIT, frequencyLimit: DF_LIMIT };
 
 const parseKeys = (list: unknown): number[] => (list === null || list === undefined || list === '' ? [] : String(list).split(',').map(Number));
 
@@ -1046,7 +1057,7 @@ const FTS_WEIGHTS = { title: COLUMN_WEIGHTS.title, problem: COLUMN_WEIGHTS.probl
 const BM25 = `bm25(search_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.problem}, ${COLUMN_WEIGHTS.body}, ${COLUMN_WEIGHTS.chars}, ${COLUMN_WEIGHTS.facets})`;
 
 /**
- * How a tier is ranked: by FTS5's `bm25()` where the doclists it reads are short (`BM25_BUDGET`),
+ * How a tier is ranked: by FTS5's `bm25()` where the doclists it reads are short (`bm25BudgetFor`),
  * else by `scorerOf`. Both give the same scores (`score.ts`).
  */
 type Ranker = { sql: true } | { sql: false; score: (keys: readonly number[]) => Promise<Match[]> };
@@ -1307,7 +1318,8 @@ async function pageOf(db: SearchDb, query: ParsedQuery | undefined, allowed: All
   ];
   const entries = await Promise.all(read.map(async ({ match, weight }) => weight * (await stats.frequency(match))));
   // A phrase the stored-text scorer counts on the token stream (Latin, digits) costs it about three times more.
-  const budget = limits.bm25Budget * (tiers.at(-1)!.phrases.every(countedAsSubstring) ? 1 : 3);
+  const base = limits.bm25Budget ?? bm25BudgetFor((await stats.totals()).rows);
+  const budget = base * (tiers.at(-1)!.phrases.every(countedAsSubstring) ? 1 : 3);
   const cheap = entries.reduce((a, b) => a + b, 0) < budget;
   return rankedPage(db, tiers.map((t) => ({ match: both(t.match, filter), ranker: cheap ? { sql: true } : scorerOf(db, t.phrases, stats) })), offset, limit, limits.rankWindow);
 }
