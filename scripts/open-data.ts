@@ -9,8 +9,7 @@
  *
  * The cache is OPEN_DATA_CACHE_DIR (default .cache/open-data); kept snapshots come from SNAPSHOTS_DIR.
  */
-import type { Portal } from '../src/content/portal.ts';
-import { getPortal } from '../src/content/portal.ts';
+import { getPortal, type Portal } from '../src/content/portal.ts';
 import { openDataCacheDir, prepareOpenData, writeOpenData } from '../src/site/open-data-build.ts';
 
 /** The prepare step on a loaded portal (also run by scripts/prepare-site.ts, which loads it once for three steps). */

@@ -78,8 +78,14 @@ function mayConvert(text: string): boolean {
     for (const c of new Set([...direct.keys(), ...changed])) {
       // A character conversion may change is its own source: a text holding it may lose it.
       const seen = new Set<string>(changed.has(c) ? [c] : []);
-      const todo = [c];
-      while (todo.length) for (const x of direct.get(todo.pop()!) ?? []) if (!seen.has(x)) todo.push(x), seen.add(x);
+      const pending = [c];
+      while (pending.length) {
+        for (const x of direct.get(pending.pop()!) ?? []) {
+          if (seen.has(x)) continue;
+          seen.add(x);
+          pending.push(x);
+        }
+      }
       sources.set(c, seen);
     }
     const escape = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');

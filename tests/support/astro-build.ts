@@ -1,6 +1,7 @@
 /**
- * A build as `npm run build` makes it (the open-data step before and after; scripts/astro-build.ts:
- * into a kept output folder, then what the build no longer makes removed; then scripts/record-files.ts),
+ * A build as `npm run build` makes it (before it, open data prepared and the record data files, as
+ * scripts/prepare-site.ts does; scripts/astro-build.ts:
+ * into a kept output folder, then what the build no longer makes removed; then open data put in),
  * with one module's code changed on its way into the bundle, for
  * tests/build/incremental.test.ts: a code or layout change made without editing the checkout (other
  * processes read it). Astro's incremental build hashes the code of each page's module graph, so every
@@ -11,10 +12,10 @@
 import { join, resolve } from 'node:path';
 import { build } from 'astro';
 import { keptBuild } from '../../scripts/astro-build.ts';
-import { writeRecordFiles } from '../../scripts/record-files.ts';
-import { recordManifestFile } from '../../scripts/record-manifest.ts';
+import { prepareStep } from '../../scripts/open-data.ts';
+import { recordFilesStep } from '../../scripts/record-files.ts';
 import { getPortal } from '../../src/content/portal.ts';
-import { prepareOpenData, writeOpenData } from '../../src/site/open-data-build.ts';
+import { writeOpenData } from '../../src/site/open-data-build.ts';
 
 const [outDir = 'dist', touch] = process.argv.slice(2);
 const plugins = touch
@@ -27,16 +28,13 @@ const plugins = touch
       },
     }]
   : [];
-// The open-data step around astro build, as `npm run build` runs it (scripts/open-data.ts).
-prepareOpenData(getPortal(), { log: console.log });
+// Before astro build, as `npm run build` runs it (scripts/prepare-site.ts): open data prepared, and
+// the record pages' data files written, each listed in the log's form (`(written)` / `(kept)`).
+prepareStep(getPortal());
+recordFilesStep(outDir, true);
 const removed = await keptBuild(resolve(outDir), 'node', async (force) => {
   await build({ outDir, force, vite: { plugins } });
   return true;
 });
 writeOpenData(join(outDir, 'client'));
 console.log(`removed ${removed} files`);
-// Then the record pages' data files, as `npm run build` writes them, in the log's form (`(written)` / `(kept)`).
-const records = writeRecordFiles(outDir, recordManifestFile('node'));
-for (const path of records.written) console.log(`  ├─ ${path} (written)`);
-for (const path of records.kept) console.log(`  ├─ ${path} (kept)`);
-console.log(`record files: ${records.written.length} written, ${records.kept.length} kept, ${records.removed} removed`);
